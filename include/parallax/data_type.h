@@ -1,0 +1,49 @@
+// Element types, numbered exactly as ONNX TensorProto.DataType so that no
+// translation table is needed at the format boundary.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace parallax {
+
+enum class DataType : int32_t {
+  kUndefined = 0,
+  kFloat32 = 1,
+  kUInt8 = 2,
+  kInt8 = 3,
+  kUInt16 = 4,
+  kInt16 = 5,
+  kInt32 = 6,
+  kInt64 = 7,
+  kString = 8,
+  kBool = 9,
+  kFloat16 = 10,
+  kFloat64 = 11,
+  kUInt32 = 12,
+  kUInt64 = 13,
+  kBFloat16 = 16,
+};
+
+// Bytes per element; 0 for types Parallax cannot hold in a flat buffer (string).
+size_t element_size(DataType type);
+std::string_view data_type_name(DataType type);
+// True for the types the CPU kernels compute with.
+bool is_supported(DataType type);
+
+template <typename T>
+constexpr DataType data_type_of();
+template <> constexpr DataType data_type_of<float>() { return DataType::kFloat32; }
+template <> constexpr DataType data_type_of<double>() { return DataType::kFloat64; }
+template <> constexpr DataType data_type_of<int64_t>() { return DataType::kInt64; }
+template <> constexpr DataType data_type_of<int32_t>() { return DataType::kInt32; }
+template <> constexpr DataType data_type_of<int16_t>() { return DataType::kInt16; }
+template <> constexpr DataType data_type_of<int8_t>() { return DataType::kInt8; }
+template <> constexpr DataType data_type_of<uint8_t>() { return DataType::kUInt8; }
+template <> constexpr DataType data_type_of<uint16_t>() { return DataType::kUInt16; }
+template <> constexpr DataType data_type_of<uint32_t>() { return DataType::kUInt32; }
+template <> constexpr DataType data_type_of<uint64_t>() { return DataType::kUInt64; }
+template <> constexpr DataType data_type_of<bool>() { return DataType::kBool; }
+
+}  // namespace parallax

@@ -1,0 +1,62 @@
+// Tensor: a typed, shaped view of bytes, owning them or not.
+//
+//   Tensor t = Tensor::allocate(DataType::kFloat32, {1, 3, 224, 224});
+//   float* p = t.data<float>();
+//   Tensor v = Tensor::view(DataType::kFloat32, {2, 2}, buffer);   // borrows
+//
+// Copying a Tensor copies the handle, not the bytes (like a shared_ptr).
+// Planned intermediates are views into an arena; weights hold their bytes
+// through `owner` so that a model's raw_data string can be adopted without a copy.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "parallax/data_type.h"
+
+namespace parallax {
+
+using Shape = std::vector<int64_t>;
+
+int64_t shape_numel(const Shape& shape);
+std::string shape_to_string(const Shape& shape);
+
+class Tensor {
+ public:
+  Tensor() = default;
+
+  // Owning, 64-byte aligned, zero-initialised.
+  static Tensor allocate(DataType type, Shape shape);
+  // Non-owning view of `data`; the caller keeps it alive.
+  static Tensor view(DataType type, Shape shape, void* data);
+  // Keeps `owner` alive as long as any copy of the tensor lives.
+  static Tensor adopt(DataType type, Shape shape, std::shared_ptr<const void> owner, const void* data);
+
+  bool empty() const { return type_ == DataType::kUndefined; }
+  DataType dtype() const { return type_; }
+  const Shape& shape() const { return shape_; }
+  size_t rank() const { return shape_.size(); }
+  int64_t dim(size_t i) const { return shape_[i]; }
+  int64_t numel() const { return shape_numel(shape_); }
+  size_t nbytes() const { return static_cast<size_t>(numel()) * element_size(type_); }
+
+  void* raw() { return data_; }
+  const void* raw() const { return data_; }
+  template <typename T> T* data() { return static_cast<T*>(data_); }
+  template <typename T> const T* data() const { return static_cast<const T*>(data_); }
+
+  // Same bytes, another shape of equal element count.
+  Tensor reshaped(Shape shape) const;
+  // A deep copy that owns its bytes.
+  Tensor clone() const;
+
+ private:
+  DataType type_ = DataType::kUndefined;
+  Shape shape_;
+  void* data_ = nullptr;
+  std::shared_ptr<const void> owner_;
+};
+
+}  // namespace parallax

@@ -1,0 +1,68 @@
+#include "parallax/tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <sstream>
+
+namespace parallax {
+
+int64_t shape_numel(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+std::string shape_to_string(const Shape& shape) {
+  std::ostringstream out;
+  out << '[';
+  for (size_t i = 0; i < shape.size(); ++i) out << (i ? "," : "") << shape[i];
+  out << ']';
+  return out.str();
+}
+
+Tensor Tensor::allocate(DataType type, Shape shape) {
+  Tensor t;
+  t.type_ = type;
+  t.shape_ = std::move(shape);
+  // Round up so that zero-sized tensors still get a unique, aligned pointer.
+  size_t bytes = (t.nbytes() + 63) / 64 * 64;
+  if (bytes == 0) bytes = 64;
+  void* p = std::aligned_alloc(64, bytes);
+  if (p == nullptr) throw std::bad_alloc();
+  std::memset(p, 0, bytes);
+  t.data_ = p;
+  t.owner_ = std::shared_ptr<const void>(p, [](const void* q) { std::free(const_cast<void*>(q)); });
+  return t;
+}
+
+Tensor Tensor::view(DataType type, Shape shape, void* data) {
+  Tensor t;
+  t.type_ = type;
+  t.shape_ = std::move(shape);
+  t.data_ = data;
+  return t;
+}
+
+Tensor Tensor::adopt(DataType type, Shape shape, std::shared_ptr<const void> owner, const void* data) {
+  Tensor t;
+  t.type_ = type;
+  t.shape_ = std::move(shape);
+  t.data_ = const_cast<void*>(data);
+  t.owner_ = std::move(owner);
+  return t;
+}
+
+Tensor Tensor::reshaped(Shape shape) const {
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::clone() const {
+  Tensor t = allocate(type_, shape_);
+  if (nbytes() > 0) std::memcpy(t.data_, data_, nbytes());
+  return t;
+}
+
+}  // namespace parallax

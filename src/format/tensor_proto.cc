@@ -1,0 +1,147 @@
+#include "format/tensor_proto.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+namespace parallax {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+template <typename Dst, typename Field>
+void copy_field(const Field& field, Tensor& t) {
+  Dst* out = t.data<Dst>();
+  for (int i = 0; i < field.size(); ++i) out[i] = static_cast<Dst>(field.Get(i));
+}
+
+Result<std::string> read_external(const onnx::TensorProto& proto, const TensorReadOptions& options, size_t want) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto& kv : proto.external_data()) {
+    if (kv.key() == "location") location = kv.value();
+    else if (kv.key() == "offset") offset = std::stoll(kv.value());
+    else if (kv.key() == "length") length = std::stoll(kv.value());
+  }
+  if (options.base_dir.empty())
+    return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' uses external data but the model has no folder");
+  if (location.empty()) return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' external data has no location");
+  fs::path rel(location);
+  if (rel.is_absolute())
+    return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' external data path '", location, "' is absolute");
+  // Refuse paths that climb out of the model's folder.
+  fs::path base = fs::weakly_canonical(options.base_dir);
+  fs::path full = fs::weakly_canonical(base / rel);
+  auto [b, f] = std::mismatch(base.begin(), base.end(), full.begin(), full.end());
+  if (b != base.end())
+    return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' external data path '", location,
+                 "' escapes the model's folder");
+  std::ifstream in(full, std::ios::binary);
+  if (!in) return error(StatusCode::kNotFound, "external data file '", full.string(), "' cannot be opened");
+  in.seekg(0, std::ios::end);
+  int64_t file_size = in.tellg();
+  if (length < 0) length = static_cast<int64_t>(want);
+  if (offset < 0 || offset + length > file_size || static_cast<size_t>(length) != want)
+    return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' external data range [", offset, ", ",
+                 offset + length, ") does not fit its shape or file '", location, "'");
+  std::string bytes(static_cast<size_t>(length), '\0');
+  in.seekg(offset);
+  in.read(bytes.data(), length);
+  return bytes;
+}
+
+}  // namespace
+
+Result<Tensor> tensor_from_proto(onnx::TensorProto& proto, const TensorReadOptions& options) {
+  auto type = static_cast<DataType>(proto.data_type());
+  if (!is_supported(type))
+    return error(StatusCode::kUnsupported, "tensor '", proto.name(), "' has element type ",
+                 data_type_name(type), ", which Parallax does not support");
+  Shape shape(proto.dims().begin(), proto.dims().end());
+  size_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 0) return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' has a negative dimension");
+    if (d > 0 && count > options.max_bytes / static_cast<size_t>(d))
+      return error(StatusCode::kResourceExhausted, "tensor '", proto.name(), "' of shape ", shape_to_string(shape),
+                   " exceeds the size limit");
+    count *= static_cast<size_t>(d);
+  }
+  const size_t bytes = count * element_size(type);
+  if (bytes > options.max_bytes)
+    return error(StatusCode::kResourceExhausted, "tensor '", proto.name(), "' needs ", bytes,
+                 " bytes, over the limit of ", options.max_bytes);
+
+  auto adopt_string = [&](std::string&& s) -> Result<Tensor> {
+    if (s.size() != bytes)
+      return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' has ", s.size(), " bytes of data but shape ",
+                   shape_to_string(shape), " needs ", bytes);
+    if (bytes == 0) return Tensor::allocate(type, shape);
+    // The string's heap block is 16-byte aligned; kernels that need more prepack.
+    auto holder = std::make_shared<std::string>(std::move(s));
+    const void* data = holder->data();
+    return Tensor::adopt(type, shape, std::shared_ptr<const void>(holder, data), data);
+  };
+
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+    PX_ASSIGN_OR_RETURN(std::string ext, read_external(proto, options, bytes));
+    return adopt_string(std::move(ext));
+  }
+  if (proto.has_raw_data()) return adopt_string(std::move(*proto.mutable_raw_data()));
+
+  Tensor t = Tensor::allocate(type, shape);
+  auto check = [&](int n) -> Status {
+    if (static_cast<size_t>(n) != count)
+      return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' has ", n, " elements but shape ",
+                   shape_to_string(shape), " needs ", count);
+    return Status::ok();
+  };
+  switch (type) {
+    case DataType::kFloat32: PX_RETURN_IF_ERROR(check(proto.float_data_size())); copy_field<float>(proto.float_data(), t); break;
+    case DataType::kFloat64: PX_RETURN_IF_ERROR(check(proto.double_data_size())); copy_field<double>(proto.double_data(), t); break;
+    case DataType::kInt64: PX_RETURN_IF_ERROR(check(proto.int64_data_size())); copy_field<int64_t>(proto.int64_data(), t); break;
+    case DataType::kUInt64: PX_RETURN_IF_ERROR(check(proto.uint64_data_size())); copy_field<uint64_t>(proto.uint64_data(), t); break;
+    case DataType::kUInt32: PX_RETURN_IF_ERROR(check(proto.uint64_data_size())); copy_field<uint32_t>(proto.uint64_data(), t); break;
+    case DataType::kInt32: PX_RETURN_IF_ERROR(check(proto.int32_data_size())); copy_field<int32_t>(proto.int32_data(), t); break;
+    case DataType::kInt16: PX_RETURN_IF_ERROR(check(proto.int32_data_size())); copy_field<int16_t>(proto.int32_data(), t); break;
+    case DataType::kUInt16: PX_RETURN_IF_ERROR(check(proto.int32_data_size())); copy_field<uint16_t>(proto.int32_data(), t); break;
+    case DataType::kInt8: PX_RETURN_IF_ERROR(check(proto.int32_data_size())); copy_field<int8_t>(proto.int32_data(), t); break;
+    case DataType::kUInt8: PX_RETURN_IF_ERROR(check(proto.int32_data_size())); copy_field<uint8_t>(proto.int32_data(), t); break;
+    case DataType::kBool: PX_RETURN_IF_ERROR(check(proto.int32_data_size())); copy_field<bool>(proto.int32_data(), t); break;
+    default:
+      return error(StatusCode::kUnsupported, "tensor '", proto.name(), "' element type ", data_type_name(type));
+  }
+  return t;
+}
+
+void tensor_to_proto(const Tensor& tensor, const std::string& name, onnx::TensorProto* proto) {
+  proto->set_name(name);
+  proto->set_data_type(static_cast<int32_t>(tensor.dtype()));
+  for (int64_t d : tensor.shape()) proto->add_dims(d);
+  proto->set_raw_data(std::string(static_cast<const char*>(tensor.raw()), tensor.nbytes()));
+}
+
+Result<Tensor> read_tensor_file(const fs::path& path, std::string* name) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return error(StatusCode::kNotFound, "cannot open tensor file '", path.string(), "'");
+  onnx::TensorProto proto;
+  if (!proto.ParseFromIstream(&in))
+    return error(StatusCode::kInvalidArgument, "'", path.string(), "' is not a valid TensorProto file");
+  if (name) *name = proto.name();
+  TensorReadOptions options;
+  options.base_dir = path.parent_path();
+  return tensor_from_proto(proto, options);
+}
+
+Status write_tensor_file(const fs::path& path, const Tensor& tensor, const std::string& name) {
+  onnx::TensorProto proto;
+  tensor_to_proto(tensor, name, &proto);
+  std::ofstream out(path, std::ios::binary);
+  if (!out || !proto.SerializeToOstream(&out))
+    return error(StatusCode::kInvalidArgument, "cannot write tensor file '", path.string(), "'");
+  return Status::ok();
+}
+
+}  // namespace parallax

@@ -1,0 +1,87 @@
+#include "kernels/kernel_util.h"
+
+#include <omp.h>
+
+#include <algorithm>
+
+namespace parallax {
+
+Result<int64_t> normalize_axis(int64_t axis, int64_t rank) {
+  if (rank == 0 && (axis == 0 || axis == -1)) return 0;  // scalars accept axis 0 / -1 in some ops
+  if (axis < -rank || axis >= rank)
+    return error(StatusCode::kInvalidArgument, "axis ", axis, " is out of range for rank ", rank);
+  return axis < 0 ? axis + rank : axis;
+}
+
+Result<Shape> broadcast_shapes(const Shape& a, const Shape& b) {
+  size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da == db || db == 1) {
+      out[i] = da;
+    } else if (da == 1) {
+      out[i] = db;
+    } else {
+      return error(StatusCode::kInvalidArgument, "shapes ", shape_to_string(a), " and ", shape_to_string(b),
+                   " cannot be broadcast");
+    }
+  }
+  return out;
+}
+
+std::vector<int64_t> strides_of(const Shape& shape) {
+  std::vector<int64_t> strides(shape.size());
+  int64_t s = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+Result<std::vector<int64_t>> read_int_list(const Tensor& t) {
+  std::vector<int64_t> out(static_cast<size_t>(t.numel()));
+  if (t.dtype() == DataType::kInt64) {
+    std::copy_n(t.data<int64_t>(), out.size(), out.begin());
+  } else if (t.dtype() == DataType::kInt32) {
+    std::copy_n(t.data<int32_t>(), out.size(), out.begin());
+  } else {
+    return error(StatusCode::kInvalidArgument, "expected an int32 or int64 tensor, got ", data_type_name(t.dtype()));
+  }
+  return out;
+}
+
+Result<double> read_scalar(const Tensor& t) {
+  if (t.numel() < 1) return error(StatusCode::kInvalidArgument, "expected a scalar, got an empty tensor");
+  double v = 0;
+  Status s = visit_all(t.dtype(), [&]<typename T>() {
+    v = static_cast<double>(t.data<T>()[0]);
+    return Status::ok();
+  });
+  if (!s.is_ok()) return s;
+  return v;
+}
+
+void parallel_for(int threads, int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+  if (n <= 0) return;
+  grain = std::max<int64_t>(grain, 1);
+  int64_t chunks = std::min<int64_t>(threads, (n + grain - 1) / grain);
+  if (chunks <= 1 || omp_in_parallel()) {
+    fn(0, n);
+    return;
+  }
+#pragma omp parallel for num_threads(static_cast<int>(chunks)) schedule(static, 1)
+  for (int64_t c = 0; c < chunks; ++c) {
+    int64_t begin = n * c / chunks, end = n * (c + 1) / chunks;
+    fn(begin, end);
+  }
+}
+
+Status infer_same_as_input0(InferContext& ctx) {
+  ctx.set_output(0, ctx.input_dtype(0), ctx.input_shape(0));
+  return Status::ok();
+}
+
+}  // namespace parallax

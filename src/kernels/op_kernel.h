@@ -1,0 +1,124 @@
+// The contract between the runtime and a CPU kernel.
+//
+// A kernel is created once per node when a model is prepared (it may read
+// attributes, constant inputs and prepack weights then), and is then asked
+//   1. infer():   output dtypes and shapes from input dtypes and shapes
+//                 (and from input *values* where the op needs them, e.g.
+//                 Reshape's shape input), and
+//   2. compute(): fill the outputs, which the runtime has already allocated
+//                 from the shapes infer() gave.
+// infer() runs at plan time with whatever is known; when it needs a value
+// that is not known yet it calls ctx.defer() and the runtime calls it again
+// at run time, when every input value is known. Ops whose output size depends
+// on the data (NonZero, NonMaxSuppression) declare their outputs dynamic and
+// allocate them inside compute() with ctx.allocate_output().
+//
+// Kernels register themselves with PX_REGISTER_KERNEL (kernels/registry.h),
+// one op per file under kernels/cpu/.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "parallax/status.h"
+#include "parallax/tensor.h"
+
+namespace parallax {
+
+// A compiled nested graph (If branch, Loop/Scan body) a control-flow kernel can run.
+class Subgraph {
+ public:
+  virtual ~Subgraph() = default;
+  // Formal inputs of the body, in order (outer-scope reads come separately).
+  virtual size_t num_inputs() const = 0;
+  virtual size_t num_outputs() const = 0;
+  // Runs the body. `inputs` are the formal inputs, `outer` the values of
+  // Graph::outer_inputs in that order. Returns owned output tensors.
+  virtual Result<std::vector<Tensor>> run(std::span<const Tensor> inputs, std::span<const Tensor> outer) = 0;
+};
+
+class KernelCreateContext {
+ public:
+  virtual ~KernelCreateContext() = default;
+  const Node& node() const { return *node_; }
+  const Attributes& attrs() const { return node_->attrs; }
+  int opset() const { return node_->opset; }
+  size_t num_inputs() const { return node_->num_explicit_inputs; }
+  size_t num_outputs() const { return node_->outputs.size(); }
+  bool has_input(size_t i) const { return i < node_->num_explicit_inputs && node_->inputs[i].valid(); }
+  // Declared dtype of input i (kUndefined if unknown until run time).
+  virtual DataType input_dtype(size_t i) const = 0;
+  // The constant data of input i when it is an initializer; null otherwise.
+  virtual const Tensor* constant_input(size_t i) const = 0;
+  // Compiles the graph held in attribute `name` (If / Loop / Scan bodies).
+  virtual Result<std::unique_ptr<Subgraph>> compile_subgraph(const std::string& name) const = 0;
+
+ protected:
+  explicit KernelCreateContext(const Node* node) : node_(node) {}
+  const Node* node_;
+};
+
+class InferContext {
+ public:
+  virtual ~InferContext() = default;
+  size_t num_inputs() const { return node_->num_explicit_inputs; }
+  size_t num_outputs() const { return node_->outputs.size(); }
+  bool has_input(size_t i) const { return i < node_->num_explicit_inputs && node_->inputs[i].valid(); }
+  bool has_output(size_t i) const { return i < node_->outputs.size() && node_->outputs[i].valid(); }
+  const Node& node() const { return *node_; }
+  int opset() const { return node_->opset; }
+
+  virtual DataType input_dtype(size_t i) const = 0;
+  virtual const Shape& input_shape(size_t i) const = 0;
+  // Input data when known (constants, values computed from shapes, and
+  // always at run time); null otherwise.
+  virtual const Tensor* input_value(size_t i) const = 0;
+
+  virtual void set_output(size_t i, DataType type, Shape shape) = 0;
+  // The output's size is known only after compute() (it calls allocate_output).
+  virtual void set_output_dynamic(size_t i, DataType type) = 0;
+  // A needed input value is not known yet: ask again at run time.
+  virtual Status defer() = 0;
+
+ protected:
+  explicit InferContext(const Node* node) : node_(node) {}
+  const Node* node_;
+};
+
+class ComputeContext {
+ public:
+  virtual ~ComputeContext() = default;
+  size_t num_inputs() const { return node_->num_explicit_inputs; }
+  size_t num_outputs() const { return node_->outputs.size(); }
+  bool has_input(size_t i) const { return i < node_->num_explicit_inputs && node_->inputs[i].valid(); }
+  bool has_output(size_t i) const { return i < node_->outputs.size() && node_->outputs[i].valid(); }
+  const Node& node() const { return *node_; }
+
+  virtual const Tensor& input(size_t i) const = 0;
+  // Implicit (outer-scope) inputs of control-flow nodes, in Graph::outer_inputs order.
+  virtual std::span<const Tensor> implicit_inputs() const = 0;
+  // The planned output buffer (shape from infer()). Not valid for dynamic outputs.
+  virtual Tensor& output(size_t i) = 0;
+  // Allocates a dynamic output (declared with set_output_dynamic).
+  virtual Result<Tensor*> allocate_output(size_t i, DataType type, Shape shape) = 0;
+  // Threads this kernel may use for intra-op parallelism.
+  virtual int num_threads() const = 0;
+
+ protected:
+  explicit ComputeContext(const Node* node) : node_(node) {}
+  const Node* node_;
+};
+
+class OpKernel {
+ public:
+  virtual ~OpKernel() = default;
+  virtual Status infer(InferContext& ctx) const = 0;
+  virtual Status compute(ComputeContext& ctx) = 0;
+};
+
+}  // namespace parallax
