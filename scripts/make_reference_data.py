@@ -16,11 +16,12 @@ outputs come from reference/ort_run.js (onnxruntime-node, graph optimisation
 'all', sequential, 1 intra-op thread by default). Every output is checked
 (no NaN/Inf, not all zero, the detector finds boxes) and summarised.
 
-A model whose data is newer than its .onnx file is skipped unless --force.
+A model whose data is newer than its .onnx file (and than this script and
+the reference/*.js it uses) is skipped unless --force.
 
 Special cases:
-  ppocr_det      set 0: 1x3x640x640, set 1: 1x3x480x736
-  ppocr_rec      1x3x48x320
+  ppocr_det      synthetic text pages, set 0: 1x3x640x640, set 1: 1x3x480x736
+  ppocr_rec      a synthetic text line, 1x3x48x320
   silero_vad_v5  20 consecutive 512-sample chunks (sets 0..19) of a
                  deterministic 16 kHz signal; the state input of chunk k is
                  ONNX Runtime's stateN output of chunk k-1 (zeros for k = 0)
@@ -95,13 +96,54 @@ def generic_inputs(name, model, k):
     return feeds
 
 
+def text_image(rng, h, w, lines=None):
+    """Synthetic grey 'document' in [0, 1], 1x3xHxW: light noisy paper with
+    rows of dark glyph-like stroke clusters grouped into words, so that the
+    OCR detector sees text-like regions (random noise gives an all-zero
+    probability map). `lines` = [(y, height), ...]; default: random rows."""
+    img = np.full((h, w), 0.92) + 0.03 * rng.standard_normal((h, w))
+    if lines is None:
+        lines = []
+        y = int(rng.integers(4, 20))
+        while True:
+            lh = int(rng.integers(14, 32))
+            if y + lh > h - 4:
+                break
+            lines.append((y, lh))
+            y += lh + int(rng.integers(lh // 2, 2 * lh))
+    for y, lh in lines:
+        x = int(rng.integers(4, 40))
+        t = max(1, lh // 8)
+        while x < w - 20:
+            for _ in range(int(rng.integers(3, 12))):  # characters in a word
+                cw = int(lh * rng.uniform(0.6, 1.0))
+                if x + cw > w - 4:
+                    break
+                glyph = np.zeros((lh, cw), bool)
+                for _ in range(int(rng.integers(2, 5))):  # strokes
+                    if rng.random() < 0.5:
+                        cx = int(rng.integers(0, max(1, cw - t)))
+                        y0, y1 = sorted(rng.integers(0, lh, 2))
+                        glyph[y0:y1 + t, cx:cx + t] = True
+                    else:
+                        cy = int(rng.integers(0, max(1, lh - t)))
+                        x0, x1 = sorted(rng.integers(0, cw, 2))
+                        glyph[cy:cy + t, x0:x1 + t] = True
+                img[y:y + lh, x:x + cw][glyph] = 0.1 + 0.05 * rng.random()
+                x += cw + max(1, lh // 10)
+            x += int(lh * rng.uniform(0.8, 2.0))
+    rgb = np.stack([img, img * 0.97, img * 0.95])[None]
+    return np.clip(rgb, 0, 1).astype(np.float32)
+
+
 def ppocr_inputs(name, model, k):
+    """PaddleOCR preprocessing: det = ImageNet mean/std, rec = (x - 0.5) / 0.5."""
     rng = rng_for(name, k)
     if name == "ppocr_det":
-        shape = [(1, 3, 640, 640), (1, 3, 480, 736)][k]
-        x = (rng.random(shape, dtype=np.float32) - IMAGENET_MEAN) / IMAGENET_STD
+        h, w = [(640, 640), (480, 736)][k]
+        x = (text_image(rng, h, w) - IMAGENET_MEAN) / IMAGENET_STD
     else:
-        x = (rng.random((1, 3, 48, 320), dtype=np.float32) - 0.5) / 0.5
+        x = (text_image(rng, 48, 320, lines=[(8, 32)]) - 0.5) / 0.5
     return [x.astype(np.float32)]
 
 
@@ -176,10 +218,14 @@ def check_outputs(name, k, outs):
 
 
 def up_to_date(model_path, mdir):
+    """Data is current if its marker is newer than the model and than the
+    generating scripts."""
     marker = os.path.join(mdir, ".complete")
-    return (os.path.exists(marker)
-            and os.path.getmtime(marker) >= os.path.getmtime(model_path)
-            and os.path.exists(os.path.join(mdir, "model.onnx")))
+    if not (os.path.exists(marker) and os.path.exists(os.path.join(mdir, "model.onnx"))):
+        return False
+    deps = [model_path, os.path.abspath(__file__), ORT_RUN,
+            os.path.join(REPO, "reference", "tensor_proto.js")]
+    return os.path.getmtime(marker) >= max(os.path.getmtime(d) for d in deps)
 
 
 def make_one(args, name):

@@ -81,6 +81,7 @@ class InferContext {
 
   virtual void set_output(size_t i, DataType type, Shape shape) = 0;
   // The output's size is known only after compute() (it calls allocate_output).
+  // `type` may be kUndefined when even the type is decided at run time (If).
   virtual void set_output_dynamic(size_t i, DataType type) = 0;
   // A needed input value is not known yet: ask again at run time.
   virtual Status defer() = 0;
@@ -106,6 +107,9 @@ class ComputeContext {
   virtual Tensor& output(size_t i) = 0;
   // Allocates a dynamic output (declared with set_output_dynamic).
   virtual Result<Tensor*> allocate_output(size_t i, DataType type, Shape shape) = 0;
+  // Hands over an already-filled tensor as dynamic output i (no copy), e.g.
+  // the result of a subgraph run.
+  virtual Status set_dynamic_output(size_t i, Tensor tensor) = 0;
   // Threads this kernel may use for intra-op parallelism.
   virtual int num_threads() const = 0;
 

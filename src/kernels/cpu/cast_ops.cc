@@ -1,0 +1,82 @@
+#include "kernels/cpu/cast_ops.h"
+
+#include <cstring>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include "kernels/cpu/elementwise_common.h"
+
+namespace parallax {
+namespace {
+
+template <class From, class To>
+inline To cast_elem(From x) {
+  if constexpr (std::is_same_v<To, bool>) {
+    return x != From(0);
+  } else if constexpr (std::is_same_v<From, bool>) {
+    return x ? To(1) : To(0);
+  } else if constexpr (kIsFloat<From> && kIsInteger<To>) {
+    // Bounds as From values: lowest is exact (0 or -2^k); 2^bits-ish upper bound is exact too.
+    constexpr From lo = static_cast<From>(std::numeric_limits<To>::lowest());
+    constexpr From hi_excl = static_cast<From>(std::numeric_limits<To>::max() / 2 + 1) * From(2);
+    if (!(x == x)) return To(0);
+    if (x <= lo) return std::numeric_limits<To>::lowest();
+    if (x >= hi_excl) return std::numeric_limits<To>::max();
+    return static_cast<To>(x);
+  } else {
+    return static_cast<To>(x);
+  }
+}
+
+}  // namespace
+
+bool cast_supported(DataType from, DataType to) {
+  auto ok = [](DataType t) { return is_supported(t) && t != DataType::kString; };
+  return ok(from) && ok(to);
+}
+
+Status cast_tensor(const Tensor& in, Tensor& out, int threads) {
+  if (!cast_supported(in.dtype(), out.dtype()))
+    return error(StatusCode::kUnsupported, "Cast from ", data_type_name(in.dtype()), " to ",
+                 data_type_name(out.dtype()), " is not supported");
+  if (in.numel() != out.numel())
+    return error(StatusCode::kInternal, "Cast: output has ", out.numel(), " elements, input ", in.numel());
+  if (in.dtype() == out.dtype()) {
+    if (out.raw() != in.raw()) std::memcpy(out.raw(), in.raw(), in.nbytes());
+    return Status::ok();
+  }
+  return visit_all(in.dtype(), [&]<typename From>() -> Status {
+    return visit_all(out.dtype(), [&]<typename To>() -> Status {
+      const From* src = in.data<From>();
+      To* dst = out.data<To>();
+      parallel_for(threads, in.numel(), 1 << 15, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) dst[i] = cast_elem<From, To>(src[i]);
+      });
+      return Status::ok();
+    });
+  });
+}
+
+Result<DataType> read_cast_target(const KernelCreateContext& ctx) {
+  const Attribute* a = ctx.attrs().find("to");
+  if (a == nullptr) return error(StatusCode::kInvalidModel, "Cast: missing attribute 'to'");
+  if (a->kind == Attribute::Kind::kString) {
+    static const std::pair<const char*, DataType> kNames[] = {
+        {"FLOAT", DataType::kFloat32}, {"UINT8", DataType::kUInt8},     {"INT8", DataType::kInt8},
+        {"UINT16", DataType::kUInt16}, {"INT16", DataType::kInt16},     {"INT32", DataType::kInt32},
+        {"INT64", DataType::kInt64},   {"STRING", DataType::kString},   {"BOOL", DataType::kBool},
+        {"FLOAT16", DataType::kFloat16}, {"DOUBLE", DataType::kFloat64}, {"UINT32", DataType::kUInt32},
+        {"UINT64", DataType::kUInt64}, {"BFLOAT16", DataType::kBFloat16}};
+    for (const auto& [name, type] : kNames)
+      if (a->s == name) return type;
+    return error(StatusCode::kInvalidArgument, "Cast: unknown type name '", a->s, "' in attribute 'to'");
+  }
+  PX_ASSIGN_OR_RETURN(int64_t to, ctx.attrs().get_int("to"));
+  DataType t = static_cast<DataType>(to);
+  if (data_type_name(t).empty() || to <= 0 || to > 16)
+    return error(StatusCode::kInvalidArgument, "Cast: attribute 'to' = ", to, " is not a valid element type");
+  return t;
+}
+
+}  // namespace parallax

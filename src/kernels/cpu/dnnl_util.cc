@@ -1,0 +1,74 @@
+#include "kernels/cpu/dnnl_util.h"
+
+#include <exception>
+
+namespace parallax::dnnl_util {
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& cpu_stream() {
+  thread_local dnnl::stream stream(cpu_engine());
+  return stream;
+}
+
+dnnl::memory::desc plain_f32(const dnnl::memory::dims& dims) {
+  dnnl::memory::dims strides(dims.size());
+  int64_t s = 1;
+  for (size_t i = dims.size(); i-- > 0;) {
+    strides[i] = s;
+    s *= std::max<int64_t>(dims[i], 1);
+  }
+  return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
+}
+
+Status from_exception(const std::exception& e, const char* what) {
+  return error(StatusCode::kInternal, "oneDNN ", what, " failed: ", e.what());
+}
+
+Result<FusedActivation> FusedActivation::parse(const KernelCreateContext& ctx) {
+  FusedActivation a;
+  const Attributes& attrs = ctx.attrs();
+  PX_ASSIGN_OR_RETURN(int64_t residual, attrs.get_int("px_residual", 0));
+  a.residual = residual != 0;
+  if (!attrs.has("px_activation")) return a;
+  PX_ASSIGN_OR_RETURN(std::string name, attrs.get_string("px_activation"));
+  PX_ASSIGN_OR_RETURN(std::vector<float> params, attrs.get_floats("px_activation_params", std::vector<float>{}));
+  if (name == "Relu") {
+    a.kind = Kind::kRelu;
+  } else if (name == "Clip") {
+    a.kind = Kind::kClip;
+    a.alpha = params.size() > 0 ? params[0] : -INFINITY;
+    a.beta = params.size() > 1 ? params[1] : INFINITY;
+  } else if (name == "LeakyRelu") {
+    a.kind = Kind::kLeakyRelu;
+    a.alpha = params.size() > 0 ? params[0] : 0.01f;
+  } else if (name == "Sigmoid") {
+    a.kind = Kind::kSigmoid;
+  } else if (name == "HardSwish") {
+    a.kind = Kind::kHardSwish;
+  } else if (name == "Tanh") {
+    a.kind = Kind::kTanh;
+  } else if (!name.empty()) {
+    return error(StatusCode::kUnsupported, "attribute px_activation: unknown fused activation '", name, "'");
+  }
+  return a;
+}
+
+void FusedActivation::append_to(dnnl::post_ops& ops) const {
+  using dnnl::algorithm;
+  if (residual) ops.append_sum(1.0f);
+  switch (kind) {
+    case Kind::kNone: break;
+    case Kind::kRelu: ops.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f); break;
+    case Kind::kClip: ops.append_eltwise(1.0f, algorithm::eltwise_clip, alpha, beta); break;
+    case Kind::kLeakyRelu: ops.append_eltwise(1.0f, algorithm::eltwise_relu, alpha, 0.0f); break;
+    case Kind::kSigmoid: ops.append_eltwise(1.0f, algorithm::eltwise_logistic, 0.0f, 0.0f); break;
+    case Kind::kHardSwish: ops.append_eltwise(1.0f, algorithm::eltwise_hardswish, 0.0f, 0.0f); break;
+    case Kind::kTanh: ops.append_eltwise(1.0f, algorithm::eltwise_tanh, 0.0f, 0.0f); break;
+  }
+}
+
+}  // namespace parallax::dnnl_util

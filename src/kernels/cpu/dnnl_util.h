@@ -1,0 +1,88 @@
+// Shared oneDNN plumbing for the neural-network kernels (Conv, ConvTranspose,
+// Gemm, MatMul): one CPU engine, a stream per calling thread, memory
+// descriptor helpers, and the fused-activation hook the graph optimizer uses.
+//
+// Fused activation attributes (set by the graph optimizer on Conv/Gemm/MatMul):
+//   px_activation        string: "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSwish", "Tanh"
+//   px_activation_params floats: Clip [min, max], LeakyRelu [alpha]
+//   px_residual          int: 1 = the last explicit input is added to the output
+//                        (as a residual sum) before the activation.
+#pragma once
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/op_kernel.h"
+#include "parallax/status.h"
+#include "parallax/tensor.h"
+
+namespace parallax::dnnl_util {
+
+// The process-wide CPU engine.
+dnnl::engine& cpu_engine();
+// An in-order stream on the CPU engine (one per thread, created on first use).
+dnnl::stream& cpu_stream();
+
+// Shape -> oneDNN dims.
+inline dnnl::memory::dims to_dims(const Shape& s) { return dnnl::memory::dims(s.begin(), s.end()); }
+
+// Plain row-major f32 descriptor for `dims`.
+dnnl::memory::desc plain_f32(const dnnl::memory::dims& dims);
+
+// Wraps a dnnl::error (or any std::exception) as a Status naming `what`.
+Status from_exception(const std::exception& e, const char* what);
+
+// The activation fused after a Conv/Gemm/MatMul (see file comment).
+struct FusedActivation {
+  enum class Kind { kNone, kRelu, kClip, kLeakyRelu, kSigmoid, kHardSwish, kTanh };
+  Kind kind = Kind::kNone;
+  float alpha = 0.0f;  // Clip min / LeakyRelu alpha
+  float beta = 0.0f;   // Clip max
+  bool residual = false;
+
+  // Parses px_activation / px_activation_params / px_residual.
+  static Result<FusedActivation> parse(const KernelCreateContext& ctx);
+  // Appends (sum if residual, then eltwise) to `ops`.
+  void append_to(dnnl::post_ops& ops) const;
+  bool any() const { return kind != Kind::kNone || residual; }
+  // Portable path: y = act(y) over n floats/doubles (residual handled by the caller).
+  template <typename T>
+  void apply(T* y, int64_t n) const;
+};
+
+}  // namespace parallax::dnnl_util
+
+#include <algorithm>
+#include <cmath>
+
+namespace parallax::dnnl_util {
+
+template <typename T>
+void FusedActivation::apply(T* y, int64_t n) const {
+  switch (kind) {
+    case Kind::kNone: return;
+    case Kind::kRelu:
+      for (int64_t i = 0; i < n; ++i) y[i] = y[i] > T(0) ? y[i] : T(0);
+      return;
+    case Kind::kClip:
+      for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(y[i], T(alpha)), T(beta));
+      return;
+    case Kind::kLeakyRelu:
+      for (int64_t i = 0; i < n; ++i) y[i] = y[i] >= T(0) ? y[i] : T(alpha) * y[i];
+      return;
+    case Kind::kSigmoid:
+      for (int64_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-y[i]));
+      return;
+    case Kind::kHardSwish:
+      for (int64_t i = 0; i < n; ++i) y[i] = y[i] * std::min(std::max(y[i] / T(6) + T(0.5), T(0)), T(1));
+      return;
+    case Kind::kTanh:
+      for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(y[i]);
+      return;
+  }
+}
+
+}  // namespace parallax::dnnl_util

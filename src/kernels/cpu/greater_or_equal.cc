@@ -1,0 +1,17 @@
+// GreaterOrEqual: bool tensor a >= b with numpy broadcasting, numeric types.
+#include "kernels/cpu/binary_ops.h"
+
+namespace parallax {
+namespace {
+
+struct GreaterOrEqualOp {
+  static constexpr const char* kName = "GreaterOrEqual";
+  template <class T> static constexpr bool accepts = kIsNumeric<T>;
+  template <class T> bool operator()(T a, T b) const { return a >= b; }
+};
+
+}  // namespace
+
+PX_REGISTER_KERNEL("", "GreaterOrEqual", 12, kMaxOpset, make_kernel<BinaryKernel<GreaterOrEqualOp>>);
+
+}  // namespace parallax

@@ -1,0 +1,29 @@
+// Identity: copies the input tensor (any supported element type).
+#include <cstring>
+
+#include "kernels/cpu/elementwise_common.h"
+#include "kernels/registry.h"
+
+namespace parallax {
+namespace {
+
+class IdentityKernel final : public OpKernel {
+ public:
+  Status infer(InferContext& ctx) const override {
+    if (!is_supported(ctx.input_dtype(0))) return unsupported_type("Identity", ctx.input_dtype(0));
+    return infer_same_as_input0(ctx);
+  }
+
+  Status compute(ComputeContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.output(0);
+    if (y.raw() != x.raw() && x.nbytes() > 0) std::memcpy(y.raw(), x.raw(), x.nbytes());
+    return Status::ok();
+  }
+};
+
+}  // namespace
+
+PX_REGISTER_KERNEL("", "Identity", 1, kMaxOpset, make_kernel<IdentityKernel>);
+
+}  // namespace parallax

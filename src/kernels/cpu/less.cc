@@ -1,0 +1,17 @@
+// Less: bool tensor a < b with numpy broadcasting, numeric types.
+#include "kernels/cpu/binary_ops.h"
+
+namespace parallax {
+namespace {
+
+struct LessOp {
+  static constexpr const char* kName = "Less";
+  template <class T> static constexpr bool accepts = kIsNumeric<T>;
+  template <class T> bool operator()(T a, T b) const { return a < b; }
+};
+
+}  // namespace
+
+PX_REGISTER_KERNEL("", "Less", 1, kMaxOpset, make_kernel<BinaryKernel<LessOp>>);
+
+}  // namespace parallax

@@ -1,0 +1,24 @@
+// Min: elementwise minimum of all inputs with broadcasting, every numeric type (NaN propagates).
+#include "kernels/cpu/variadic_ops.h"
+
+namespace parallax {
+namespace {
+
+struct MinOp {
+  static constexpr const char* kName = "Min";
+  static constexpr bool kMean = false;
+  template <class T> static constexpr bool accepts = kIsNumeric<T>;
+  template <class T> T operator()(T a, T b) const {
+    if constexpr (kIsFloat<T>) {
+      return (a < b || a != a) ? a : b;
+    } else {
+      return a < b ? a : b;
+    }
+  }
+};
+
+}  // namespace
+
+PX_REGISTER_KERNEL("", "Min", 1, kMaxOpset, make_kernel<VariadicKernel<MinOp>>);
+
+}  // namespace parallax

@@ -1,0 +1,105 @@
+// Window geometry shared by Conv, the pooling ops and their relatives:
+// parses kernel_shape / strides / dilations / pads / auto_pad / ceil_mode and
+// computes output spatial sizes and the effective pads.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/op_kernel.h"
+#include "parallax/status.h"
+
+namespace parallax {
+
+struct WindowAttrs {
+  std::vector<int64_t> kernel;     // may be empty (Conv infers it from W)
+  std::vector<int64_t> strides;    // empty = all 1
+  std::vector<int64_t> dilations;  // empty = all 1
+  std::vector<int64_t> pads;       // empty = all 0; [begin..., end...]
+  std::string auto_pad = "NOTSET";
+  bool ceil_mode = false;
+
+  static Result<WindowAttrs> parse(const Attributes& a, bool want_kernel) {
+    WindowAttrs w;
+    if (want_kernel || a.has("kernel_shape")) {
+      PX_ASSIGN_OR_RETURN(w.kernel, a.get_ints("kernel_shape", std::vector<int64_t>{}));
+      if (want_kernel && w.kernel.empty())
+        return error(StatusCode::kInvalidArgument, "attribute kernel_shape is required");
+    }
+    PX_ASSIGN_OR_RETURN(w.strides, a.get_ints("strides", std::vector<int64_t>{}));
+    PX_ASSIGN_OR_RETURN(w.dilations, a.get_ints("dilations", std::vector<int64_t>{}));
+    PX_ASSIGN_OR_RETURN(w.pads, a.get_ints("pads", std::vector<int64_t>{}));
+    PX_ASSIGN_OR_RETURN(w.auto_pad, a.get_string("auto_pad", std::string("NOTSET")));
+    PX_ASSIGN_OR_RETURN(int64_t ceil, a.get_int("ceil_mode", 0));
+    w.ceil_mode = ceil != 0;
+    if (w.auto_pad != "NOTSET" && w.auto_pad != "SAME_UPPER" && w.auto_pad != "SAME_LOWER" && w.auto_pad != "VALID")
+      return error(StatusCode::kInvalidArgument, "attribute auto_pad has unknown value '", w.auto_pad, "'");
+    for (int64_t s : w.strides)
+      if (s <= 0) return error(StatusCode::kInvalidArgument, "attribute strides must be positive");
+    for (int64_t d : w.dilations)
+      if (d <= 0) return error(StatusCode::kInvalidArgument, "attribute dilations must be positive");
+    for (int64_t k : w.kernel)
+      if (k <= 0) return error(StatusCode::kInvalidArgument, "attribute kernel_shape must be positive");
+    return w;
+  }
+};
+
+// Fully resolved geometry for `n` spatial dims.
+struct WindowGeometry {
+  std::vector<int64_t> in, out, k, s, d, pb, pe;
+  size_t rank() const { return in.size(); }
+};
+
+// Resolves `w` against the input spatial sizes `in` and kernel sizes `k`.
+inline Result<WindowGeometry> resolve_window(const WindowAttrs& w, const std::vector<int64_t>& in,
+                                             const std::vector<int64_t>& k) {
+  size_t n = in.size();
+  WindowGeometry g;
+  g.in = in;
+  g.k = k;
+  if (k.size() != n)
+    return error(StatusCode::kInvalidArgument, "kernel_shape has ", k.size(), " dims but the input has ", n,
+                 " spatial dims");
+  g.s = w.strides.empty() ? std::vector<int64_t>(n, 1) : w.strides;
+  g.d = w.dilations.empty() ? std::vector<int64_t>(n, 1) : w.dilations;
+  if (g.s.size() != n) return error(StatusCode::kInvalidArgument, "attribute strides has the wrong length");
+  if (g.d.size() != n) return error(StatusCode::kInvalidArgument, "attribute dilations has the wrong length");
+  g.pb.assign(n, 0);
+  g.pe.assign(n, 0);
+  g.out.assign(n, 0);
+  if (w.auto_pad == "NOTSET" && !w.pads.empty()) {
+    if (w.pads.size() != 2 * n) return error(StatusCode::kInvalidArgument, "attribute pads has the wrong length");
+    for (size_t i = 0; i < n; ++i) {
+      g.pb[i] = w.pads[i];
+      g.pe[i] = w.pads[i + n];
+      if (g.pb[i] < 0 || g.pe[i] < 0) return error(StatusCode::kInvalidArgument, "attribute pads must be >= 0");
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    int64_t ek = (k[i] - 1) * g.d[i] + 1;
+    if (w.auto_pad == "SAME_UPPER" || w.auto_pad == "SAME_LOWER") {
+      g.out[i] = (in[i] + g.s[i] - 1) / g.s[i];
+      int64_t total = std::max<int64_t>(0, (g.out[i] - 1) * g.s[i] + ek - in[i]);
+      g.pb[i] = w.auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      g.pe[i] = total - g.pb[i];
+    } else if (w.auto_pad == "VALID") {
+      g.out[i] = in[i] >= ek ? (in[i] - ek) / g.s[i] + 1 : 0;
+    } else {
+      int64_t span = in[i] + g.pb[i] + g.pe[i] - ek;
+      if (span < 0) {
+        g.out[i] = 0;
+      } else if (w.ceil_mode) {
+        g.out[i] = (span + g.s[i] - 1) / g.s[i] + 1;
+        // The last window must start inside the input or the begin padding.
+        if ((g.out[i] - 1) * g.s[i] >= in[i] + g.pb[i]) --g.out[i];
+      } else {
+        g.out[i] = span / g.s[i] + 1;
+      }
+    }
+  }
+  return g;
+}
+
+}  // namespace parallax

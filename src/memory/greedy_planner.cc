@@ -1,0 +1,73 @@
+#include "memory/greedy_planner.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+namespace parallax {
+
+namespace {
+size_t align_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
+bool overlaps(const BufferRequest& a, const BufferRequest& b) {
+  return a.first_step <= b.last_step && b.first_step <= a.last_step;
+}
+}  // namespace
+
+ArenaPlan plan_greedy_by_size(std::span<const BufferRequest> requests, size_t alignment) {
+  const size_t n = requests.size();
+  ArenaPlan plan;
+  plan.offsets.assign(n, 0);
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  // Largest first; ties by earlier start so plans are deterministic.
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (requests[a].bytes != requests[b].bytes) return requests[a].bytes > requests[b].bytes;
+    return requests[a].first_step < requests[b].first_step;
+  });
+
+  struct Placed { size_t offset, size, index; };
+  std::vector<Placed> placed;  // kept sorted by offset
+  std::vector<Placed> conflicts;
+  for (size_t idx : order) {
+    const size_t size = align_up(std::max<size_t>(requests[idx].bytes, 1), alignment);
+    conflicts.clear();
+    for (const Placed& p : placed)
+      if (overlaps(requests[p.index], requests[idx])) conflicts.push_back(p);
+    // Best fit: the smallest gap between time-overlapping buffers that holds `size`.
+    size_t best_offset = SIZE_MAX, best_gap = SIZE_MAX, cursor = 0;
+    for (const Placed& p : conflicts) {
+      if (p.offset > cursor) {
+        size_t gap = p.offset - cursor;
+        if (gap >= size && gap < best_gap) {
+          best_gap = gap;
+          best_offset = cursor;
+        }
+      }
+      cursor = std::max(cursor, p.offset + p.size);
+    }
+    if (best_offset == SIZE_MAX) best_offset = cursor;  // after the last conflicting buffer
+    plan.offsets[idx] = best_offset;
+    plan.arena_bytes = std::max(plan.arena_bytes, best_offset + size);
+    auto pos = std::lower_bound(placed.begin(), placed.end(), best_offset,
+                                [](const Placed& p, size_t off) { return p.offset < off; });
+    placed.insert(pos, Placed{best_offset, size, idx});
+  }
+  return plan;
+}
+
+size_t peak_live_bytes(std::span<const BufferRequest> requests, size_t alignment) {
+  std::map<int32_t, int64_t> delta;
+  for (const BufferRequest& r : requests) {
+    int64_t size = static_cast<int64_t>(align_up(std::max<size_t>(r.bytes, 1), alignment));
+    delta[r.first_step] += size;
+    delta[r.last_step + 1] -= size;
+  }
+  int64_t live = 0, peak = 0;
+  for (const auto& [step, d] : delta) {
+    live += d;
+    peak = std::max(peak, live);
+  }
+  return static_cast<size_t>(peak);
+}
+
+}  // namespace parallax

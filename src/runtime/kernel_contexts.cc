@@ -1,0 +1,62 @@
+#include "runtime/kernel_contexts.h"
+
+namespace parallax {
+
+namespace {
+const Shape kNoShape;
+const Tensor kNoTensor;
+}  // namespace
+
+BasicInferContext::BasicInferContext(const Node* node, std::vector<Input> inputs)
+    : InferContext(node), inputs_(std::move(inputs)), outputs_(node->outputs.size()) {}
+
+DataType BasicInferContext::input_dtype(size_t i) const {
+  return i < inputs_.size() ? inputs_[i].dtype : DataType::kUndefined;
+}
+const Shape& BasicInferContext::input_shape(size_t i) const {
+  return i < inputs_.size() && inputs_[i].shape ? *inputs_[i].shape : kNoShape;
+}
+const Tensor* BasicInferContext::input_value(size_t i) const { return i < inputs_.size() ? inputs_[i].value : nullptr; }
+
+void BasicInferContext::set_output(size_t i, DataType type, Shape shape) {
+  if (i >= outputs_.size()) return;
+  outputs_[i] = Output{type, std::move(shape), false, true};
+}
+void BasicInferContext::set_output_dynamic(size_t i, DataType type) {
+  if (i >= outputs_.size()) return;
+  outputs_[i] = Output{type, {}, true, true};
+}
+Status BasicInferContext::defer() {
+  deferred_ = true;
+  return Status::ok();
+}
+
+BasicComputeContext::BasicComputeContext(const Node* node, std::vector<const Tensor*> inputs,
+                                         std::vector<Tensor*> outputs, std::vector<Tensor> implicit, int threads)
+    : ComputeContext(node),
+      inputs_(std::move(inputs)),
+      outputs_(std::move(outputs)),
+      implicit_(std::move(implicit)),
+      threads_(threads) {}
+
+const Tensor& BasicComputeContext::input(size_t i) const {
+  return i < inputs_.size() && inputs_[i] ? *inputs_[i] : kNoTensor;
+}
+
+Result<Tensor*> BasicComputeContext::allocate_output(size_t i, DataType type, Shape shape) {
+  if (i >= outputs_.size() || outputs_[i] == nullptr)
+    return error(StatusCode::kInternal, node().describe(), ": output ", i, " is not requested");
+  for (int64_t d : shape)
+    if (d < 0) return error(StatusCode::kInvalidArgument, node().describe(), ": negative output dimension");
+  *outputs_[i] = Tensor::allocate(type, std::move(shape));
+  return outputs_[i];
+}
+
+Status BasicComputeContext::set_dynamic_output(size_t i, Tensor tensor) {
+  if (i >= outputs_.size() || outputs_[i] == nullptr)
+    return error(StatusCode::kInternal, node().describe(), ": output ", i, " is not requested");
+  *outputs_[i] = std::move(tensor);
+  return Status::ok();
+}
+
+}  // namespace parallax

@@ -1,0 +1,64 @@
+// The runtime's implementations of the kernel contexts (kernels/op_kernel.h),
+// shared by the planner (infer at plan time, folding) and the executor.
+#pragma once
+
+#include <vector>
+
+#include "kernels/op_kernel.h"
+
+namespace parallax {
+
+class BasicInferContext final : public InferContext {
+ public:
+  struct Input {
+    DataType dtype = DataType::kUndefined;
+    const Shape* shape = nullptr;
+    const Tensor* value = nullptr;
+  };
+  struct Output {
+    DataType dtype = DataType::kUndefined;
+    Shape shape;
+    bool dynamic = false;
+    bool set = false;
+  };
+
+  BasicInferContext(const Node* node, std::vector<Input> inputs);
+
+  DataType input_dtype(size_t i) const override;
+  const Shape& input_shape(size_t i) const override;
+  const Tensor* input_value(size_t i) const override;
+  void set_output(size_t i, DataType type, Shape shape) override;
+  void set_output_dynamic(size_t i, DataType type) override;
+  Status defer() override;
+
+  bool deferred() const { return deferred_; }
+  std::vector<Output>& outputs() { return outputs_; }
+
+ private:
+  std::vector<Input> inputs_;
+  std::vector<Output> outputs_;
+  bool deferred_ = false;
+};
+
+class BasicComputeContext final : public ComputeContext {
+ public:
+  // `outputs[i]` is where output i lives (null for absent outputs); planned
+  // outputs are already bound, dynamic ones are empty until allocated.
+  BasicComputeContext(const Node* node, std::vector<const Tensor*> inputs, std::vector<Tensor*> outputs,
+                      std::vector<Tensor> implicit, int threads);
+
+  const Tensor& input(size_t i) const override;
+  std::span<const Tensor> implicit_inputs() const override { return implicit_; }
+  Tensor& output(size_t i) override { return *outputs_[i]; }
+  Result<Tensor*> allocate_output(size_t i, DataType type, Shape shape) override;
+  Status set_dynamic_output(size_t i, Tensor tensor) override;
+  int num_threads() const override { return threads_; }
+
+ private:
+  std::vector<const Tensor*> inputs_;
+  std::vector<Tensor*> outputs_;
+  std::vector<Tensor> implicit_;
+  int threads_;
+};
+
+}  // namespace parallax

@@ -1,0 +1,113 @@
+#include "parallax/session.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "format/onnx_loader.h"
+#include "graph/passes/passes.h"
+#include "runtime/program.h"
+
+namespace parallax {
+
+struct Session::Impl {
+  std::unique_ptr<Model> model;
+  std::unique_ptr<Program> program;
+  std::vector<TensorInfo> inputs, outputs;
+  ModelInfo info;
+  size_t last_arena_bytes = 0;
+};
+
+namespace {
+
+TensorInfo describe_value(const Value& v) {
+  TensorInfo info;
+  info.name = v.name;
+  info.dtype = v.initializer ? v.initializer->dtype() : v.dtype;
+  if (v.initializer) {
+    info.has_shape = true;
+    info.shape = v.initializer->shape();
+    info.symbols.assign(info.shape.size(), "");
+  } else if (v.declared_shape) {
+    info.has_shape = true;
+    for (const Dim& d : *v.declared_shape) {
+      info.shape.push_back(d.known() ? d.value : -1);
+      info.symbols.push_back(d.symbol);
+    }
+  }
+  return info;
+}
+
+Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const SessionOptions& options) {
+  if (options.num_threads < 1 || options.num_threads > 1024)
+    return error(StatusCode::kInvalidArgument, "num_threads must be between 1 and 1024, got ", options.num_threads);
+  auto impl = std::make_unique<Session::Impl>();
+  const Graph& g = *model->graph;
+  // Describe the model as the user wrote it, before any pass rewrites it.
+  for (ValueId id : g.inputs) impl->inputs.push_back(describe_value(g.value(id)));
+  for (ValueId id : g.outputs) impl->outputs.push_back(describe_value(g.value(id)));
+  impl->info.ir_version = model->ir_version;
+  impl->info.producer = model->producer_name + (model->producer_version.empty() ? "" : " " + model->producer_version);
+  for (const auto& [domain, version] : model->opsets) impl->info.opsets.emplace_back(domain, version);
+  impl->info.num_nodes = g.nodes.size();
+  if (options.optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph));
+  ProgramOptions popts;
+  popts.num_threads = options.num_threads;
+  PX_ASSIGN_OR_RETURN(impl->program, Program::compile(model->graph, popts));
+  impl->model = std::move(model);
+  return impl;
+}
+
+}  // namespace
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::~Session() = default;
+
+Result<std::unique_ptr<Session>> Session::open(const std::filesystem::path& model_path, const SessionOptions& options) {
+  LoadOptions lopts;
+  lopts.max_tensor_bytes = options.max_tensor_bytes;
+  PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(model_path, lopts));
+  PX_ASSIGN_OR_RETURN(std::unique_ptr<Impl> impl, build(std::move(model), options));
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+Result<std::unique_ptr<Session>> Session::open_from_bytes(std::string_view model_bytes, const SessionOptions& options) {
+  LoadOptions lopts;
+  lopts.max_tensor_bytes = options.max_tensor_bytes;
+  PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model_from_bytes(model_bytes, {}, lopts));
+  PX_ASSIGN_OR_RETURN(std::unique_ptr<Impl> impl, build(std::move(model), options));
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+const std::vector<TensorInfo>& Session::inputs() const { return impl_->inputs; }
+const std::vector<TensorInfo>& Session::outputs() const { return impl_->outputs; }
+const ModelInfo& Session::model_info() const { return impl_->info; }
+size_t Session::last_arena_bytes() const { return impl_->last_arena_bytes; }
+
+Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& inputs,
+                                         const std::vector<std::string>& output_names) {
+  std::vector<Tensor> ordered(impl_->inputs.size());
+  for (const NamedTensor& in : inputs) {
+    size_t k = 0;
+    while (k < impl_->inputs.size() && impl_->inputs[k].name != in.name) ++k;
+    if (k == impl_->inputs.size()) return error(StatusCode::kNotFound, "the model has no input named '", in.name, "'");
+    if (!ordered[k].empty()) return error(StatusCode::kInvalidArgument, "input '", in.name, "' is given twice");
+    ordered[k] = in.tensor;
+  }
+  for (size_t k = 0; k < ordered.size(); ++k)
+    if (ordered[k].empty()) return error(StatusCode::kInvalidArgument, "input '", impl_->inputs[k].name, "' is missing");
+
+  RunStats stats;
+  PX_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, impl_->program->run(ordered, {}, &stats));
+  impl_->last_arena_bytes = stats.arena_bytes;
+  if (output_names.empty()) return outputs;
+  std::vector<Tensor> picked;
+  for (const std::string& name : output_names) {
+    size_t k = 0;
+    while (k < impl_->outputs.size() && impl_->outputs[k].name != name) ++k;
+    if (k == impl_->outputs.size()) return error(StatusCode::kNotFound, "the model has no output named '", name, "'");
+    picked.push_back(outputs[k]);
+  }
+  return picked;
+}
+
+}  // namespace parallax

@@ -1,0 +1,216 @@
+#include "runtime/shape_plan.h"
+
+#include <algorithm>
+
+#include "memory/greedy_planner.h"
+#include "runtime/kernel_contexts.h"
+
+namespace parallax {
+
+namespace {
+
+// Plan-time folding is for shape arithmetic (Shape -> Gather -> Concat ->
+// Reshape chains); big constant results stay computed at run time so that
+// plans stay small.
+constexpr size_t kFoldLimitBytes = 64 * 1024;
+
+// Ops whose output depends only on the input's shape, never its data.
+bool reads_shape_only(const Node& n) { return n.domain.empty() && (n.op_type == "Shape" || n.op_type == "Size"); }
+
+bool never_fold(const Node& n) {
+  return n.num_explicit_inputs != n.inputs.size() ||  // control flow reads outer values
+         n.op_type.rfind("Random", 0) == 0 || n.op_type == "Bernoulli" || n.op_type == "Multinomial";
+}
+
+size_t bytes_of(DataType t, const Shape& s) { return static_cast<size_t>(shape_numel(s)) * element_size(t); }
+
+class Planner {
+ public:
+  Planner(const Graph& g, std::span<const std::unique_ptr<OpKernel>> kernels) : g_(g), kernels_(kernels) {}
+
+  Result<std::shared_ptr<const ShapePlan>> plan(std::span<const Tensor> inputs, std::span<const Tensor> outer);
+
+ private:
+  Status plan_node(NodeId id);
+  Status fold(NodeId id, BasicInferContext& ictx);
+  void assign_arena();
+
+  const Graph& g_;
+  std::span<const std::unique_ptr<OpKernel>> kernels_;
+  std::shared_ptr<ShapePlan> plan_;
+};
+
+Result<std::shared_ptr<const ShapePlan>> Planner::plan(std::span<const Tensor> inputs, std::span<const Tensor> outer) {
+  plan_ = std::make_shared<ShapePlan>();
+  plan_->values.resize(g_.values.size());
+  for (size_t i = 0; i < g_.values.size(); ++i) {
+    const Value& v = g_.values[i];
+    if (v.initializer) {
+      ValuePlan& vp = plan_->values[i];
+      vp.storage = Storage::kConstant;
+      vp.dtype = v.initializer->dtype();
+      vp.shape = v.initializer->shape();
+      vp.constant = *v.initializer;
+    }
+  }
+  auto bind = [&](ValueId id, const Tensor& t, Storage s) {
+    ValuePlan& vp = plan_->values[id.index()];
+    vp.storage = s;
+    vp.dtype = t.dtype();
+    vp.shape = t.shape();
+  };
+  for (size_t i = 0; i < g_.inputs.size() && i < inputs.size(); ++i) bind(g_.inputs[i], inputs[i], Storage::kInput);
+  for (size_t i = 0; i < g_.outer_values.size() && i < outer.size(); ++i)
+    bind(g_.outer_values[i], outer[i], Storage::kOuter);
+
+  for (size_t i = 0; i < g_.nodes.size(); ++i) PX_RETURN_IF_ERROR(plan_node(NodeId(i)));
+  assign_arena();
+  return std::shared_ptr<const ShapePlan>(std::move(plan_));
+}
+
+Status Planner::plan_node(NodeId id) {
+  const Node& node = g_.node(id);
+  std::vector<BasicInferContext::Input> ins(node.num_explicit_inputs);
+  bool all_static = true, all_constant = true;
+  for (size_t i = 0; i < node.num_explicit_inputs; ++i) {
+    if (!node.inputs[i].valid()) continue;
+    const ValuePlan& vp = plan_->values[node.inputs[i].index()];
+    if (vp.storage == Storage::kDynamic || vp.storage == Storage::kUnused) {
+      all_static = false;
+      all_constant = false;
+      continue;
+    }
+    ins[i] = {vp.dtype, &vp.shape, vp.storage == Storage::kConstant ? &vp.constant : nullptr};
+    if (vp.storage != Storage::kConstant) all_constant = false;
+  }
+
+  PlanStep step;
+  step.node = id;
+  if (all_static) {
+    BasicInferContext ictx(&node, std::move(ins));
+    Status s = kernels_[id.index()]->infer(ictx);
+    if (!s.is_ok()) return s.with_context(node.describe());
+    if (!ictx.deferred()) {
+      bool foldable = !never_fold(node) && (all_constant || reads_shape_only(node));
+      size_t out_bytes = 0;
+      for (size_t o = 0; o < node.outputs.size(); ++o) {
+        if (!node.outputs[o].valid()) continue;
+        auto& out = ictx.outputs()[o];
+        if (!out.set)
+          return error(StatusCode::kInternal, node.describe(), ": kernel did not infer output ", o);
+        for (int64_t d : out.shape)
+          if (d < 0)
+            return error(StatusCode::kInvalidArgument, node.describe(), ": inferred output ", o, " shape ",
+                         shape_to_string(out.shape), " has a negative dimension");
+        out_bytes += out.dynamic ? 0 : bytes_of(out.dtype, out.shape);
+      }
+      if (foldable && out_bytes <= kFoldLimitBytes) return fold(id, ictx);
+      for (size_t o = 0; o < node.outputs.size(); ++o) {
+        ValueId vid = node.outputs[o];
+        if (!vid.valid()) continue;
+        auto& out = ictx.outputs()[o];
+        ValuePlan& vp = plan_->values[vid.index()];
+        vp.dtype = out.dtype;
+        if (out.dynamic) {
+          vp.storage = Storage::kDynamic;
+          step.static_shapes = false;
+        } else {
+          vp.storage = g_.value(vid).is_graph_output ? Storage::kOwned : Storage::kArena;
+          vp.shape = std::move(out.shape);
+        }
+      }
+      plan_->steps.push_back(std::move(step));
+      return Status::ok();
+    }
+  }
+  // Shapes decided at run time.
+  step.static_shapes = false;
+  for (ValueId vid : node.outputs)
+    if (vid.valid()) plan_->values[vid.index()].storage = Storage::kDynamic;
+  plan_->steps.push_back(std::move(step));
+  return Status::ok();
+}
+
+Status Planner::fold(NodeId id, BasicInferContext& ictx) {
+  const Node& node = g_.node(id);
+  std::vector<Tensor> shape_only(node.num_explicit_inputs);
+  std::vector<const Tensor*> ins(node.num_explicit_inputs, nullptr);
+  for (size_t i = 0; i < node.num_explicit_inputs; ++i) {
+    if (!node.inputs[i].valid()) continue;
+    const ValuePlan& vp = plan_->values[node.inputs[i].index()];
+    if (vp.storage == Storage::kConstant) {
+      ins[i] = &vp.constant;
+    } else {  // Shape / Size read only the shape
+      shape_only[i] = Tensor::view(vp.dtype, vp.shape, nullptr);
+      ins[i] = &shape_only[i];
+    }
+  }
+  std::vector<Tensor> results(node.outputs.size());
+  std::vector<Tensor*> outs(node.outputs.size(), nullptr);
+  for (size_t o = 0; o < node.outputs.size(); ++o) {
+    if (!node.outputs[o].valid()) continue;
+    auto& out = ictx.outputs()[o];
+    if (!out.dynamic) results[o] = Tensor::allocate(out.dtype, out.shape);
+    outs[o] = &results[o];
+  }
+  BasicComputeContext cctx(&node, std::move(ins), std::move(outs), {}, 1);
+  Status s = kernels_[id.index()]->compute(cctx);
+  if (!s.is_ok()) return s.with_context(node.describe());
+  for (size_t o = 0; o < node.outputs.size(); ++o) {
+    ValueId vid = node.outputs[o];
+    if (!vid.valid()) continue;
+    if (results[o].empty())
+      return error(StatusCode::kInternal, node.describe(), ": kernel did not produce output ", o);
+    ValuePlan& vp = plan_->values[vid.index()];
+    vp.storage = Storage::kConstant;
+    vp.dtype = results[o].dtype();
+    vp.shape = results[o].shape();
+    vp.constant = std::move(results[o]);
+  }
+  ++plan_->folded_nodes;
+  return Status::ok();
+}
+
+void Planner::assign_arena() {
+  const size_t nv = g_.values.size();
+  std::vector<int32_t> first(nv, -1), last(nv, -1);
+  for (size_t s = 0; s < plan_->steps.size(); ++s) {
+    const Node& node = g_.node(plan_->steps[s].node);
+    for (ValueId v : node.inputs)
+      if (v.valid()) last[v.index()] = static_cast<int32_t>(s);
+    for (ValueId v : node.outputs)
+      if (v.valid()) {
+        first[v.index()] = static_cast<int32_t>(s);
+        last[v.index()] = std::max(last[v.index()], static_cast<int32_t>(s));
+      }
+  }
+  std::vector<BufferRequest> requests;
+  std::vector<size_t> owners;
+  for (size_t v = 0; v < nv; ++v) {
+    ValuePlan& vp = plan_->values[v];
+    if (vp.storage == Storage::kArena) {
+      requests.push_back({bytes_of(vp.dtype, vp.shape), first[v], last[v]});
+      owners.push_back(v);
+    } else if (vp.storage == Storage::kDynamic && !g_.values[v].is_graph_output && last[v] >= 0) {
+      plan_->steps[static_cast<size_t>(last[v])].release_after.push_back(ValueId(v));
+    }
+  }
+  ArenaPlan arena = plan_greedy_by_size(requests);
+  for (size_t i = 0; i < owners.size(); ++i) {
+    plan_->values[owners[i]].offset = arena.offsets[i];
+    plan_->naive_bytes += (requests[i].bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+  }
+  plan_->arena_bytes = arena.arena_bytes;
+  plan_->lower_bound_bytes = peak_live_bytes(requests);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const ShapePlan>> make_shape_plan(const Graph& graph,
+                                                         std::span<const std::unique_ptr<OpKernel>> kernels,
+                                                         std::span<const Tensor> inputs,
+                                                         std::span<const Tensor> outer) {
+  return Planner(graph, kernels).plan(inputs, outer);
+}
+
+}  // namespace parallax

@@ -1,0 +1,61 @@
+// A ShapePlan is everything the executor needs for one input-shape
+// signature: where each value lives (constant, input, arena offset, owned,
+// or decided at run time), which nodes still run (shape-only subgraphs are
+// folded into constants), and the arena size. Plans are plain data, built by
+// make_shape_plan() and cached by Program; the executor binds the offsets.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "kernels/op_kernel.h"
+#include "parallax/status.h"
+#include "parallax/tensor.h"
+
+namespace parallax {
+
+enum class Storage : uint8_t {
+  kUnused,    // never produced in this plan (optional output not requested, unused value)
+  kConstant,  // initializer or folded at plan time: `constant` holds it
+  kInput,     // a graph input fed by the caller
+  kOuter,     // an outer-scope value fed by the enclosing graph
+  kArena,     // static shape, lives at `offset` in the arena
+  kOwned,     // static shape, graph output: allocated per run and handed to the caller
+  kDynamic,   // shape known only at run time: allocated when produced, dropped after last use
+};
+
+struct ValuePlan {
+  Storage storage = Storage::kUnused;
+  DataType dtype = DataType::kUndefined;
+  Shape shape;           // valid unless storage is kDynamic/kUnused
+  size_t offset = 0;     // kArena only
+  Tensor constant;       // kConstant only
+};
+
+struct PlanStep {
+  NodeId node;
+  bool static_shapes = true;          // all outputs planned; no run-time infer needed
+  std::vector<ValueId> release_after;  // dynamic values whose last reader is this step
+};
+
+struct ShapePlan {
+  std::vector<ValuePlan> values;  // indexed by ValueId
+  std::vector<PlanStep> steps;
+  size_t arena_bytes = 0;
+  size_t naive_bytes = 0;        // one buffer per arena value: what no reuse would cost
+  size_t lower_bound_bytes = 0;  // most bytes live at one step
+  size_t folded_nodes = 0;
+};
+
+// Plans `graph` for the given input and outer-scope tensors (only their
+// dtypes and shapes are read, never their data). `kernels` is indexed by node.
+Result<std::shared_ptr<const ShapePlan>> make_shape_plan(const Graph& graph,
+                                                         std::span<const std::unique_ptr<OpKernel>> kernels,
+                                                         std::span<const Tensor> inputs,
+                                                         std::span<const Tensor> outer);
+
+}  // namespace parallax

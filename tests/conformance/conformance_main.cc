@@ -1,0 +1,231 @@
+// Runs ONNX test-data folders (model.onnx + test_data_set_N/{input,output}_K.pb)
+// and compares every output with the expected one: the ONNX backend
+// conformance layout, which the real-model reference sets reuse.
+//
+//   parallax_conformance --data /usr/share/libonnx-testdata/data/node
+//       [--filter 'test_conv*'] [--known-failures tests/conformance/known_failures.txt]
+//
+// Exit status: 0 when every case outside the known-failures list passes and
+// no listed case passes (so the list can only shrink); 1 otherwise.
+#include <fnmatch.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "format/tensor_proto.h"
+#include "kernels/kernel_util.h"
+#include "parallax/session.h"
+
+namespace fs = std::filesystem;
+using namespace parallax;
+
+namespace {
+
+enum class Outcome { kPass, kFail, kUnsupported };
+
+struct Tolerance {
+  double rtol = 1e-3, atol = 1e-5;
+};
+
+std::string compare(const Tensor& got, const Tensor& want, const Tolerance& tol) {
+  std::ostringstream why;
+  if (got.dtype() != want.dtype()) {
+    why << "dtype " << data_type_name(got.dtype()) << " != expected " << data_type_name(want.dtype());
+    return why.str();
+  }
+  if (got.shape() != want.shape()) {
+    why << "shape " << shape_to_string(got.shape()) << " != expected " << shape_to_string(want.shape());
+    return why.str();
+  }
+  const int64_t n = got.numel();
+  int64_t bad = 0, first = -1;
+  double worst = 0;
+  Status s = visit_all(got.dtype(), [&]<typename T>() {
+    const T* a = got.data<T>();
+    const T* b = want.data<T>();
+    for (int64_t i = 0; i < n; ++i) {
+      bool ok;
+      if constexpr (std::is_floating_point_v<T>) {
+        double x = a[i], y = b[i];
+        if (std::isnan(x) || std::isnan(y)) ok = std::isnan(x) && std::isnan(y);
+        else if (std::isinf(x) || std::isinf(y)) ok = x == y;
+        else {
+          double err = std::fabs(x - y);
+          ok = err <= tol.atol + tol.rtol * std::fabs(y);
+          worst = std::max(worst, err);
+        }
+      } else {
+        ok = a[i] == b[i];
+      }
+      if (!ok && bad++ == 0) first = i;
+    }
+    return Status::ok();
+  });
+  if (!s.is_ok()) return s.message();
+  if (bad == 0) return "";
+  why << bad << " of " << n << " elements differ (first at " << first << "; max abs error " << worst << ")";
+  return why.str();
+}
+
+std::vector<fs::path> numbered(const fs::path& dir, const std::string& prefix) {
+  std::vector<std::pair<int, fs::path>> files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && e.path().extension() == ".pb")
+      files.emplace_back(std::stoi(name.substr(prefix.size())), e.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<fs::path> out;
+  for (auto& f : files) out.push_back(f.second);
+  return out;
+}
+
+struct CaseResult {
+  Outcome outcome;
+  std::string detail;
+};
+
+CaseResult run_case(const fs::path& dir, const SessionOptions& options, const Tolerance& tol) {
+  auto session = Session::open(dir / "model.onnx", options);
+  if (!session.is_ok()) {
+    const Status& s = session.status();
+    return {s.code() == StatusCode::kUnsupported ? Outcome::kUnsupported : Outcome::kFail, s.to_string()};
+  }
+  std::vector<fs::path> sets;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0) sets.push_back(e.path());
+  std::sort(sets.begin(), sets.end());
+  if (sets.empty()) return {Outcome::kFail, "no test_data_set_* folder"};
+  for (const fs::path& set : sets) {
+    const auto& declared = (*session)->inputs();
+    std::vector<NamedTensor> inputs;
+    std::vector<fs::path> input_files = numbered(set, "input_");
+    for (size_t i = 0; i < input_files.size(); ++i) {
+      std::string name;
+      auto t = read_tensor_file(input_files[i], &name);
+      if (!t.is_ok())
+        return {t.status().code() == StatusCode::kUnsupported || t.status().code() == StatusCode::kInvalidArgument
+                    ? Outcome::kUnsupported
+                    : Outcome::kFail,
+                "input " + input_files[i].filename().string() + ": " + t.status().to_string()};
+      // Inputs are matched by position; the file's name field is often empty.
+      if (i >= declared.size()) return {Outcome::kFail, "more input files than model inputs"};
+      inputs.push_back({declared[i].name, std::move(t).value()});
+    }
+    auto outputs = (*session)->run(inputs);
+    if (!outputs.is_ok()) {
+      const Status& s = outputs.status();
+      return {s.code() == StatusCode::kUnsupported ? Outcome::kUnsupported : Outcome::kFail,
+              set.filename().string() + ": " + s.to_string()};
+    }
+    std::vector<fs::path> expected = numbered(set, "output_");
+    if (expected.size() != outputs->size())
+      return {Outcome::kFail, "model has " + std::to_string(outputs->size()) + " outputs, expected " +
+                                  std::to_string(expected.size())};
+    for (size_t i = 0; i < expected.size(); ++i) {
+      auto want = read_tensor_file(expected[i]);
+      if (!want.is_ok()) return {Outcome::kUnsupported, "expected output: " + want.status().to_string()};
+      std::string diff = compare((*outputs)[i], *want, tol);
+      if (!diff.empty())
+        return {Outcome::kFail, set.filename().string() + " output " + std::to_string(i) + " ('" +
+                                    (*session)->outputs()[i].name + "'): " + diff};
+    }
+  }
+  return {Outcome::kPass, ""};
+}
+
+std::set<std::string> read_list(const fs::path& path) {
+  std::set<std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto hash = line.find('#');
+    if (hash != std::string::npos) line = line.substr(0, hash);
+    line.erase(0, line.find_first_not_of(" \t"));
+    line.erase(line.find_last_not_of(" \t\r") + 1);
+    if (!line.empty()) out.insert(line);
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Runs ONNX conformance test folders through Parallax"};
+  std::vector<std::string> data_dirs;
+  std::string filter = "*", known_path, write_known;
+  bool verbose = false;
+  int threads = 1;
+  Tolerance tol;
+  app.add_option("--data", data_dirs, "folders of test cases (each case: model.onnx + test_data_set_N/)")->required();
+  app.add_option("--filter", filter, "glob on case names");
+  app.add_option("--known-failures", known_path, "list of 'suite/case' names expected not to pass");
+  app.add_option("--write-known-failures", write_known, "write the cases that did not pass to this file");
+  app.add_option("--threads", threads, "intra-op threads");
+  app.add_option("--rtol", tol.rtol, "relative tolerance for floats");
+  app.add_option("--atol", tol.atol, "absolute tolerance for floats");
+  app.add_flag("-v,--verbose", verbose, "print passing cases too");
+  CLI11_PARSE(app, argc, argv);
+
+  std::set<std::string> known;
+  if (!known_path.empty()) known = read_list(known_path);
+  SessionOptions options;
+  options.num_threads = threads;
+
+  int regressions = 0, fixed = 0;
+  std::vector<std::string> not_passing;
+  size_t total[3] = {0, 0, 0};
+  for (const std::string& data : data_dirs) {
+    fs::path root(data);
+    std::string suite = root.filename().string();
+    std::vector<fs::path> cases;
+    for (const auto& e : fs::directory_iterator(root))
+      if (e.is_directory() && fs::exists(e.path() / "model.onnx") &&
+          fnmatch(filter.c_str(), e.path().filename().c_str(), 0) == 0)
+        cases.push_back(e.path());
+    std::sort(cases.begin(), cases.end());
+    size_t count[3] = {0, 0, 0};
+    for (const fs::path& c : cases) {
+      std::string id = suite + "/" + c.filename().string();
+      CaseResult r = run_case(c, options, tol);
+      ++count[static_cast<int>(r.outcome)];
+      bool listed = known.count(id) != 0;
+      const char* tag = r.outcome == Outcome::kPass ? "PASS" : r.outcome == Outcome::kFail ? "FAIL" : "UNSUPPORTED";
+      if (r.outcome != Outcome::kPass) {
+        not_passing.push_back(id);
+        if (!listed && !known_path.empty()) {
+          ++regressions;
+          std::cout << "REGRESSION ";
+        }
+        std::cout << tag << ' ' << id << ": " << r.detail << '\n';
+      } else {
+        if (listed) {
+          ++fixed;
+          std::cout << "FIXED (remove from the known-failures list) " << id << '\n';
+        } else if (verbose) {
+          std::cout << "PASS " << id << '\n';
+        }
+      }
+    }
+    size_t n = cases.size();
+    std::printf("%s: %zu passed, %zu failed, %zu unsupported of %zu (%.1f%% pass)\n", suite.c_str(), count[0],
+                count[1], count[2], n, n ? 100.0 * static_cast<double>(count[0]) / static_cast<double>(n) : 0.0);
+    for (int k = 0; k < 3; ++k) total[k] += count[k];
+  }
+  if (!write_known.empty()) {
+    std::ofstream out(write_known);
+    out << "# Conformance cases that do not pass yet (suite/case). This list only shrinks.\n";
+    for (const std::string& id : not_passing) out << id << '\n';
+  }
+  if (!known_path.empty())
+    std::printf("known-failures check: %d regressions, %d fixed\n", regressions, fixed);
+  std::printf("%zu passed, %zu failed\n", total[0], total[1] + total[2]);
+  return regressions == 0 && fixed == 0 ? 0 : 1;
+}
