@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <cstdlib>
@@ -126,63 +127,85 @@ Status compare(const Tensor& got, const Tensor& want, std::ostringstream& bad, i
   });
 }
 
-Status run_case(const fs::path& dir, std::string* detail) {
-  PX_ASSIGN_OR_RETURN(auto model, load_model(dir / "model.onnx", {}));
-  const Graph& g = *model->graph;
+struct Runner {
+  std::unique_ptr<Model> model;
+  std::vector<std::unique_ptr<OpKernel>> kernels;
   std::map<uint32_t, Tensor> env;
   std::map<uint32_t, bool> constants;
-  for (size_t v = 0; v < g.values.size(); ++v)
-    if (g.values[v].initializer) {
-      env[static_cast<uint32_t>(v)] = *g.values[v].initializer;
-      constants[static_cast<uint32_t>(v)] = true;
+
+  Status prepare(const fs::path& dir) {
+    PX_ASSIGN_OR_RETURN(model, load_model(dir / "model.onnx", {}));
+    const Graph& g = *model->graph;
+    for (size_t v = 0; v < g.values.size(); ++v)
+      if (g.values[v].initializer) {
+        env[static_cast<uint32_t>(v)] = *g.values[v].initializer;
+        constants[static_cast<uint32_t>(v)] = true;
+      }
+    fs::path data = dir / "test_data_set_0";
+    size_t k = 0;
+    for (ValueId in : g.inputs) {
+      if (g.value(in).initializer) continue;
+      PX_ASSIGN_OR_RETURN(Tensor t, read_tensor_file(data / ("input_" + std::to_string(k++) + ".pb")));
+      env[in.index()] = t;
     }
+    for (const Node& n : g.nodes) {
+      const KernelDef* def = KernelRegistry::global().find(n.domain, n.op_type, n.opset);
+      if (!def) return error(StatusCode::kUnsupported, n.describe(), " opset ", n.opset, " has no kernel");
+      CreateCtx cc(&n, &g);
+      auto kernel = def->create(cc);
+      if (!kernel.is_ok()) return kernel.status().with_context(n.describe() + " create");
+      kernels.push_back(std::move(kernel).value());
+    }
+    return Status::ok();
+  }
+
+  Status run(bool plan_infer) {
+    const Graph& g = *model->graph;
+    for (size_t ni = 0; ni < g.nodes.size(); ++ni) {
+      const Node& n = g.nodes[ni];
+      OpKernel* kernel = kernels[ni].get();
+      if (plan_infer) {
+        InferCtx ic(&n, &env, false);
+        ic.constants_ = constants;
+        Status s = kernel->infer(ic);
+        if (!s.is_ok()) return s.with_context(n.describe() + " plan infer");
+      }
+      InferCtx ic(&n, &env, true);
+      Status s = kernel->infer(ic);
+      if (!s.is_ok()) return s.with_context(n.describe() + " infer");
+      if (ic.deferred) return error(StatusCode::kInternal, n.describe(), " deferred with all values known");
+      for (size_t i = 0; i < n.outputs.size(); ++i) {
+        if (!n.outputs[i].valid()) continue;
+        if (ic.outs_[i].type == DataType::kUndefined)
+          return error(StatusCode::kInternal, n.describe(), " infer did not set output ", i);
+        if (!ic.outs_[i].dynamic) {
+          auto it = env.find(n.outputs[i].index());
+          if (it != env.end() && it->second.shape() == ic.outs_[i].shape && it->second.dtype() == ic.outs_[i].type)
+            continue;
+          Tensor t = Tensor::allocate(ic.outs_[i].type, ic.outs_[i].shape);
+          poison(t);
+          env[n.outputs[i].index()] = t;
+        }
+      }
+      ComputeCtx cx(&n, &env);
+      s = kernel->compute(cx);
+      if (!s.is_ok()) return s.with_context(n.describe() + " compute");
+    }
+    return Status::ok();
+  }
+};
+
+Status run_case(const fs::path& dir, std::string* detail) {
+  Runner rn;
+  PX_RETURN_IF_ERROR(rn.prepare(dir));
+  PX_RETURN_IF_ERROR(rn.run(true));
+  const Graph& g = *rn.model->graph;
   fs::path data = dir / "test_data_set_0";
   size_t k = 0;
-  for (ValueId in : g.inputs) {
-    if (g.value(in).initializer) continue;
-    PX_ASSIGN_OR_RETURN(Tensor t, read_tensor_file(data / ("input_" + std::to_string(k++) + ".pb")));
-    env[in.index()] = t;
-  }
-  for (const Node& n : g.nodes) {
-    const KernelDef* def = KernelRegistry::global().find(n.domain, n.op_type, n.opset);
-    if (!def) return error(StatusCode::kUnsupported, n.describe(), " opset ", n.opset, " has no kernel");
-    CreateCtx cc(&n, &g);
-    auto kernel = def->create(cc);
-    if (!kernel.is_ok()) return kernel.status().with_context(n.describe() + " create");
-    // Plan-time infer: only constants known.
-    bool all_const_inputs = true;
-    for (size_t i = 0; i < n.num_explicit_inputs; ++i)
-      if (n.inputs[i].valid() && !env.count(n.inputs[i].index())) all_const_inputs = false;
-    (void)all_const_inputs;
-    {
-      InferCtx ic(&n, &env, false);
-      ic.constants_ = constants;
-      Status s = (*kernel)->infer(ic);
-      if (!s.is_ok()) return s.with_context(n.describe() + " plan infer");
-    }
-    InferCtx ic(&n, &env, true);
-    Status s = (*kernel)->infer(ic);
-    if (!s.is_ok()) return s.with_context(n.describe() + " infer");
-    if (ic.deferred) return error(StatusCode::kInternal, n.describe(), " deferred with all values known");
-    for (size_t i = 0; i < n.outputs.size(); ++i) {
-      if (!n.outputs[i].valid()) continue;
-      if (ic.outs_[i].type == DataType::kUndefined)
-        return error(StatusCode::kInternal, n.describe(), " infer did not set output ", i);
-      if (!ic.outs_[i].dynamic) {
-        Tensor t = Tensor::allocate(ic.outs_[i].type, ic.outs_[i].shape);
-        poison(t);
-        env[n.outputs[i].index()] = t;
-      }
-    }
-    ComputeCtx cx(&n, &env);
-    s = (*kernel)->compute(cx);
-    if (!s.is_ok()) return s.with_context(n.describe() + " compute");
-  }
-  k = 0;
   for (ValueId out : g.outputs) {
     fs::path p = data / ("output_" + std::to_string(k++) + ".pb");
     PX_ASSIGN_OR_RETURN(Tensor want, read_tensor_file(p));
-    const Tensor& got = env.at(out.index());
+    const Tensor& got = rn.env.at(out.index());
     if (got.dtype() != want.dtype())
       return error(StatusCode::kInvalidArgument, "output ", k - 1, " dtype ", data_type_name(got.dtype()), " want ",
                    data_type_name(want.dtype()));
@@ -243,6 +266,28 @@ TEST(NnConformance, Cases) {
   }
   std::cout << "pass " << pass << " fail " << fail << " unsupported " << unsup << "\n";
   EXPECT_EQ(fail, 0);
+}
+
+// NN_BENCH=<folder with model.onnx + test_data_set_0>: times repeated runs.
+TEST(NnConformance, Bench) {
+  const char* dir = std::getenv("NN_BENCH");
+  if (!dir) GTEST_SKIP() << "set NN_BENCH";
+  int iters = std::getenv("NN_ITERS") ? std::atoi(std::getenv("NN_ITERS")) : 50;
+  Runner rn;
+  Status s = rn.prepare(dir);
+  ASSERT_TRUE(s.is_ok()) << s.to_string();
+  s = rn.run(false);
+  ASSERT_TRUE(s.is_ok()) << s.to_string();
+  std::vector<double> ms;
+  for (int i = 0; i < iters; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    s = rn.run(false);
+    auto t1 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(s.is_ok()) << s.to_string();
+    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  std::cout << "BENCH " << dir << " median " << ms[ms.size() / 2] << " ms, min " << ms[0] << " ms\n";
 }
 
 }  // namespace

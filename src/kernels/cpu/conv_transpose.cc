@@ -1,0 +1,323 @@
+// ConvTranspose (opsets 1-17): strides, dilations, pads / auto_pad,
+// output_padding, output_shape, groups, optional bias; fused activation hook
+// as for Conv (px_activation / px_residual).
+//
+// float32 runs on oneDNN's deconvolution (primitive cached per input shape,
+// constant weights prepacked); shapes it refuses (e.g. negative effective
+// padding from output_shape) and float64 use a portable scatter loop.
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "kernels/cpu/dnnl_util.h"
+#include "kernels/cpu/pool_util.h"
+#include "kernels/kernel_util.h"
+#include "kernels/registry.h"
+
+namespace parallax {
+namespace {
+
+using dnnl::memory;
+using dnnl_util::FusedActivation;
+
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+struct TGeo {
+  std::vector<int64_t> in, out, k, s, d, pb;
+  size_t rank() const { return in.size(); }
+};
+
+class ConvTransposeKernel final : public OpKernel {
+ public:
+  static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
+    auto k = std::make_unique<ConvTransposeKernel>();
+    PX_ASSIGN_OR_RETURN(k->w_, WindowAttrs::parse(ctx.attrs(), false));
+    PX_ASSIGN_OR_RETURN(k->group_, ctx.attrs().get_int("group", 1));
+    if (k->group_ <= 0) return error(StatusCode::kInvalidArgument, "attribute group must be positive");
+    PX_ASSIGN_OR_RETURN(k->output_padding_, ctx.attrs().get_ints("output_padding", std::vector<int64_t>{}));
+    PX_ASSIGN_OR_RETURN(k->output_shape_, ctx.attrs().get_ints("output_shape", std::vector<int64_t>{}));
+    PX_ASSIGN_OR_RETURN(k->act_, FusedActivation::parse(ctx));
+    size_t n = ctx.num_inputs();
+    if (n < 2) return error(StatusCode::kInvalidArgument, "ConvTranspose needs inputs X and W");
+    if (k->act_.residual) {
+      if (n < 3) return error(StatusCode::kInvalidArgument, "px_residual set but no residual input");
+      k->residual_index_ = static_cast<int>(n - 1);
+      k->has_bias_ = n >= 4 && ctx.has_input(2);
+    } else {
+      k->has_bias_ = n >= 3 && ctx.has_input(2);
+    }
+    if (const Tensor* w = ctx.constant_input(1)) k->const_w_ = *w;
+    if (k->has_bias_)
+      if (const Tensor* b = ctx.constant_input(2)) k->const_b_ = *b;
+    return std::unique_ptr<OpKernel>(std::move(k));
+  }
+
+  Result<TGeo> geometry(const Shape& x, const Shape& w) const {
+    if (x.size() < 3) return error(StatusCode::kInvalidArgument, "X must have rank >= 3, got ", shape_to_string(x));
+    if (w.size() != x.size())
+      return error(StatusCode::kInvalidArgument, "W rank ", w.size(), " does not match X rank ", x.size());
+    if (x[1] != w[0])
+      return error(StatusCode::kInvalidArgument, "X has ", x[1], " channels but W ", shape_to_string(w), " expects ",
+                   w[0]);
+    if (w[0] % group_ != 0)
+      return error(StatusCode::kInvalidArgument, "W's ", w[0], " input channels are not divisible by group ", group_);
+    size_t n = x.size() - 2;
+    TGeo g;
+    g.in.assign(x.begin() + 2, x.end());
+    g.k.assign(w.begin() + 2, w.end());
+    if (!w_.kernel.empty() && w_.kernel != g.k)
+      return error(StatusCode::kInvalidArgument, "attribute kernel_shape does not match W ", shape_to_string(w));
+    g.s = w_.strides.empty() ? std::vector<int64_t>(n, 1) : w_.strides;
+    g.d = w_.dilations.empty() ? std::vector<int64_t>(n, 1) : w_.dilations;
+    std::vector<int64_t> op = output_padding_.empty() ? std::vector<int64_t>(n, 0) : output_padding_;
+    if (g.s.size() != n || g.d.size() != n || op.size() != n)
+      return error(StatusCode::kInvalidArgument, "strides / dilations / output_padding must have ", n, " values");
+    std::vector<int64_t> os = output_shape_;
+    if (os.size() == n + 2) os.erase(os.begin(), os.begin() + 2);
+    if (!os.empty() && os.size() != n)
+      return error(StatusCode::kInvalidArgument, "attribute output_shape must have ", n, " values");
+    bool same = w_.auto_pad == "SAME_UPPER" || w_.auto_pad == "SAME_LOWER";
+    g.out.assign(n, 0);
+    g.pb.assign(n, 0);
+    if (!w_.pads.empty() && w_.pads.size() != 2 * n)
+      return error(StatusCode::kInvalidArgument, "attribute pads must have ", 2 * n, " values");
+    for (size_t i = 0; i < n; ++i) {
+      int64_t ek = (g.k[i] - 1) * g.d[i] + 1;
+      int64_t full = g.s[i] * (g.in[i] - 1) + op[i] + ek;
+      if (!os.empty() || same) {
+        g.out[i] = !os.empty() ? os[i] : g.in[i] * g.s[i];
+        int64_t total = full - g.out[i];
+        g.pb[i] = w_.auto_pad == "SAME_UPPER" ? floor_div(total, 2) : total - floor_div(total, 2);
+      } else {
+        int64_t pb = w_.pads.empty() || w_.auto_pad == "VALID" ? 0 : w_.pads[i];
+        int64_t pe = w_.pads.empty() || w_.auto_pad == "VALID" ? 0 : w_.pads[i + n];
+        g.pb[i] = pb;
+        g.out[i] = full - pb - pe;
+      }
+      if (g.out[i] < 0) return error(StatusCode::kInvalidArgument, "ConvTranspose output size would be negative");
+    }
+    return g;
+  }
+
+  Status infer(InferContext& ctx) const override {
+    const Shape& x = ctx.input_shape(0);
+    const Shape& w = ctx.input_shape(1);
+    PX_ASSIGN_OR_RETURN(TGeo g, geometry(x, w));
+    Shape y = {x[0], w[1] * group_};
+    y.insert(y.end(), g.out.begin(), g.out.end());
+    ctx.set_output(0, ctx.input_dtype(0), y);
+    return Status::ok();
+  }
+
+  Status compute(ComputeContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    Tensor& y = ctx.output(0);
+    const Tensor* b = has_bias_ ? &ctx.input(2) : nullptr;
+    const Tensor* r = residual_index_ >= 0 ? &ctx.input(static_cast<size_t>(residual_index_)) : nullptr;
+    PX_ASSIGN_OR_RETURN(TGeo g, geometry(x.shape(), w.shape()));
+    int64_t M = w.dim(1) * group_;
+    if (b && (b->rank() != 1 || b->dim(0) != M))
+      return error(StatusCode::kInvalidArgument, "B must have shape [", M, "], got ", shape_to_string(b->shape()));
+    if (r && r->shape() != y.shape())
+      return error(StatusCode::kInvalidArgument, "residual input shape ", shape_to_string(r->shape()),
+                   " does not match the output ", shape_to_string(y.shape()));
+    if (x.dtype() != w.dtype() || (b && b->dtype() != x.dtype()) || (r && r->dtype() != x.dtype()))
+      return error(StatusCode::kInvalidArgument, "X, W, B (and the residual) must share one element type");
+    if (y.numel() == 0) return Status::ok();
+    if (x.dtype() == DataType::kFloat32 && g.rank() <= 3 && x.numel() > 0) {
+      Status s = compute_dnnl(x, w, b, r, y, g);
+      if (s.is_ok()) return s;
+    }
+    switch (x.dtype()) {
+      case DataType::kFloat32: return compute_ref<float>(x, w, b, r, y, g);
+      case DataType::kFloat64: return compute_ref<double>(x, w, b, r, y, g);
+      default:
+        return error(StatusCode::kUnsupported, "ConvTranspose element type ", data_type_name(x.dtype()),
+                     " is not supported");
+    }
+  }
+
+ private:
+  struct Entry {
+    dnnl::deconvolution_forward prim;
+    dnnl::deconvolution_forward::primitive_desc pd;
+    memory packed_w, bias;
+    bool w_reorder = false;
+    memory::desc user_src, user_dst, user_w;
+  };
+
+  void build(const Tensor& x, const Tensor& w, const Tensor* b, const TGeo& g, Entry& e) {
+    auto& eng = dnnl_util::cpu_engine();
+    int64_t G = group_, IC = x.dim(1), OC = w.dim(1) * G, icg = IC / G, ocg = w.dim(1);
+    int64_t kvol = 1;
+    for (int64_t k : g.k) kvol *= k;
+    memory::dims src = dnnl_util::to_dims(x.shape());
+    memory::dims dst = {x.dim(0), OC};
+    dst.insert(dst.end(), g.out.begin(), g.out.end());
+    // ONNX W is [G, IC/G, OC/G, k...]; oneDNN's logical order is (g, oc, ic, k...).
+    memory::dims wd, ws;
+    if (G > 1) {
+      wd = {G, ocg, icg};
+      ws = {icg * ocg * kvol, kvol, ocg * kvol};
+    } else {
+      wd = {ocg, icg};
+      ws = {kvol, ocg * kvol};
+    }
+    std::vector<int64_t> ks = strides_of(g.k);
+    wd.insert(wd.end(), g.k.begin(), g.k.end());
+    ws.insert(ws.end(), ks.begin(), ks.end());
+    memory::dims strides(g.s.begin(), g.s.end()), dil(g.rank()), pl(g.pb.begin(), g.pb.end()), pr(g.rank());
+    for (size_t i = 0; i < g.rank(); ++i) {
+      dil[i] = g.d[i] - 1;
+      int64_t ek = (g.k[i] - 1) * g.d[i] + 1;
+      pr[i] = (g.in[i] - 1) * g.s[i] + ek - g.out[i] - g.pb[i];
+    }
+    e.user_src = dnnl_util::plain_f32(src);
+    e.user_dst = dnnl_util::plain_f32(dst);
+    e.user_w = memory::desc(wd, memory::data_type::f32, ws);
+    memory::desc w_md(wd, memory::data_type::f32, memory::format_tag::any);
+    memory::desc b_md = b ? dnnl_util::plain_f32({OC}) : memory::desc();
+    dnnl::primitive_attr attr;
+    dnnl::post_ops ops;
+    act_.append_to(ops);
+    attr.set_post_ops(ops);
+    auto desc = b ? dnnl::deconvolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                      dnnl::algorithm::deconvolution_direct, e.user_src, w_md, b_md,
+                                                      e.user_dst, strides, dil, pl, pr)
+                  : dnnl::deconvolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                      dnnl::algorithm::deconvolution_direct, e.user_src, w_md,
+                                                      e.user_dst, strides, dil, pl, pr);
+    e.pd = dnnl::deconvolution_forward::primitive_desc(desc, attr, eng);
+    e.prim = dnnl::deconvolution_forward(e.pd);
+    e.w_reorder = e.pd.weights_desc() != e.user_w;
+    if (!const_w_.empty()) {
+      memory user(e.user_w, eng, const_cast<void*>(const_w_.raw()));
+      if (e.w_reorder) {
+        e.packed_w = memory(e.pd.weights_desc(), eng);
+        dnnl::reorder(user, e.packed_w).execute(dnnl_util::cpu_stream(), user, e.packed_w);
+        dnnl_util::cpu_stream().wait();
+      } else {
+        e.packed_w = user;
+      }
+    }
+    if (b && !const_b_.empty()) e.bias = memory(b_md, eng, const_cast<void*>(const_b_.raw()));
+  }
+
+  Status compute_dnnl(const Tensor& x, const Tensor& w, const Tensor* b, const Tensor* r, Tensor& y, const TGeo& g) {
+    for (size_t i = 0; i < g.rank(); ++i) {
+      int64_t ek = (g.k[i] - 1) * g.d[i] + 1;
+      if (g.pb[i] < 0 || (g.in[i] - 1) * g.s[i] + ek - g.out[i] - g.pb[i] < 0)
+        return error(StatusCode::kUnsupported, "negative padding");
+    }
+    try {
+      std::lock_guard<std::mutex> lock(mu_);
+      Shape key = x.shape();
+      if (const_w_.empty()) key.insert(key.end(), w.shape().begin(), w.shape().end());
+      auto it = cache_.find(key);
+      if (it == cache_.end()) {
+        Entry e;
+        build(x, w, b, g, e);
+        it = cache_.emplace(key, std::move(e)).first;
+      }
+      Entry& e = it->second;
+      auto& eng = dnnl_util::cpu_engine();
+      auto& s = dnnl_util::cpu_stream();
+      memory src(e.user_src, eng, const_cast<void*>(x.raw()));
+      memory dst(e.user_dst, eng, y.raw());
+      memory wm = e.packed_w;
+      if (!wm) {
+        memory user(e.user_w, eng, const_cast<void*>(w.raw()));
+        if (e.w_reorder) {
+          wm = memory(e.pd.weights_desc(), eng);
+          dnnl::reorder(user, wm).execute(s, user, wm);
+        } else {
+          wm = user;
+        }
+      }
+      if (r && r->raw() != y.raw()) std::memcpy(y.raw(), r->raw(), y.nbytes());
+      std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, dst}};
+      if (b) args[DNNL_ARG_BIAS] = e.bias ? e.bias : memory(e.pd.bias_desc(), eng, const_cast<void*>(b->raw()));
+      e.prim.execute(s, args);
+      s.wait();
+      return Status::ok();
+    } catch (const std::exception& ex) {
+      return dnnl_util::from_exception(ex, "deconvolution");
+    }
+  }
+
+  template <typename T>
+  Status compute_ref(const Tensor& x, const Tensor& w, const Tensor* b, const Tensor* r, Tensor& y,
+                     const TGeo& g0) const {
+    if (g0.rank() > 3) return error(StatusCode::kUnsupported, "ConvTranspose supports 1 to 3 spatial dims");
+    int64_t in[3] = {1, 1, 1}, out[3] = {1, 1, 1}, k[3] = {1, 1, 1}, s[3] = {1, 1, 1}, d[3] = {1, 1, 1},
+            p[3] = {0, 0, 0};
+    size_t off = 3 - g0.rank();
+    for (size_t i = 0; i < g0.rank(); ++i) {
+      in[off + i] = g0.in[i];
+      out[off + i] = g0.out[i];
+      k[off + i] = g0.k[i];
+      s[off + i] = g0.s[i];
+      d[off + i] = g0.d[i];
+      p[off + i] = g0.pb[i];
+    }
+    const int64_t N = x.dim(0), C = x.dim(1), G = group_, Cg = C / G, Mg = w.dim(1), M = Mg * G;
+    const int64_t in_plane = in[0] * in[1] * in[2], out_plane = out[0] * out[1] * out[2], kvol = k[0] * k[1] * k[2];
+    const T* xp = x.data<T>();
+    const T* wp = w.data<T>();
+    const T* bp = b ? b->data<T>() : nullptr;
+    T* yp = y.data<T>();
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t m = 0; m < M; ++m) {
+        int64_t gi = m / Mg, mm = m % Mg;
+        T* yo = yp + (n * M + m) * out_plane;
+        for (int64_t o = 0; o < out_plane; ++o) yo[o] = bp ? bp[m] : T(0);
+        for (int64_t c = 0; c < Cg; ++c) {
+          const T* xi = xp + (n * C + gi * Cg + c) * in_plane;
+          const T* wk = wp + ((gi * Cg + c) * Mg + mm) * kvol;
+          for (int64_t id = 0; id < in[0]; ++id)
+            for (int64_t ih = 0; ih < in[1]; ++ih)
+              for (int64_t iw = 0; iw < in[2]; ++iw) {
+                T v = xi[(id * in[1] + ih) * in[2] + iw];
+                for (int64_t kd = 0; kd < k[0]; ++kd) {
+                  int64_t od = id * s[0] + kd * d[0] - p[0];
+                  if (od < 0 || od >= out[0]) continue;
+                  for (int64_t kh = 0; kh < k[1]; ++kh) {
+                    int64_t oh = ih * s[1] + kh * d[1] - p[1];
+                    if (oh < 0 || oh >= out[1]) continue;
+                    for (int64_t kw = 0; kw < k[2]; ++kw) {
+                      int64_t ow = iw * s[2] + kw * d[2] - p[2];
+                      if (ow < 0 || ow >= out[2]) continue;
+                      yo[(od * out[1] + oh) * out[2] + ow] += v * wk[(kd * k[1] + kh) * k[2] + kw];
+                    }
+                  }
+                }
+              }
+        }
+        if (r) {
+          const T* rp = r->data<T>() + (n * M + m) * out_plane;
+          for (int64_t o = 0; o < out_plane; ++o) yo[o] += rp[o];
+        }
+        act_.apply(yo, out_plane);
+      }
+    return Status::ok();
+  }
+
+  WindowAttrs w_;
+  int64_t group_ = 1;
+  std::vector<int64_t> output_padding_, output_shape_;
+  FusedActivation act_;
+  bool has_bias_ = false;
+  int residual_index_ = -1;
+  Tensor const_w_, const_b_;
+  std::mutex mu_;
+  std::map<Shape, Entry> cache_;
+};
+
+}  // namespace
+
+PX_REGISTER_KERNEL("", "ConvTranspose", 1, kMaxOpset, make_kernel<ConvTransposeKernel>);
+
+}  // namespace parallax

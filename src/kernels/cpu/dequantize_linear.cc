@@ -1,0 +1,55 @@
+// DequantizeLinear: y = (x - x_zero_point) * x_scale as float32, per tensor
+// or (opset 13) per slice along `axis`.
+#include "kernels/cpu/quant_util.h"
+
+namespace parallax {
+namespace {
+
+using namespace quant_detail;
+
+class DequantizeLinearKernel final : public OpKernel {
+ public:
+  static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
+    auto k = std::make_unique<DequantizeLinearKernel>();
+    PX_ASSIGN_OR_RETURN(k->axis_, ctx.attrs().get_int("axis", 1));
+    return std::unique_ptr<OpKernel>(std::move(k));
+  }
+
+  Status infer(InferContext& ctx) const override {
+    ctx.set_output(0, DataType::kFloat32, ctx.input_shape(0));
+    return Status::ok();
+  }
+
+  Status compute(ComputeContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    PX_ASSIGN_OR_RETURN(auto scale, read_f32(ctx.input(1)));
+    PX_ASSIGN_OR_RETURN(auto zp, zero_point(ctx, 2));
+    PX_ASSIGN_OR_RETURN(auto xv, read_i32(x));
+    int64_t C = 1, inner = 1;
+    if (scale.size() != 1) {
+      const int64_t rank = static_cast<int64_t>(x.rank());
+      PX_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(axis_, rank));
+      C = x.dim(static_cast<size_t>(axis));
+      for (int64_t i = axis + 1; i < rank; ++i) inner *= x.dim(static_cast<size_t>(i));
+    }
+    if (static_cast<int64_t>(scale.size()) != C || (zp.size() != 1 && static_cast<int64_t>(zp.size()) != C))
+      return error(StatusCode::kInvalidArgument, "DequantizeLinear: x_scale/x_zero_point size does not match axis size ", C);
+    if (zp.size() == 1 && C > 1) zp.assign(static_cast<size_t>(C), zp[0]);
+    float* out = ctx.output(0).data<float>();
+    const int64_t n = x.numel();
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t c = C == 1 ? 0 : (i / inner) % C;
+      out[i] = static_cast<float>(xv[i] - zp[c]) * scale[c];
+    }
+    return Status::ok();
+  }
+
+ private:
+  int64_t axis_ = 1;
+};
+
+}  // namespace
+
+PX_REGISTER_KERNEL("", "DequantizeLinear", 10, kMaxOpset, make_kernel<DequantizeLinearKernel>);
+
+}  // namespace parallax

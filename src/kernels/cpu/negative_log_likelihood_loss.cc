@@ -1,0 +1,49 @@
+// NegativeLogLikelihoodLoss: -input[n, target[n, d...], d...] * weight[target],
+// with ignore_index and none / sum / mean (weighted) reduction.
+#include "kernels/cpu/loss_util.h"
+
+namespace parallax {
+namespace {
+
+using namespace loss_detail;
+
+class NllLossKernel final : public OpKernel {
+ public:
+  static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
+    auto k = std::make_unique<NllLossKernel>();
+    PX_ASSIGN_OR_RETURN(k->a_, parse_loss_attrs(ctx, "NegativeLogLikelihoodLoss"));
+    return std::unique_ptr<OpKernel>(std::move(k));
+  }
+
+  Status infer(InferContext& ctx) const override {
+    ctx.set_output(0, ctx.input_dtype(0), loss_shape(a_, ctx.input_shape(0)));
+    return Status::ok();
+  }
+
+  Status compute(ComputeContext& ctx) override {
+    const char* op = "NegativeLogLikelihoodLoss";
+    const Tensor& x = ctx.input(0);
+    int64_t N, C, D;
+    PX_RETURN_IF_ERROR(split_dims(op, x.shape(), N, C, D));
+    PX_ASSIGN_OR_RETURN(auto targets, read_int_list(ctx.input(1)));
+    const bool has_w = ctx.has_input(2);
+    if (has_w && ctx.input(2).numel() != C)
+      return error(StatusCode::kInvalidArgument, op, ": weight has ", ctx.input(2).numel(), " elements for ", C, " classes");
+    auto run = [&]<typename T>() -> Status {
+      return nll<T>(op, a_, x.data<T>(), targets, has_w ? ctx.input(2).data<T>() : nullptr, N, C, D,
+                    ctx.output(0).data<T>());
+    };
+    if (x.dtype() == DataType::kFloat32) return run.template operator()<float>();
+    if (x.dtype() == DataType::kFloat64) return run.template operator()<double>();
+    return error(StatusCode::kUnsupported, op, ": element type ", data_type_name(x.dtype()), " is not supported");
+  }
+
+ private:
+  LossAttrs a_;
+};
+
+}  // namespace
+
+PX_REGISTER_KERNEL("", "NegativeLogLikelihoodLoss", 12, kMaxOpset, make_kernel<NllLossKernel>);
+
+}  // namespace parallax

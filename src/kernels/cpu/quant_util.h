@@ -1,0 +1,253 @@
+// Shared pieces of the quantization kernels (QuantizeLinear, MatMulInteger,
+// ConvInteger, QLinearMatMul, QLinearConv, ...): rounding/saturation, zero
+// point reading, an int32-accumulating batched matmul with numpy
+// broadcasting, and an int32-accumulating grouped N-d convolution.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "kernels/kernel_util.h"
+#include "kernels/registry.h"
+
+namespace parallax {
+namespace quant_detail {
+
+// round-half-to-even(v) + zp, saturated to Q's range.
+template <typename Q>
+inline Q saturate_round(float v, int32_t zp) {
+  float r = std::nearbyint(v) + static_cast<float>(zp);
+  r = std::clamp(r, static_cast<float>(std::numeric_limits<Q>::lowest()),
+                 static_cast<float>(std::numeric_limits<Q>::max()));
+  return static_cast<Q>(r);
+}
+
+// Values of an integer tensor (int8/uint8/int32) as int32; empty when absent.
+inline Result<std::vector<int32_t>> read_i32(const Tensor& t) {
+  std::vector<int32_t> v(static_cast<size_t>(t.numel()));
+  switch (t.dtype()) {
+    case DataType::kUInt8: for (size_t i = 0; i < v.size(); ++i) v[i] = t.data<uint8_t>()[i]; break;
+    case DataType::kInt8: for (size_t i = 0; i < v.size(); ++i) v[i] = t.data<int8_t>()[i]; break;
+    case DataType::kInt32: for (size_t i = 0; i < v.size(); ++i) v[i] = t.data<int32_t>()[i]; break;
+    default:
+      return error(StatusCode::kUnsupported, "quantized element type ", data_type_name(t.dtype()), " is not supported");
+  }
+  return v;
+}
+
+inline Result<std::vector<float>> read_f32(const Tensor& t) {
+  std::vector<float> v(static_cast<size_t>(t.numel()));
+  if (t.dtype() == DataType::kFloat32) {
+    std::copy_n(t.data<float>(), v.size(), v.begin());
+  } else {
+    return error(StatusCode::kUnsupported, "scale of type ", data_type_name(t.dtype()), " is not supported");
+  }
+  return v;
+}
+
+// Optional zero-point input i, or {0}.
+inline Result<std::vector<int32_t>> zero_point(const ComputeContext& ctx, size_t i) {
+  if (!ctx.has_input(i) || ctx.input(i).numel() == 0) return std::vector<int32_t>{0};
+  return read_i32(ctx.input(i));
+}
+
+// Output shape of numpy matmul of shapes a and b.
+inline Result<Shape> matmul_shape(const char* op, const Shape& a, const Shape& b) {
+  if (a.empty() || b.empty()) return error(StatusCode::kInvalidArgument, op, ": inputs must not be scalars");
+  Shape a2 = a, b2 = b;
+  if (a2.size() == 1) a2.insert(a2.begin(), 1);
+  if (b2.size() == 1) b2.push_back(1);
+  if (a2.back() != b2[b2.size() - 2])
+    return error(StatusCode::kInvalidArgument, op, ": inner dimensions differ: ", shape_to_string(a), " x ",
+                 shape_to_string(b));
+  Shape ab(a2.begin(), a2.end() - 2), bb(b2.begin(), b2.end() - 2);
+  PX_ASSIGN_OR_RETURN(Shape out, broadcast_shapes(ab, bb));
+  if (a.size() > 1) out.push_back(a2[a2.size() - 2]);
+  if (b.size() > 1) out.push_back(b2.back());
+  return out;
+}
+
+// Y (int32, out_shape) = (A - a_zp) x (B - b_zp), numpy broadcasting over batch dims.
+// a_zp: one value or one per row of A's matrix (M); b_zp: one value or one per column (N).
+template <typename TA, typename TB>
+Status matmul_i32(const char* op, const Tensor& A, const Tensor& B, const std::vector<int32_t>& azp,
+                  const std::vector<int32_t>& bzp, int32_t* Y, int threads) {
+  Shape a2 = A.shape(), b2 = B.shape();
+  if (a2.size() == 1) a2.insert(a2.begin(), 1);
+  if (b2.size() == 1) b2.push_back(1);
+  const int64_t M = a2[a2.size() - 2], K = a2.back(), N = b2.back();
+  if (b2[b2.size() - 2] != K) return error(StatusCode::kInvalidArgument, op, ": inner dimensions differ");
+  if (azp.size() != 1 && static_cast<int64_t>(azp.size()) != M)
+    return error(StatusCode::kInvalidArgument, op, ": a_zero_point must be a scalar or have ", M, " elements");
+  if (bzp.size() != 1 && static_cast<int64_t>(bzp.size()) != N)
+    return error(StatusCode::kInvalidArgument, op, ": b_zero_point must be a scalar or have ", N, " elements");
+  Shape ab(a2.begin(), a2.end() - 2), bb(b2.begin(), b2.end() - 2);
+  PX_ASSIGN_OR_RETURN(Shape batch, broadcast_shapes(ab, bb));
+  const size_t r = batch.size();
+  ab.insert(ab.begin(), r - ab.size(), 1);
+  bb.insert(bb.begin(), r - bb.size(), 1);
+  auto sa = strides_of(ab), sb = strides_of(bb);
+  const int64_t nbatch = shape_numel(batch);
+  const TA* ap = A.data<TA>();
+  const TB* bp = B.data<TB>();
+  parallel_for(threads, nbatch * M, std::max<int64_t>(1, 4096 / std::max<int64_t>(K * N, 1)), [&](int64_t s0, int64_t s1) {
+    std::vector<int32_t> acc(static_cast<size_t>(N));
+    for (int64_t s = s0; s < s1; ++s) {
+      const int64_t bi = s / M, m = s % M;
+      int64_t rem = bi, oa = 0, ob = 0;
+      for (size_t d = r; d-- > 0;) {
+        int64_t idx = rem % batch[d];
+        rem /= batch[d];
+        if (ab[d] != 1) oa += idx * sa[d];
+        if (bb[d] != 1) ob += idx * sb[d];
+      }
+      const TA* arow = ap + (oa * M + m) * K;
+      const TB* bm = bp + ob * K * N;
+      const int32_t za = azp.size() == 1 ? azp[0] : azp[static_cast<size_t>(m)];
+      std::fill(acc.begin(), acc.end(), 0);
+      for (int64_t k = 0; k < K; ++k) {
+        const int32_t av = static_cast<int32_t>(arow[k]) - za;
+        if (av == 0) continue;
+        const TB* brow = bm + k * N;
+        if (bzp.size() == 1) {
+          const int32_t zb = bzp[0];
+          for (int64_t n = 0; n < N; ++n) acc[n] += av * (static_cast<int32_t>(brow[n]) - zb);
+        } else {
+          for (int64_t n = 0; n < N; ++n) acc[n] += av * (static_cast<int32_t>(brow[n]) - bzp[n]);
+        }
+      }
+      std::copy(acc.begin(), acc.end(), Y + s * N);
+    }
+  });
+  return Status::ok();
+}
+
+// Attributes of the integer convolutions.
+struct ConvAttrs {
+  std::string auto_pad = "NOTSET";
+  std::vector<int64_t> dilations, kernel_shape, pads, strides;
+  int64_t group = 1;
+};
+
+inline Result<ConvAttrs> parse_conv_attrs(const KernelCreateContext& ctx) {
+  ConvAttrs c;
+  const Attributes& a = ctx.attrs();
+  PX_ASSIGN_OR_RETURN(c.auto_pad, a.get_string("auto_pad", "NOTSET"));
+  PX_ASSIGN_OR_RETURN(c.dilations, a.get_ints("dilations", std::vector<int64_t>{}));
+  PX_ASSIGN_OR_RETURN(c.kernel_shape, a.get_ints("kernel_shape", std::vector<int64_t>{}));
+  PX_ASSIGN_OR_RETURN(c.pads, a.get_ints("pads", std::vector<int64_t>{}));
+  PX_ASSIGN_OR_RETURN(c.strides, a.get_ints("strides", std::vector<int64_t>{}));
+  PX_ASSIGN_OR_RETURN(c.group, a.get_int("group", 1));
+  if (c.group < 1) return error(StatusCode::kInvalidArgument, "group must be >= 1");
+  if (c.auto_pad != "NOTSET" && c.auto_pad != "SAME_UPPER" && c.auto_pad != "SAME_LOWER" && c.auto_pad != "VALID")
+    return error(StatusCode::kInvalidArgument, "unknown auto_pad '", c.auto_pad, "'");
+  return c;
+}
+
+// Resolved geometry for given input/weight shapes.
+struct ConvGeom {
+  int64_t N = 0, C = 0, M = 0, group = 1;
+  std::vector<int64_t> in, k, out, stride, dil, pad_begin;
+};
+
+inline Result<ConvGeom> conv_geometry(const char* op, const ConvAttrs& a, const Shape& x, const Shape& w) {
+  if (x.size() < 3 || w.size() != x.size())
+    return error(StatusCode::kInvalidArgument, op, ": X ", shape_to_string(x), " and W ", shape_to_string(w),
+                 " must have the same rank >= 3");
+  const size_t sd = x.size() - 2;
+  ConvGeom g;
+  g.N = x[0];
+  g.C = x[1];
+  g.M = w[0];
+  g.group = a.group;
+  if (g.C != w[1] * a.group || g.M % a.group != 0)
+    return error(StatusCode::kInvalidArgument, op, ": channels do not match: X ", shape_to_string(x), ", W ",
+                 shape_to_string(w), ", group ", a.group);
+  for (size_t i = 0; i < sd; ++i) {
+    const int64_t in = x[i + 2], k = w[i + 2];
+    if (!a.kernel_shape.empty() && (a.kernel_shape.size() != sd || a.kernel_shape[i] != k))
+      return error(StatusCode::kInvalidArgument, op, ": kernel_shape does not match W");
+    const int64_t s = a.strides.empty() ? 1 : a.strides[i];
+    const int64_t d = a.dilations.empty() ? 1 : a.dilations[i];
+    if (s <= 0 || d <= 0) return error(StatusCode::kInvalidArgument, op, ": strides and dilations must be positive");
+    const int64_t ek = (k - 1) * d + 1;
+    int64_t pb = 0, pe = 0, out;
+    if (a.auto_pad == "NOTSET") {
+      if (!a.pads.empty()) {
+        if (a.pads.size() != 2 * sd) return error(StatusCode::kInvalidArgument, op, ": pads must have ", 2 * sd, " values");
+        pb = a.pads[i];
+        pe = a.pads[i + sd];
+      }
+      out = (in + pb + pe - ek) / s + 1;
+    } else if (a.auto_pad == "VALID") {
+      out = (in - ek) / s + 1;
+    } else {
+      out = (in + s - 1) / s;
+      const int64_t total = std::max<int64_t>(0, (out - 1) * s + ek - in);
+      pb = a.auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    }
+    if (out < 0) out = 0;
+    g.in.push_back(in);
+    g.k.push_back(k);
+    g.out.push_back(out);
+    g.stride.push_back(s);
+    g.dil.push_back(d);
+    g.pad_begin.push_back(pb);
+  }
+  return g;
+}
+
+inline Shape conv_out_shape(const ConvGeom& g) {
+  Shape s{g.N, g.M};
+  s.insert(s.end(), g.out.begin(), g.out.end());
+  return s;
+}
+
+// Y[n, m, out...] = sum (x - xzp) * (w - wzp[m]) over the group's channels and kernel window (padding reads xzp, i.e. 0).
+template <typename TX, typename TW>
+void conv_i32(const ConvGeom& g, const TX* x, int32_t xzp, const TW* w, const std::vector<int32_t>& wzp, int32_t* y,
+              int threads) {
+  const size_t sd = g.in.size();
+  int64_t in_sp = 1, k_sp = 1, out_sp = 1;
+  for (size_t i = 0; i < sd; ++i) { in_sp *= g.in[i]; k_sp *= g.k[i]; out_sp *= g.out[i]; }
+  const int64_t cpg = g.C / g.group, mpg = g.M / g.group;
+  parallel_for(threads, g.N * g.M, 1, [&](int64_t s0, int64_t s1) {
+    std::vector<int64_t> oidx(sd), kidx(sd);
+    for (int64_t s = s0; s < s1; ++s) {
+      const int64_t n = s / g.M, m = s % g.M, grp = m / mpg;
+      const int32_t zw = wzp.size() == 1 ? wzp[0] : wzp[static_cast<size_t>(m)];
+      int32_t* yo = y + s * out_sp;
+      for (int64_t o = 0; o < out_sp; ++o) {
+        int64_t rem = o;
+        for (size_t d = sd; d-- > 0;) { oidx[d] = rem % g.out[d]; rem /= g.out[d]; }
+        int32_t acc = 0;
+        for (int64_t c = 0; c < cpg; ++c) {
+          const TX* xp = x + (n * g.C + grp * cpg + c) * in_sp;
+          const TW* wp = w + (m * cpg + c) * k_sp;
+          for (int64_t kk = 0; kk < k_sp; ++kk) {
+            int64_t r2 = kk, off = 0;
+            bool inside = true;
+            for (size_t d = sd; d-- > 0;) { kidx[d] = r2 % g.k[d]; r2 /= g.k[d]; }
+            int64_t mul = 1;
+            for (size_t d = sd; d-- > 0;) {
+              const int64_t pos = oidx[d] * g.stride[d] - g.pad_begin[d] + kidx[d] * g.dil[d];
+              if (pos < 0 || pos >= g.in[d]) { inside = false; break; }
+              off += pos * mul;
+              mul *= g.in[d];
+            }
+            if (!inside) continue;
+            acc += (static_cast<int32_t>(xp[off]) - xzp) * (static_cast<int32_t>(wp[kk]) - zw);
+          }
+        }
+        yo[o] = acc;
+      }
+    }
+  });
+}
+
+}  // namespace quant_detail
+}  // namespace parallax

@@ -1,0 +1,75 @@
+// SoftmaxCrossEntropyLoss: log-softmax over axis 1 followed by the weighted
+// negative log-likelihood; optional second output is the log-probabilities.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "kernels/cpu/loss_util.h"
+
+namespace parallax {
+namespace {
+
+using namespace loss_detail;
+
+class SceLossKernel final : public OpKernel {
+ public:
+  static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
+    auto k = std::make_unique<SceLossKernel>();
+    PX_ASSIGN_OR_RETURN(k->a_, parse_loss_attrs(ctx, "SoftmaxCrossEntropyLoss"));
+    return std::unique_ptr<OpKernel>(std::move(k));
+  }
+
+  Status infer(InferContext& ctx) const override {
+    ctx.set_output(0, ctx.input_dtype(0), loss_shape(a_, ctx.input_shape(0)));
+    if (ctx.has_output(1)) ctx.set_output(1, ctx.input_dtype(0), ctx.input_shape(0));
+    return Status::ok();
+  }
+
+  Status compute(ComputeContext& ctx) override {
+    const char* op = "SoftmaxCrossEntropyLoss";
+    const Tensor& x = ctx.input(0);
+    int64_t N, C, D;
+    PX_RETURN_IF_ERROR(split_dims(op, x.shape(), N, C, D));
+    PX_ASSIGN_OR_RETURN(auto targets, read_int_list(ctx.input(1)));
+    const bool has_w = ctx.has_input(2);
+    if (has_w && ctx.input(2).numel() != C)
+      return error(StatusCode::kInvalidArgument, op, ": weight has ", ctx.input(2).numel(), " elements for ", C, " classes");
+    auto run = [&]<typename T>() -> Status {
+      std::vector<T> own;
+      T* lp;
+      if (ctx.has_output(1)) {
+        lp = ctx.output(1).data<T>();
+      } else {
+        own.resize(static_cast<size_t>(x.numel()));
+        lp = own.data();
+      }
+      const T* in = x.data<T>();
+      for (int64_t n = 0; n < N; ++n) {
+        for (int64_t d = 0; d < D; ++d) {
+          const T* p = in + n * C * D + d;
+          T* q = lp + n * C * D + d;
+          T m = -std::numeric_limits<T>::infinity();
+          for (int64_t c = 0; c < C; ++c) m = std::max(m, p[c * D]);
+          T s = T(0);
+          for (int64_t c = 0; c < C; ++c) s += std::exp(p[c * D] - m);
+          T ls = std::log(s) + m;
+          for (int64_t c = 0; c < C; ++c) q[c * D] = p[c * D] - ls;
+        }
+      }
+      return nll<T>(op, a_, lp, targets, has_w ? ctx.input(2).data<T>() : nullptr, N, C, D, ctx.output(0).data<T>());
+    };
+    if (x.dtype() == DataType::kFloat32) return run.template operator()<float>();
+    if (x.dtype() == DataType::kFloat64) return run.template operator()<double>();
+    return error(StatusCode::kUnsupported, op, ": element type ", data_type_name(x.dtype()), " is not supported");
+  }
+
+ private:
+  LossAttrs a_;
+};
+
+}  // namespace
+
+PX_REGISTER_KERNEL("", "SoftmaxCrossEntropyLoss", 12, kMaxOpset, make_kernel<SceLossKernel>);
+
+}  // namespace parallax
