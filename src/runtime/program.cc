@@ -129,6 +129,8 @@ Result<std::vector<Tensor>> Program::run(std::span<const Tensor> inputs, std::sp
     const Value& v = g.value(g.inputs[i]);
     const Tensor& t = inputs[i];
     if (t.empty()) return error(StatusCode::kInvalidArgument, "input '", v.name, "' is missing");
+    if (v.dtype != DataType::kUndefined && !is_supported(v.dtype))
+      return error(StatusCode::kUnsupported, "input '", v.name, "' has unsupported type ", data_type_name(v.dtype));
     if (v.dtype != DataType::kUndefined && t.dtype() != v.dtype)
       return error(StatusCode::kInvalidArgument, "input '", v.name, "' must be ", data_type_name(v.dtype), ", got ",
                    data_type_name(t.dtype()));

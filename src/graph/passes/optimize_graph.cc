@@ -1,10 +1,21 @@
 #include "graph/passes/passes.h"
 
+#include "graph/passes/pass_util.h"
+
 namespace parallax {
 
 Status optimize_graph(Graph& graph) {
-  (void)graph;
-  return Status::ok();
+  // Subgraphs first: their outer reads are by name and stay valid because no
+  // pass renames or removes a value that a subgraph reads (replace_uses refuses).
+  for (Node& n : graph.nodes)
+    for (const auto& [name, attr] : n.attrs.all())
+      if (attr.kind == Attribute::Kind::kGraph && attr.g) PX_RETURN_IF_ERROR(optimize_graph(*attr.g));
+
+  passes::remove_identities(graph);
+  passes::fold_batch_norm_into_conv(graph);
+  passes::fuse_conv_activation(graph);
+  graph.compact();
+  return graph.topological_sort();
 }
 
 }  // namespace parallax

@@ -29,15 +29,11 @@ class QuantizeLinearKernel final : public OpKernel {
     PX_ASSIGN_OR_RETURN(auto scale, read_f32(ctx.input(1)));
     PX_ASSIGN_OR_RETURN(auto zp, zero_point(ctx, 2));
     int64_t C = 1, inner = 1;
-    if (scale.size() != 1 || ctx.input(1).rank() == 1) {
+    if (scale.size() != 1) {
       const int64_t rank = static_cast<int64_t>(x.rank());
-      if (scale.size() != 1 || rank > 0) {
-        PX_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(axis_, rank));
-        if (scale.size() != 1) {
-          C = x.dim(static_cast<size_t>(axis));
-          for (int64_t i = axis + 1; i < rank; ++i) inner *= x.dim(static_cast<size_t>(i));
-        }
-      }
+      PX_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(axis_, rank));
+      C = x.dim(static_cast<size_t>(axis));
+      for (int64_t i = axis + 1; i < rank; ++i) inner *= x.dim(static_cast<size_t>(i));
     }
     if (static_cast<int64_t>(scale.size()) != C || (zp.size() != 1 && static_cast<int64_t>(zp.size()) != C))
       return error(StatusCode::kInvalidArgument, "QuantizeLinear: y_scale/y_zero_point size does not match axis size ", C);

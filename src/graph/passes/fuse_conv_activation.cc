@@ -1,0 +1,79 @@
+// Conv (or ConvTranspose) followed by an elementwise activation becomes one
+// Conv with the activation applied as a oneDNN post-op: one pass over the
+// output instead of two. The fused node carries attributes the Conv kernels
+// read (see kernels/cpu/dnnl_util.h): px_activation, px_activation_params.
+#include <limits>
+
+#include "graph/passes/pass_util.h"
+
+namespace parallax::passes {
+
+namespace {
+
+// The activation's name and parameters, if `act` can be fused.
+std::optional<std::pair<std::string, std::vector<float>>> fusable(const Graph& g, const Node& act) {
+  if (!act.domain.empty() || act.outputs.size() != 1) return std::nullopt;
+  const std::string& op = act.op_type;
+  if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "HardSwish") return {{op, {}}};
+  if (op == "LeakyRelu") {
+    auto alpha = act.attrs.get_float("alpha", 0.01f);
+    if (!alpha.is_ok()) return std::nullopt;
+    return {{op, {*alpha}}};
+  }
+  if (op == "Clip") {
+    float lo = std::numeric_limits<float>::lowest(), hi = std::numeric_limits<float>::max();
+    if (act.opset < 11) {
+      auto a = act.attrs.get_float("min", lo), b = act.attrs.get_float("max", hi);
+      if (!a.is_ok() || !b.is_ok()) return std::nullopt;
+      lo = *a;
+      hi = *b;
+    } else {
+      for (size_t k = 1; k < act.num_explicit_inputs && k < 3; ++k) {
+        if (!act.inputs[k].valid()) continue;
+        const Tensor* t = constant_of(g, act.inputs[k]);
+        if (!t || t->dtype() != DataType::kFloat32 || t->numel() != 1) return std::nullopt;
+        (k == 1 ? lo : hi) = *t->data<float>();
+      }
+    }
+    return {{op, {lo, hi}}};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+size_t fuse_conv_activation(Graph& g) {
+  size_t fused = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& conv = g.nodes[i];
+    if (conv.removed || !conv.domain.empty() || (conv.op_type != "Conv" && conv.op_type != "ConvTranspose")) continue;
+    if (conv.outputs.size() != 1 || conv.attrs.has("px_activation")) continue;
+    // Only float convolutions run through oneDNN with post-ops.
+    if (conv.inputs.size() > 1 && conv.inputs[1].valid()) {
+      const Tensor* w = constant_of(g, conv.inputs[1]);
+      if (w && w->dtype() != DataType::kFloat32) continue;
+    }
+    auto next = sole_consumer(g, conv.outputs[0]);
+    if (!next) continue;
+    Node& act = g.node(*next);
+    auto kind = fusable(g, act);
+    if (!kind) continue;
+    Attribute name;
+    name.kind = Attribute::Kind::kString;
+    name.s = kind->first;
+    conv.attrs.set("px_activation", name);
+    if (!kind->second.empty()) {
+      Attribute params;
+      params.kind = Attribute::Kind::kFloats;
+      params.floats = kind->second;
+      conv.attrs.set("px_activation_params", params);
+    }
+    conv.outputs[0] = act.outputs[0];
+    act.removed = true;
+    g.rebuild_links();
+    ++fused;
+  }
+  return fused;
+}
+
+}  // namespace parallax::passes
