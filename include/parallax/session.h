@@ -26,6 +26,14 @@ struct SessionOptions {
   int num_threads = 1;                          // intra-op threads
   size_t max_tensor_bytes = size_t{16} << 30;   // refuse larger weights (hostile files)
   bool optimize = true;                         // graph cleanups and fusions before planning
+  bool profile = false;                         // time every op (see Session::op_profile)
+};
+
+// Time spent per op type over all runs so far (with SessionOptions::profile).
+struct OpProfileEntry {
+  std::string op;
+  int64_t calls = 0;
+  double total_ms = 0;
 };
 
 // A graph input or output as declared by the model. Unknown or symbolic
@@ -69,6 +77,7 @@ class Session {
 
   // Bytes of the activation arena planned for the last run's input shapes.
   size_t last_arena_bytes() const;
+  std::vector<OpProfileEntry> op_profile() const;
 
   struct Impl;
 

@@ -240,7 +240,9 @@ Status Program::run_step(const ShapePlan& plan, const PlanStep& step, std::vecto
     }
   }
   BasicComputeContext cctx(&node, std::move(ins), outs, std::move(implicit), options_.num_threads);
+  if (observer_) observer_->on_node_start(node);
   Status s = kernel.compute(cctx);
+  if (observer_) observer_->on_node_end(node);
   if (!s.is_ok()) return s.with_context(node.describe());
   if (!step.static_shapes) {
     for (size_t o = 0; o < outs.size(); ++o)

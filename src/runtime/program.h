@@ -25,6 +25,15 @@ struct ProgramOptions {
   int num_threads = 1;
 };
 
+// Sees every node a run executes: profiling and tracing hook in here instead
+// of living inside the executor loop.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void on_node_start(const Node& node) = 0;
+  virtual void on_node_end(const Node& node) = 0;
+};
+
 struct RunStats {
   size_t arena_bytes = 0;
   size_t steps_run = 0;
@@ -43,6 +52,8 @@ class Program {
   Result<std::shared_ptr<const ShapePlan>> plan_for(std::span<const Tensor> inputs, std::span<const Tensor> outer);
 
   const Graph& graph() const { return *graph_; }
+  // Observes the nodes of later runs (null to stop). Not owned.
+  void set_observer(RunObserver* observer) { observer_ = observer; }
   const ProgramOptions& options() const { return options_; }
 
  private:
@@ -54,6 +65,7 @@ class Program {
   std::shared_ptr<const Graph> graph_;
   ProgramOptions options_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;  // indexed by node
+  RunObserver* observer_ = nullptr;
 
   // Runs of one Program are serialised: kernels keep per-shape caches and the
   // arena is reused from run to run.

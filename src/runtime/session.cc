@@ -5,6 +5,7 @@
 
 #include "format/onnx_loader.h"
 #include "graph/passes/passes.h"
+#include "runtime/op_profiler.h"
 #include "runtime/program.h"
 
 namespace parallax {
@@ -15,6 +16,7 @@ struct Session::Impl {
   std::vector<TensorInfo> inputs, outputs;
   ModelInfo info;
   size_t last_arena_bytes = 0;
+  std::unique_ptr<OpProfiler> profiler;
 };
 
 namespace {
@@ -53,6 +55,10 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
   ProgramOptions popts;
   popts.num_threads = options.num_threads;
   PX_ASSIGN_OR_RETURN(impl->program, Program::compile(model->graph, popts));
+  if (options.profile) {
+    impl->profiler = std::make_unique<OpProfiler>();
+    impl->program->set_observer(impl->profiler.get());
+  }
   impl->model = std::move(model);
   return impl;
 }
@@ -82,6 +88,13 @@ const std::vector<TensorInfo>& Session::inputs() const { return impl_->inputs; }
 const std::vector<TensorInfo>& Session::outputs() const { return impl_->outputs; }
 const ModelInfo& Session::model_info() const { return impl_->info; }
 size_t Session::last_arena_bytes() const { return impl_->last_arena_bytes; }
+
+std::vector<OpProfileEntry> Session::op_profile() const {
+  std::vector<OpProfileEntry> out;
+  if (!impl_->profiler) return out;
+  for (const auto& [op, e] : impl_->profiler->by_op()) out.push_back({op, e.calls, e.total_ms});
+  return out;
+}
 
 Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& inputs,
                                          const std::vector<std::string>& output_names) {

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   parallax::tools::add_info_command(app, &exit_code);
   parallax::tools::add_run_command(app, &exit_code);
+  parallax::tools::add_bench_command(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

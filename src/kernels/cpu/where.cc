@@ -7,16 +7,18 @@
 namespace parallax {
 namespace {
 
-// One run of n outputs; C/X/Y tell whether each input advances (else repeats).
+// One run of n outputs; C/X/Y tell whether each input advances (else
+// repeats). T is an unsigned integer of the element's size: the select is a
+// bit mask, so random conditions cost no branch mispredictions and vectorise.
 template <bool C, bool X, bool Y, class T>
 void where_run(const bool* c, const T* x, const T* y, T* o, int64_t n) {
   const bool c0 = c[0];
   const T x0 = x[0], y0 = y[0];
   for (int64_t i = 0; i < n; ++i) {
-    bool cv = C ? c[i] : c0;
+    T mask = static_cast<T>(T(0) - static_cast<T>(C ? c[i] : c0));
     T xv = X ? x[i] : x0;
     T yv = Y ? y[i] : y0;
-    o[i] = cv ? xv : yv;
+    o[i] = static_cast<T>((xv & mask) | (yv & static_cast<T>(~mask)));
   }
 }
 

@@ -1,0 +1,15 @@
+// Hardmax (opsets 1-17; "coerce to 2-D" semantics before 13), see softmax.h.
+#include "kernels/cpu/softmax.h"
+
+namespace parallax {
+namespace {
+
+Result<std::unique_ptr<OpKernel>> create_hardmax(const KernelCreateContext& ctx) {
+  return softmax::SoftmaxKernel::create_mode(ctx, softmax::Mode::kHardmax);
+}
+
+}  // namespace
+
+PX_REGISTER_KERNEL("", "Hardmax", 1, kMaxOpset, create_hardmax);
+
+}  // namespace parallax

@@ -1,0 +1,74 @@
+// MaxUnpool (opsets 9-17): scatters X into a zero tensor at the flat indices
+// I produced by MaxPool. Output spatial size is (in - 1) * stride + kernel -
+// pads, or the optional output_shape input (whose value is needed at infer).
+#include <cstring>
+
+#include "kernels/cpu/pool_util.h"
+#include "kernels/kernel_util.h"
+#include "kernels/registry.h"
+
+namespace parallax {
+namespace {
+
+class MaxUnpoolKernel final : public OpKernel {
+ public:
+  static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
+    auto k = std::make_unique<MaxUnpoolKernel>();
+    PX_ASSIGN_OR_RETURN(k->w_, WindowAttrs::parse(ctx.attrs(), true));
+    if (ctx.num_inputs() < 2) return error(StatusCode::kInvalidArgument, "MaxUnpool needs X and I");
+    return std::unique_ptr<OpKernel>(std::move(k));
+  }
+
+  Status infer(InferContext& ctx) const override {
+    const Shape& x = ctx.input_shape(0);
+    size_t n = w_.kernel.size();
+    if (x.size() != n + 2) return error(StatusCode::kInvalidArgument, "X rank does not match kernel_shape");
+    if (ctx.input_shape(1) != x) return error(StatusCode::kInvalidArgument, "I must have the shape of X");
+    Shape y;
+    if (ctx.has_input(2)) {
+      const Tensor* os = ctx.input_value(2);
+      if (!os) return ctx.defer();
+      PX_ASSIGN_OR_RETURN(y, read_int_list(*os));
+      if (y.size() != x.size()) return error(StatusCode::kInvalidArgument, "output_shape must have ", x.size(), " values");
+    } else {
+      y = {x[0], x[1]};
+      for (size_t i = 0; i < n; ++i) {
+        int64_t s = w_.strides.empty() ? 1 : w_.strides[i];
+        int64_t pads = w_.pads.empty() ? 0 : w_.pads[i] + w_.pads[i + n];
+        y.push_back((x[i + 2] - 1) * s + w_.kernel[i] - pads);
+      }
+    }
+    ctx.set_output(0, ctx.input_dtype(0), y);
+    return Status::ok();
+  }
+
+  Status compute(ComputeContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& idx = ctx.input(1);
+    Tensor& y = ctx.output(0);
+    if (idx.dtype() != DataType::kInt64) return error(StatusCode::kInvalidArgument, "I must be int64");
+    std::memset(y.raw(), 0, y.nbytes());
+    const int64_t* ip = idx.data<int64_t>();
+    int64_t total = y.numel(), n = x.numel();
+    return visit_by_size(x.dtype(), [&]<typename T>() -> Status {
+      const T* xp = x.data<T>();
+      T* yp = y.data<T>();
+      for (int64_t i = 0; i < n; ++i) {
+        if (ip[i] < 0 || ip[i] >= total)
+          return error(StatusCode::kInvalidArgument, "index ", ip[i], " is out of range for an output of ", total,
+                       " elements");
+        yp[ip[i]] = xp[i];
+      }
+      return Status::ok();
+    });
+  }
+
+ private:
+  WindowAttrs w_;
+};
+
+}  // namespace
+
+PX_REGISTER_KERNEL("", "MaxUnpool", 9, kMaxOpset, make_kernel<MaxUnpoolKernel>);
+
+}  // namespace parallax

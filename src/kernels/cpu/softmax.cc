@@ -1,0 +1,15 @@
+// Softmax (opsets 1-17; "coerce to 2-D" semantics before 13), see softmax.h.
+#include "kernels/cpu/softmax.h"
+
+namespace parallax {
+namespace {
+
+Result<std::unique_ptr<OpKernel>> create_softmax(const KernelCreateContext& ctx) {
+  return softmax::SoftmaxKernel::create_mode(ctx, softmax::Mode::kSoftmax);
+}
+
+}  // namespace
+
+PX_REGISTER_KERNEL("", "Softmax", 1, kMaxOpset, create_softmax);
+
+}  // namespace parallax
