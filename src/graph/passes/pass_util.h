@@ -2,6 +2,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "graph/graph.h"
 
@@ -23,5 +25,8 @@ size_t remove_identities(Graph& g);
 size_t fold_batch_norm_into_conv(Graph& g);
 size_t fuse_conv_add(Graph& g);
 size_t fuse_conv_activation(Graph& g);
+// Runs `nhwc_ops` (Conv, pooling) on NHWC data and keeps activations NHWC
+// between them; see channels_last.cc.
+size_t to_channels_last(Graph& g, const std::vector<std::string>& nhwc_ops);
 
 }  // namespace parallax::passes

@@ -85,6 +85,69 @@ class BroadcastPlan {
     }
   }
 
+  // Like for_each_segment, but hands over whole rows of the innermost outer
+  // dim at once, for plans whose inner run is short:
+  //   fn(out_offset, in_offsets, rows, len, row_strides)
+  // covers `rows` runs of `len` elements; run r starts at output offset
+  // out_offset + r * inner() and input offsets in_offsets[k] + r * row_strides[k].
+  template <size_t N, typename Fn>
+  void for_each_block(int64_t begin, int64_t end, Fn&& fn) const {
+    if (begin >= end) return;
+    const size_t rank = outer_dims_.size();
+    std::array<int64_t, N> rs{};
+    if (rank == 0) {
+      std::array<int64_t, N> off;
+      for (size_t k = 0; k < N; ++k) off[k] = begin * inner_step_[k];
+      fn(begin, off, int64_t{1}, end - begin, rs);
+      return;
+    }
+    const size_t last = rank - 1;
+    const int64_t rows_in_dim = outer_dims_[last];
+    for (size_t k = 0; k < N; ++k) rs[k] = outer_strides_[last * N + k];
+    int64_t row = begin / inner_, col = begin % inner_;
+    std::array<int64_t, kMaxRank> idx;
+    std::array<int64_t, N> base{};
+    for (size_t d = rank; d-- > 0;) {
+      idx[d] = row % outer_dims_[d];
+      row /= outer_dims_[d];
+      for (size_t k = 0; k < N; ++k) base[k] += idx[d] * outer_strides_[d * N + k];
+    }
+    int64_t pos = begin;
+    while (pos < end) {
+      int64_t rows = 1, len = 0;
+      if (col != 0 || end - pos < inner_) {
+        len = std::min(inner_ - col, end - pos);
+      } else {
+        rows = std::min(rows_in_dim - idx[last], (end - pos) / inner_);
+        len = inner_;
+      }
+      std::array<int64_t, N> off;
+      for (size_t k = 0; k < N; ++k) off[k] = base[k] + col * inner_step_[k];
+      fn(pos, off, rows, len, rs);
+      pos += (rows - 1) * inner_ + len;
+      col = 0;
+      if (pos >= end) break;
+      idx[last] += rows;
+      for (size_t k = 0; k < N; ++k) base[k] += rows * rs[k];
+      if (idx[last] < rows_in_dim) continue;
+      idx[last] = 0;
+      for (size_t k = 0; k < N; ++k) base[k] -= rows_in_dim * rs[k];
+      for (size_t d = last; d-- > 0;) {
+        const int64_t* st = &outer_strides_[d * N];
+        if (++idx[d] < outer_dims_[d]) {
+          for (size_t k = 0; k < N; ++k) base[k] += st[k];
+          break;
+        }
+        idx[d] = 0;
+        for (size_t k = 0; k < N; ++k) base[k] -= (outer_dims_[d] - 1) * st[k];
+      }
+    }
+  }
+
+  // Inner runs shorter than this are walked in row blocks.
+  static constexpr int64_t kShortRun = 64;
+  bool short_runs() const { return inner_ < kShortRun && !outer_dims_.empty(); }
+
  private:
   size_t num_inputs_ = 0;
   int64_t numel_ = 0;
@@ -106,6 +169,19 @@ inline int64_t elementwise_grain(int64_t cost) { return std::max<int64_t>(1024, 
 template <typename T>
 void broadcast_copy(const BroadcastPlan& plan, const T* in, T* out, int threads) {
   parallel_for(threads, plan.numel(), elementwise_grain(1), [&](int64_t b, int64_t e) {
+    if (plan.short_runs()) {
+      const int64_t inner = plan.inner();
+      const bool v = plan.inner_step(0) != 0;
+      plan.for_each_block<1>(b, e, [&](int64_t o, const std::array<int64_t, 1>& off, int64_t rows, int64_t len,
+                                       const std::array<int64_t, 1>& rs) {
+        for (int64_t r = 0; r < rows; ++r) {
+          const T* pi = in + off[0] + r * rs[0];
+          T* po = out + o + r * inner;
+          for (int64_t i = 0; i < len; ++i) po[i] = pi[v ? i : 0];
+        }
+      });
+      return;
+    }
     plan.for_each_segment<1>(b, e, [&](int64_t o, const std::array<int64_t, 1>& off, int64_t len) {
       if (plan.inner_step(0)) {
         std::memcpy(out + o, in + off[0], static_cast<size_t>(len) * sizeof(T));
@@ -140,6 +216,34 @@ void broadcast_binary(const BroadcastPlan& plan, const A* a, const B* b, O* o, c
       for (int64_t i = 0; i < n; ++i) po[i] = v;
     }
   };
+  if (plan.short_runs()) {
+    // Short inner runs (e.g. [N,H,W,3] + [3], [R,3] + [R,1]): whole blocks of
+    // rows per call, the contiguous/repeated choice hoisted out of the rows.
+    const int64_t inner = plan.inner();
+    auto block = [&]<bool VA, bool VB>(int64_t oo, const std::array<int64_t, 2>& off, int64_t rows, int64_t n,
+                                       const std::array<int64_t, 2>& rs) {
+      const F fl = f;
+      for (int64_t r = 0; r < rows; ++r) {
+        const A* pa = a + off[0] + r * rs[0];
+        const B* pb = b + off[1] + r * rs[1];
+        O* po = o + oo + r * inner;
+        for (int64_t i = 0; i < n; ++i) po[i] = fl(pa[VA ? i : 0], pb[VB ? i : 0]);
+      }
+    };
+    const int code = (plan.inner_step(0) ? 2 : 0) | (plan.inner_step(1) ? 1 : 0);
+    parallel_for(threads, plan.numel(), elementwise_grain(cost), [&](int64_t bgn, int64_t end) {
+      plan.for_each_block<2>(bgn, end, [&](int64_t oo, const std::array<int64_t, 2>& off, int64_t rows, int64_t n,
+                                           const std::array<int64_t, 2>& rs) {
+        switch (code) {
+          case 3: block.template operator()<true, true>(oo, off, rows, n, rs); break;
+          case 2: block.template operator()<true, false>(oo, off, rows, n, rs); break;
+          case 1: block.template operator()<false, true>(oo, off, rows, n, rs); break;
+          default: block.template operator()<false, false>(oo, off, rows, n, rs); break;
+        }
+      });
+    });
+    return;
+  }
   parallel_for(threads, plan.numel(), elementwise_grain(cost),
                [&](int64_t bgn, int64_t end) { plan.for_each_segment<2>(bgn, end, run); });
 }

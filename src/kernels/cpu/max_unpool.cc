@@ -2,6 +2,7 @@
 // I produced by MaxPool. Output spatial size is (in - 1) * stride + kernel -
 // pads, or the optional output_shape input (whose value is needed at infer).
 #include <cstring>
+#include <vector>
 
 #include "kernels/cpu/pool_util.h"
 #include "kernels/kernel_util.h"
@@ -49,15 +50,38 @@ class MaxUnpoolKernel final : public OpKernel {
     if (idx.dtype() != DataType::kInt64) return error(StatusCode::kInvalidArgument, "I must be int64");
     std::memset(y.raw(), 0, y.nbytes());
     const int64_t* ip = idx.data<int64_t>();
-    int64_t total = y.numel(), n = x.numel();
+    // Indices address the default unpooled shape ((in - 1) * stride + kernel
+    // - pads); a larger output_shape keeps each element's coordinates.
+    size_t ns = w_.kernel.size();
+    Shape def = {x.dim(0), x.dim(1)};
+    for (size_t i = 0; i < ns; ++i) {
+      int64_t s = w_.strides.empty() ? 1 : w_.strides[i];
+      int64_t pads = w_.pads.empty() ? 0 : w_.pads[i] + w_.pads[i + ns];
+      def.push_back((x.dim(i + 2) - 1) * s + w_.kernel[i] - pads);
+    }
+    bool same = def == y.shape();
+    int64_t total = shape_numel(def), n = x.numel();
+    std::vector<int64_t> dst = strides_of(def), yst = strides_of(y.shape());
     return visit_by_size(x.dtype(), [&]<typename T>() -> Status {
       const T* xp = x.data<T>();
       T* yp = y.data<T>();
       for (int64_t i = 0; i < n; ++i) {
-        if (ip[i] < 0 || ip[i] >= total)
-          return error(StatusCode::kInvalidArgument, "index ", ip[i], " is out of range for an output of ", total,
+        int64_t v = ip[i];
+        if (v < 0 || v >= (same ? y.numel() : total))
+          return error(StatusCode::kInvalidArgument, "index ", v, " is out of range for an output of ", total,
                        " elements");
-        yp[ip[i]] = xp[i];
+        int64_t off = v;
+        if (!same) {
+          off = 0;
+          for (size_t d = 0; d < def.size(); ++d) {
+            int64_t c = v / dst[d];
+            v %= dst[d];
+            if (c >= y.dim(d))
+              return error(StatusCode::kInvalidArgument, "index ", ip[i], " falls outside output_shape");
+            off += c * yst[d];
+          }
+        }
+        yp[off] = xp[i];
       }
       return Status::ok();
     });

@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <numeric>
 
+#if defined(__SSE2__) || defined(__AVX__)
+#include <immintrin.h>
+#endif
+
 namespace parallax::move {
 
 Result<size_t> element_bytes(DataType type) {
@@ -122,17 +126,109 @@ Reduced reduce_permutation(const Shape& shape, const std::vector<int64_t>& perm)
   return r;
 }
 
+// Register-level micro-kernels: an N x N tile, src rows `sa` apart, dst rows `ob` apart.
+template <typename T>
+struct Micro {
+  static constexpr int64_t kSize = 0;
+};
+
+#if defined(__AVX__)
+template <>
+struct Micro<uint32_t> {
+  static constexpr int64_t kSize = 8;
+  static inline void run(const uint32_t* s, int64_t sa, uint32_t* d, int64_t ob) {
+    const float* p = reinterpret_cast<const float*>(s);
+    float* q = reinterpret_cast<float*>(d);
+    const __m256 r0 = _mm256_loadu_ps(p), r1 = _mm256_loadu_ps(p + sa), r2 = _mm256_loadu_ps(p + 2 * sa),
+                 r3 = _mm256_loadu_ps(p + 3 * sa), r4 = _mm256_loadu_ps(p + 4 * sa), r5 = _mm256_loadu_ps(p + 5 * sa),
+                 r6 = _mm256_loadu_ps(p + 6 * sa), r7 = _mm256_loadu_ps(p + 7 * sa);
+    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(q, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(q + ob, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(q + 2 * ob, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(q + 3 * ob, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(q + 4 * ob, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(q + 5 * ob, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(q + 6 * ob, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(q + 7 * ob, _mm256_permute2f128_ps(u3, u7, 0x31));
+  }
+};
+template <>
+struct Micro<uint64_t> {
+  static constexpr int64_t kSize = 4;
+  static inline void run(const uint64_t* s, int64_t sa, uint64_t* d, int64_t ob) {
+    const double* p = reinterpret_cast<const double*>(s);
+    double* q = reinterpret_cast<double*>(d);
+    const __m256d r0 = _mm256_loadu_pd(p), r1 = _mm256_loadu_pd(p + sa), r2 = _mm256_loadu_pd(p + 2 * sa),
+                  r3 = _mm256_loadu_pd(p + 3 * sa);
+    const __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
+    const __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+    _mm256_storeu_pd(q, _mm256_permute2f128_pd(t0, t2, 0x20));
+    _mm256_storeu_pd(q + ob, _mm256_permute2f128_pd(t1, t3, 0x20));
+    _mm256_storeu_pd(q + 2 * ob, _mm256_permute2f128_pd(t0, t2, 0x31));
+    _mm256_storeu_pd(q + 3 * ob, _mm256_permute2f128_pd(t1, t3, 0x31));
+  }
+};
+#elif defined(__SSE2__)
+template <>
+struct Micro<uint32_t> {
+  static constexpr int64_t kSize = 4;
+  static inline void run(const uint32_t* s, int64_t sa, uint32_t* d, int64_t ob) {
+    const float* p = reinterpret_cast<const float*>(s);
+    float* q = reinterpret_cast<float*>(d);
+    __m128 r0 = _mm_loadu_ps(p), r1 = _mm_loadu_ps(p + sa), r2 = _mm_loadu_ps(p + 2 * sa), r3 = _mm_loadu_ps(p + 3 * sa);
+    _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+    _mm_storeu_ps(q, r0);
+    _mm_storeu_ps(q + ob, r1);
+    _mm_storeu_ps(q + 2 * ob, r2);
+    _mm_storeu_ps(q + 3 * ob, r3);
+  }
+};
+#endif
+
+// out[b * ob + a] = in[a * sa + b] for a in [0, A), b in [b0, b1).
+template <typename T>
+inline void transpose_strip(const T* src, int64_t sa, T* dst, int64_t ob, int64_t A, int64_t b0, int64_t b1) {
+  int64_t a0 = 0;
+  if constexpr (Micro<T>::kSize > 0) {
+    constexpr int64_t K = Micro<T>::kSize;
+    for (; a0 + K <= A; a0 += K) {
+      int64_t b = b0;
+      for (; b + K <= b1; b += K) Micro<T>::run(src + a0 * sa + b, sa, dst + b * ob + a0, ob);
+      for (; b < b1; ++b)
+        for (int64_t a = a0; a < a0 + K; ++a) dst[b * ob + a] = src[a * sa + b];
+    }
+  }
+  for (; a0 < A; a0 += 16) {
+    const int64_t a1 = std::min(A, a0 + 16);
+    for (int64_t b = b0; b < b1; ++b) {
+      const T* s = src + b;
+      T* d = dst + b * ob;
+      for (int64_t a = a0; a < a1; ++a) d[a] = s[a * sa];
+    }
+  }
+}
+
 // Tiled transpose over the two "fast" dimensions: the output's last dimension
 // (length A, input stride sa) and the input's last dimension (length B, output
 // stride ob). Remaining dimensions are walked by an odometer per work item.
 template <typename T>
 void transpose_tiled(const T* in, T* out, int64_t A, int64_t sa, int64_t B, int64_t ob, const Odometer& outer_proto,
                      int64_t outer_count, int threads) {
-  constexpr int64_t kTileB = std::max<int64_t>(16, 64 / static_cast<int64_t>(sizeof(T)));
-  constexpr int64_t kTileA = 16;
-  const int64_t b_blocks = (B + kTileB - 1) / kTileB;
+  // Columns per work item: one cache line of input per row, more when rows are few
+  // (about 2K elements per item, so short rows do not drown in loop overhead).
+  constexpr int64_t kLine = std::max<int64_t>(16, 64 / static_cast<int64_t>(sizeof(T)));
+  const int64_t tile_b = std::max<int64_t>(kLine, (2048 / std::max<int64_t>(A, 1)) / kLine * kLine);
+  const int64_t b_blocks = (B + tile_b - 1) / tile_b;
   const int64_t items = outer_count * b_blocks;
-  const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(1, kTileB * A));
+  const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(1, tile_b * A));
   parallel_for(threads, items, grain, [&](int64_t begin, int64_t end) {
     Odometer od = outer_proto;
     int64_t outer = begin / b_blocks;
@@ -143,17 +239,8 @@ void transpose_tiled(const T* in, T* out, int64_t A, int64_t sa, int64_t B, int6
         od.next();
         outer = o;
       }
-      const int64_t b0 = (item - o * b_blocks) * kTileB, b1 = std::min(B, b0 + kTileB);
-      const T* src = in + od.a;
-      T* dst = out + od.b;
-      for (int64_t a0 = 0; a0 < A; a0 += kTileA) {
-        const int64_t a1 = std::min(A, a0 + kTileA);
-        for (int64_t b = b0; b < b1; ++b) {
-          const T* s = src + b;
-          T* d = dst + b * ob;
-          for (int64_t a = a0; a < a1; ++a) d[a] = s[a * sa];
-        }
-      }
+      const int64_t b0 = (item - o * b_blocks) * tile_b, b1 = std::min(B, b0 + tile_b);
+      transpose_strip<T>(in + od.a, sa, out + od.b, ob, A, b0, b1);
     }
   });
 }

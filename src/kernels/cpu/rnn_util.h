@@ -224,6 +224,75 @@ inline void gemm_nt(int64_t M, int64_t N, int64_t K, const double* A, int64_t ld
     }
 }
 
+// Small-batch recurrent product: out[b, 0:N] = h[b, 0:K] * Rt[0:K, col:col+N]
+// where Rt is R^T (row-major [K, ldr]). Axpy form over contiguous rows of Rt,
+// four k at a time, so it vectorises and keeps the output row in L1.
+inline void small_gemm_kn(int64_t B, int64_t N, int64_t K, const float* h, int64_t ldh, const float* Rt, int64_t ldr,
+                          float* out, int64_t ldo) {
+  for (int64_t b = 0; b < B; ++b) {
+    float* o = out + b * ldo;
+    const float* hb = h + b * ldh;
+    for (int64_t n = 0; n < N; ++n) o[n] = 0.0f;
+    int64_t k = 0;
+    for (; k + 4 <= K; k += 4) {
+      const float h0 = hb[k], h1 = hb[k + 1], h2 = hb[k + 2], h3 = hb[k + 3];
+      const float* r0 = Rt + k * ldr;
+      const float* r1 = r0 + ldr;
+      const float* r2 = r1 + ldr;
+      const float* r3 = r2 + ldr;
+      for (int64_t n = 0; n < N; ++n) o[n] += h0 * r0[n] + h1 * r1[n] + h2 * r2[n] + h3 * r3[n];
+    }
+    for (; k < K; ++k) {
+      const float hk = hb[k];
+      const float* r = Rt + k * ldr;
+      for (int64_t n = 0; n < N; ++n) o[n] += hk * r[n];
+    }
+  }
+}
+
+// The recurrence weights R [dirs, G, H] of one node, optionally also
+// transposed per direction ([H, G]) for the small-batch product.
+template <typename T>
+struct RecurrentWeights {
+  std::vector<T> rt;          // transposed copy, dirs * H * G
+  const void* source = nullptr;  // R data the copy was made from (prepacked constant)
+
+  void pack(const T* R, int64_t dirs, int64_t G, int64_t H) {
+    rt.resize(static_cast<size_t>(dirs * G * H));
+    for (int64_t d = 0; d < dirs; ++d)
+      for (int64_t g = 0; g < G; ++g)
+        for (int64_t k = 0; k < H; ++k) rt[static_cast<size_t>((d * H + k) * G + g)] = R[(d * G + g) * H + k];
+  }
+
+  // Whether to use the transposed small-batch path for this run (packs if needed).
+  bool prepare(const T* R, int64_t dirs, int64_t G, int64_t H, int64_t B, int64_t steps) {
+    if constexpr (!std::is_same_v<T, float>) {
+      return false;
+    } else {
+      if (B > 8) return false;
+      if (source == R && !rt.empty()) return true;
+      if (steps < 2) return false;  // packing would cost as much as the product itself
+      pack(R, dirs, G, H);
+      source = nullptr;  // not a constant: repack next run
+      return true;
+    }
+  }
+};
+
+// out[b, 0:N] = h[b, 0:H] x (rows row0..row0+N of R_dir)^T, by the small-batch
+// path on the transposed copy when `use_rt`, else by gemm.
+template <typename T>
+inline void recurrent_product(bool use_rt, const RecurrentWeights<T>& rw, const T* R, int64_t dir, int64_t G, int64_t H,
+                              int64_t row0, int64_t N, int64_t B, const T* h, T* out, int64_t ldo) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (use_rt) {
+      small_gemm_kn(B, N, H, h, H, rw.rt.data() + dir * H * G + row0, G, out, ldo);
+      return;
+    }
+  }
+  gemm_nt(B, N, H, h, H, R + (dir * G + row0) * H, H, T(0), out, ldo);
+}
+
 // Reads sequence_lens (or fills seq for each batch entry) and checks the range.
 inline Result<std::vector<int64_t>> read_seq_lens(const char* op, const ComputeContext& ctx, size_t idx, int64_t batch,
                                                   int64_t seq) {

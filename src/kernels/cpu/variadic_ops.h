@@ -13,6 +13,7 @@
 //   };
 #pragma once
 
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -48,7 +49,17 @@ class VariadicKernel final : public OpKernel {
     const int threads = ctx.num_threads();
     return visit_numeric(x0.dtype(), [&]<typename T>() -> Status {
       if constexpr (Op::template accepts<T>) {
+        // The output is written before inputs 2.. are read: if a planner
+        // ever placed it over one of them, accumulate in a scratch buffer.
+        Tensor scratch;
         T* out = y.data<T>();
+        for (size_t i = 2; i < n; ++i) {
+          if (ctx.input(i).raw() == y.raw() && y.numel() > 0) {
+            scratch = Tensor::allocate(y.dtype(), y.shape());
+            out = scratch.data<T>();
+            break;
+          }
+        }
         if (n == 1) {
           PX_ASSIGN_OR_RETURN(BroadcastPlan plan, BroadcastPlan::make(y.shape(), {x0.shape()}));
           broadcast_copy(plan, x0.data<T>(), out, threads);
@@ -68,6 +79,7 @@ class VariadicKernel final : public OpKernel {
             for (int64_t i = b; i < e; ++i) out[i] /= count;
           });
         }
+        if (!scratch.empty()) std::memcpy(y.raw(), scratch.raw(), y.nbytes());
         return Status::ok();
       } else {
         return unsupported_type(Op::kName, x0.dtype());

@@ -1,0 +1,267 @@
+// Channels-last layout: image models run their convolutions on NHWC
+// activations (oneDNN's fast path without a reorder per op), and the data
+// stays NHWC between them instead of being transposed back and forth.
+//
+// 1. Every 2-D Conv / pooling node is wrapped:
+//      x -> Transpose(0,2,3,1) -> Conv[px_layout=NHWC] -> Transpose(0,3,1,2) -> y
+// 2. "To NCHW" transposes are pushed down through the ops that do not care
+//    about layout (elementwise, Concat on channels, NHWC-capable ops), and a
+//    transpose meeting its inverse cancels. What remains are transposes at
+//    the region's borders (graph inputs, Flatten/Reshape, outputs).
+//
+// Example, resnet block:  Conv-Relu-Conv-Add(skip)-Relu  becomes one NHWC run
+// with a single Transpose at the network's input and one before Flatten.
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "graph/passes/pass_util.h"
+
+namespace parallax::passes {
+
+namespace {
+
+const std::vector<int64_t> kToNhwc = {0, 2, 3, 1};
+const std::vector<int64_t> kToNchw = {0, 3, 1, 2};
+// NCHW axis -> NHWC axis.
+int64_t nhwc_axis(int64_t axis) {
+  static const int64_t map[4] = {0, 3, 1, 2};
+  return map[(axis % 4 + 4) % 4];
+}
+
+bool is_unary_elementwise(const Node& n) {
+  static const char* ops[] = {"Relu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "LeakyRelu", "Elu", "Selu",
+                              "Softplus", "Erf", "Exp", "Abs", "Neg", "Sqrt", "Identity", "Celu", "Softsign"};
+  if (!n.domain.empty() || n.num_explicit_inputs != 1 || n.outputs.size() != 1) return false;
+  return std::find_if(std::begin(ops), std::end(ops), [&](const char* o) { return n.op_type == o; }) != std::end(ops);
+}
+bool is_clip_with_constant_bounds(const Graph& g, const Node& n) {
+  if (n.op_type != "Clip" || !n.domain.empty()) return false;
+  for (size_t i = 1; i < n.num_explicit_inputs; ++i)
+    if (n.inputs[i].valid() && !constant_of(g, n.inputs[i])) return false;
+  return true;
+}
+bool is_binary_elementwise(const Node& n) {
+  return n.domain.empty() && n.num_explicit_inputs == 2 && n.outputs.size() == 1 &&
+         (n.op_type == "Add" || n.op_type == "Mul" || n.op_type == "Sub" || n.op_type == "Div" ||
+          n.op_type == "Max" || n.op_type == "Min" || n.op_type == "PRelu");
+}
+
+class ChannelsLast {
+ public:
+  ChannelsLast(Graph& g, const std::vector<std::string>& nhwc_ops) : g_(g), nhwc_ops_(nhwc_ops) {
+    auto it = g.opsets.find("");
+    opset_ = it == g.opsets.end() ? 13 : it->second;
+  }
+
+  size_t run() {
+    size_t wrapped = wrap_layout_ops();
+    if (wrapped == 0) return 0;
+    for (int round = 0; round < 1000 && push_down_once(); ++round) {
+    }
+    g_.rebuild_links();
+    return wrapped;
+  }
+
+ private:
+  bool takes_nhwc(const Node& n) const {
+    return n.domain.empty() && std::find(nhwc_ops_.begin(), nhwc_ops_.end(), n.op_type) != nhwc_ops_.end();
+  }
+
+  ValueId new_value(const std::string& base, DataType dtype) {
+    std::string name = base;
+    for (int k = 1; g_.find_value(name); ++k) name = base + "_" + std::to_string(k);
+    Value v;
+    v.name = name;
+    v.dtype = dtype;
+    return g_.add_value(std::move(v));
+  }
+
+  // Appends Transpose(in) -> out with `perm`.
+  void add_transpose(ValueId in, ValueId out, const std::vector<int64_t>& perm) {
+    Node t;
+    t.name = g_.value(out).name + "/transpose";
+    t.op_type = "Transpose";
+    t.opset = opset_;
+    t.inputs = {in};
+    t.num_explicit_inputs = 1;
+    t.outputs = {out};
+    Attribute a;
+    a.kind = Attribute::Kind::kInts;
+    a.ints = perm;
+    t.attrs.set("perm", a);
+    g_.nodes.push_back(std::move(t));
+  }
+
+  static bool is_transpose(const Node& n, const std::vector<int64_t>& perm) {
+    if (n.removed || n.op_type != "Transpose" || !n.domain.empty()) return false;
+    const Attribute* a = n.attrs.find("perm");
+    return a && a->ints == perm;
+  }
+
+  // Step 1: wrap Conv (4-D weights) and pooling ops in layout transposes.
+  size_t wrap_layout_ops() {
+    size_t wrapped = 0;
+    const size_t count = g_.nodes.size();
+    for (size_t i = 0; i < count; ++i) {
+      Node& n = g_.nodes[i];
+      if (n.removed || !takes_nhwc(n) || n.attrs.has("px_layout") || n.outputs.empty() || !n.outputs[0].valid()) continue;
+      if (n.op_type == "Conv" || n.op_type == "ConvTranspose") {
+        const Tensor* w = n.inputs.size() > 1 ? constant_of(g_, n.inputs[1]) : nullptr;
+        if (!w || w->rank() != 4 || w->dtype() != DataType::kFloat32) continue;
+        if (n.attrs.has("px_residual")) continue;
+      } else if (!input_is_4d(n.inputs[0])) {
+        continue;  // pooling: only where the input is known to be 4-D
+      }
+      // Optional outputs beyond Y (MaxPool indices) keep the node in NCHW.
+      bool extra = false;
+      for (size_t o = 1; o < n.outputs.size(); ++o) extra |= n.outputs[o].valid();
+      if (extra) continue;
+      ValueId x = n.inputs[0], y = n.outputs[0];
+      ValueId x_nhwc = new_value(g_.value(x).name + "_nhwc", g_.value(x).dtype);
+      ValueId y_nhwc = new_value(g_.value(y).name + "_nhwc", g_.value(y).dtype);
+      {
+        Node& node = g_.nodes[i];
+        node.inputs[0] = x_nhwc;
+        node.outputs[0] = y_nhwc;
+        Attribute a;
+        a.kind = Attribute::Kind::kString;
+        a.s = "NHWC";
+        node.attrs.set("px_layout", a);
+      }
+      add_transpose(x, x_nhwc, kToNhwc);
+      add_transpose(y_nhwc, y, kToNchw);
+      ++wrapped;
+    }
+    g_.rebuild_links();
+    return wrapped;
+  }
+
+  bool input_is_4d(ValueId v) const {
+    const Value& value = g_.value(v);
+    if (value.declared_shape) return value.declared_shape->size() == 4;
+    // Produced by a "to NCHW" transpose: 4-D by construction.
+    return value.producer.valid() && is_transpose(g_.node(value.producer), kToNchw);
+  }
+
+  // The NHWC source of `v` if `v` is the output of a to-NCHW transpose.
+  std::optional<ValueId> nhwc_source(ValueId v) const {
+    if (!v.valid()) return std::nullopt;
+    const Value& value = g_.value(v);
+    if (!value.producer.valid()) return std::nullopt;
+    const Node& p = g_.node(value.producer);
+    if (!is_transpose(p, kToNchw)) return std::nullopt;
+    return p.inputs[0];
+  }
+
+  // A constant broadcast against an NCHW tensor, rewritten for NHWC.
+  std::optional<ValueId> nhwc_constant(ValueId v) {
+    const Tensor* t = constant_of(g_, v);
+    if (!t || t->rank() > 4) return std::nullopt;
+    if (t->numel() == 1) return v;  // scalars broadcast the same way
+    Shape s = t->shape();
+    while (s.size() < 4) s.insert(s.begin(), 1);
+    // Permute [N,C,H,W] -> [N,H,W,C] by copying (constants are small).
+    Tensor out = Tensor::allocate(t->dtype(), {s[0], s[2], s[3], s[1]});
+    const size_t es = element_size(t->dtype());
+    const auto* src = static_cast<const std::byte*>(t->raw());
+    auto* dst = static_cast<std::byte*>(out.raw());
+    for (int64_t n = 0; n < s[0]; ++n)
+      for (int64_t c = 0; c < s[1]; ++c)
+        for (int64_t h = 0; h < s[2]; ++h)
+          for (int64_t w = 0; w < s[3]; ++w) {
+            int64_t from = ((n * s[1] + c) * s[2] + h) * s[3] + w;
+            int64_t to = ((n * s[2] + h) * s[3] + w) * s[1] + c;
+            std::memcpy(dst + to * static_cast<int64_t>(es), src + from * static_cast<int64_t>(es), es);
+          }
+    return add_constant(g_, g_.value(v).name + "_nhwc", std::move(out));
+  }
+
+  // Rewrites consumer `c` to take NHWC inputs; returns false if it cannot.
+  bool rewrite_consumer(size_t ci) {
+    Node& c = g_.nodes[ci];
+    if (c.removed || c.outputs.empty() || !c.outputs[0].valid()) return false;
+    std::vector<ValueId> new_inputs = c.inputs;
+    bool any = false;
+    if (is_unary_elementwise(c) || is_clip_with_constant_bounds(g_, c)) {
+      auto src = nhwc_source(c.inputs[0]);
+      if (!src) return false;
+      new_inputs[0] = *src;
+      any = true;
+    } else if (is_binary_elementwise(c)) {
+      for (size_t k = 0; k < 2; ++k) {
+        if (auto src = nhwc_source(c.inputs[k])) {
+          new_inputs[k] = *src;
+          any = true;
+        } else if (auto cst = nhwc_constant(c.inputs[k])) {
+          new_inputs[k] = *cst;
+        } else {
+          return false;
+        }
+      }
+    } else if (c.op_type == "Concat" && c.domain.empty()) {
+      for (size_t k = 0; k < c.num_explicit_inputs; ++k) {
+        auto src = nhwc_source(c.inputs[k]);
+        if (!src) return false;
+        new_inputs[k] = *src;
+      }
+      any = true;
+    } else if (is_transpose(c, kToNhwc)) {
+      // Transpose meets its inverse: readers of c's output read the NHWC source.
+      auto src = nhwc_source(c.inputs[0]);
+      if (!src) return false;
+      if (!replace_uses(g_, c.outputs[0], *src)) return false;
+      g_.nodes[ci].removed = true;
+      return true;
+    } else {
+      return false;
+    }
+    if (!any) return false;
+
+    Node& node = g_.nodes[ci];
+    if (node.op_type == "Concat") {
+      auto axis = node.attrs.get_int("axis");
+      if (!axis.is_ok()) return false;
+      Attribute a;
+      a.kind = Attribute::Kind::kInt;
+      a.i = nhwc_axis(*axis);
+      node.attrs.set("axis", a);
+    }
+    node.inputs = new_inputs;
+    ValueId y = node.outputs[0];
+    ValueId y_nhwc = new_value(g_.value(y).name + "_nhwc", g_.value(y).dtype);
+    g_.nodes[ci].outputs[0] = y_nhwc;
+    add_transpose(y_nhwc, y, kToNchw);
+    return true;
+  }
+
+  bool push_down_once() {
+    g_.rebuild_links();
+    bool changed = false;
+    const size_t count = g_.nodes.size();
+    for (size_t i = 0; i < count; ++i) {
+      if (!is_transpose(g_.nodes[i], kToNchw)) continue;
+      ValueId out = g_.nodes[i].outputs[0];
+      std::vector<NodeId> consumers = g_.value(out).consumers;
+      for (NodeId c : consumers) {
+        if (g_.node(c).removed) continue;
+        if (rewrite_consumer(c.index())) changed = true;
+      }
+      g_.rebuild_links();
+      if (g_.value(out).consumers.empty() && !g_.value(out).is_graph_output) g_.nodes[i].removed = true;
+    }
+    return changed;
+  }
+
+  Graph& g_;
+  const std::vector<std::string>& nhwc_ops_;
+  int opset_ = 13;
+};
+
+}  // namespace
+
+size_t to_channels_last(Graph& g, const std::vector<std::string>& nhwc_ops) {
+  return ChannelsLast(g, nhwc_ops).run();
+}
+
+}  // namespace parallax::passes
