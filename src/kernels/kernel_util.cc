@@ -53,6 +53,13 @@ Result<std::vector<int64_t>> read_int_list(const Tensor& t) {
   return out;
 }
 
+Result<int64_t> read_int_scalar(const Tensor& t) {
+  if (t.numel() < 1) return error(StatusCode::kInvalidArgument, "expected a scalar, got an empty tensor");
+  if (t.dtype() == DataType::kInt64) return t.data<int64_t>()[0];
+  if (t.dtype() == DataType::kInt32) return static_cast<int64_t>(t.data<int32_t>()[0]);
+  return error(StatusCode::kInvalidArgument, "expected an int32 or int64 scalar, got ", data_type_name(t.dtype()));
+}
+
 Result<double> read_scalar(const Tensor& t) {
   if (t.numel() < 1) return error(StatusCode::kInvalidArgument, "expected a scalar, got an empty tensor");
   double v = 0;

@@ -24,6 +24,8 @@ std::vector<int64_t> strides_of(const Shape& shape);
 
 // Reads an int32/int64 1-D (or scalar) tensor into int64s.
 Result<std::vector<int64_t>> read_int_list(const Tensor& t);
+// Reads a single-element int32/int64 tensor exactly (doubles lose INT64_MAX).
+Result<int64_t> read_int_scalar(const Tensor& t);
 // Reads a scalar (or single-element) tensor of any numeric type as double.
 Result<double> read_scalar(const Tensor& t);
 

@@ -32,6 +32,9 @@ enum class Outcome { kPass, kFail, kUnsupported };
 
 struct Tolerance {
   double rtol = 1e-3, atol = 1e-5;
+  // Fraction of elements allowed outside rtol/atol: only for data-dependent
+  // outputs (detections near a score threshold or a tie), stated per test.
+  double max_mismatch = 0.0;
 };
 
 std::string compare(const Tensor& got, const Tensor& want, const Tolerance& tol) {
@@ -70,6 +73,7 @@ std::string compare(const Tensor& got, const Tensor& want, const Tolerance& tol)
   });
   if (!s.is_ok()) return s.message();
   if (bad == 0) return "";
+  if (static_cast<double>(bad) <= tol.max_mismatch * static_cast<double>(n)) return "";
   why << bad << " of " << n << " elements differ (first at " << first << "; max abs error " << worst << ")";
   return why.str();
 }
@@ -160,12 +164,14 @@ std::set<std::string> read_list(const fs::path& path) {
 int main(int argc, char** argv) {
   CLI::App app{"Runs ONNX conformance test folders through Parallax"};
   std::vector<std::string> data_dirs;
-  std::string filter = "*", known_path, write_known;
+  std::string filter = "*", exclude, known_path, write_known;
   bool verbose = false;
   int threads = 1;
   Tolerance tol;
   app.add_option("--data", data_dirs, "folders of test cases (each case: model.onnx + test_data_set_N/)")->required();
   app.add_option("--filter", filter, "glob on case names");
+  app.add_option("--exclude", exclude, "glob on case names to skip");
+  app.add_option("--max-mismatch", tol.max_mismatch, "fraction of float elements allowed outside tolerance");
   app.add_option("--known-failures", known_path, "list of 'suite/case' names expected not to pass");
   app.add_option("--write-known-failures", write_known, "write the cases that did not pass to this file");
   app.add_option("--threads", threads, "intra-op threads");
@@ -188,7 +194,8 @@ int main(int argc, char** argv) {
     std::vector<fs::path> cases;
     for (const auto& e : fs::directory_iterator(root))
       if (e.is_directory() && fs::exists(e.path() / "model.onnx") &&
-          fnmatch(filter.c_str(), e.path().filename().c_str(), 0) == 0)
+          fnmatch(filter.c_str(), e.path().filename().c_str(), 0) == 0 &&
+          (exclude.empty() || fnmatch(exclude.c_str(), e.path().filename().c_str(), 0) != 0))
         cases.push_back(e.path());
     std::sort(cases.begin(), cases.end());
     size_t count[3] = {0, 0, 0};

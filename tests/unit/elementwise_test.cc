@@ -82,7 +82,9 @@ TEST(Broadcast, MatchesNaiveIndexing) {
       ASSERT_EQ(o, next);
       ASSERT_GT(rows, 0);
       ASSERT_GT(len, 0);
-      if (rows > 1) ASSERT_EQ(len, inner);
+      if (rows > 1) {
+        ASSERT_EQ(len, inner);
+      }
       for (int64_t r = 0; r < rows; ++r) {
         for (int64_t k = 0; k < len; ++k) {
           int64_t pos = o + r * inner + k;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/cpu/pool_util.h"
@@ -216,10 +217,13 @@ class ConvTransposeKernel final : public OpKernel {
       std::lock_guard<std::mutex> lock(mu_);
       Shape key = x.shape();
       if (const_w_.empty()) key.insert(key.end(), w.shape().begin(), w.shape().end());
+      if (failed_.count(key)) return error(StatusCode::kUnsupported, "oneDNN refused this shape");
       auto it = cache_.find(key);
       if (it == cache_.end()) {
         Entry e;
+        failed_.insert(key);  // erased once the primitive exists
         build(x, w, b, g, e);
+        failed_.erase(key);
         it = cache_.emplace(key, std::move(e)).first;
       }
       Entry& e = it->second;
@@ -314,6 +318,7 @@ class ConvTransposeKernel final : public OpKernel {
   Tensor const_w_, const_b_;
   std::mutex mu_;
   std::map<Shape, Entry> cache_;
+  std::set<Shape> failed_;  // shapes oneDNN refused (use the portable path)
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "kernels/cpu/dnnl_util.h"
@@ -51,8 +52,10 @@ class CachedMatmul {
       auto& eng = cpu_engine();
       auto& s = cpu_stream();
       std::vector<int64_t> key = p.key();
+      if (failed_.count(key)) return error(StatusCode::kUnsupported, "oneDNN matmul refused this problem");
       auto it = cache_.find(key);
       if (it == cache_.end()) {
+        failed_.insert(key);  // cleared below once the primitive exists
         Entry e;
         e.a = memory::desc(p.a, memory::data_type::f32, p.a_strides);
         e.b = memory::desc(p.b, memory::data_type::f32, p.b_strides);
@@ -77,6 +80,7 @@ class CachedMatmul {
             e.packed = user;
           }
         }
+        failed_.erase(key);
         it = cache_.emplace(std::move(key), std::move(e)).first;
       }
       Entry& e = it->second;
@@ -105,6 +109,7 @@ class CachedMatmul {
   bool weights_constant_ = false;
   std::mutex mu_;
   std::map<std::vector<int64_t>, Entry> cache_;
+  std::set<std::vector<int64_t>> failed_;  // problems oneDNN refused (use the portable path)
 };
 
 }  // namespace parallax::dnnl_util

@@ -18,6 +18,7 @@ class GruKernel final : public OpKernel {
     PX_ASSIGN_OR_RETURN(k->a_, parse_rnn_attrs(ctx, "GRU", {"Sigmoid", "Tanh"}));
     PX_ASSIGN_OR_RETURN(int64_t lbr, ctx.attrs().get_int("linear_before_reset", 0));
     k->lbr_ = lbr != 0;
+    k->prepack(ctx, 3);
     return std::unique_ptr<OpKernel>(std::move(k));
   }
 
@@ -73,13 +74,14 @@ class GruKernel final : public OpKernel {
     std::vector<T> h(static_cast<size_t>(B * H)), rh(static_cast<size_t>(B * H));
     std::vector<T> rbh(static_cast<size_t>(H), T(0));
     const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
+    RecurrentWeights<T>& rw = weights<T>();
+    const bool use_rt = rw.prepare(Rt.data<T>(), a.dirs, G, H, B, max_len);
 
     for (int64_t dir = 0; dir < a.dirs; ++dir) {
       const bool rev = a.reverse_only || dir == 1;
       const Activation& fa = a.acts[static_cast<size_t>(dir * 2)];
       const Activation& ga = a.acts[static_cast<size_t>(dir * 2 + 1)];
       const T* W = Wt.data<T>() + dir * G * I;
-      const T* R = Rt.data<T>() + dir * G * H;
       gemm_nt(S * B, G, I, xs.data(), I, W, I, T(0), xw.data(), G);
       std::fill(rbh.begin(), rbh.end(), T(0));
       if (bias) {
@@ -97,7 +99,7 @@ class GruKernel final : public OpKernel {
         for (int64_t j = 0; j < H; ++j) h[b * H + j] = h0 ? h0[oi.state(dir, b) + j] : T(0);
       for (int64_t s = 0; s < max_len; ++s) {
         // z and r (and h when linear_before_reset) from H_{t-1}.
-        gemm_nt(B, lbr_ ? G : 2 * H, H, h.data(), H, R, H, T(0), hr.data(), G);
+        recurrent_product(use_rt, rw, Rt.data<T>(), dir, G, H, 0, lbr_ ? G : 2 * H, B, h.data(), hr.data(), G);
         for (int64_t b = 0; b < B; ++b) {
           const int64_t len = lens[static_cast<size_t>(b)];
           if (s >= len) continue;
@@ -114,7 +116,7 @@ class GruKernel final : public OpKernel {
             for (int64_t j = 0; j < H; ++j) rhb[j] = r[j] * hb[j];
           }
         }
-        if (!lbr_) gemm_nt(B, H, H, rh.data(), H, R + 2 * H * H, H, T(0), hr.data() + 2 * H, G);
+        if (!lbr_) recurrent_product(use_rt, rw, Rt.data<T>(), dir, G, H, 2 * H, H, B, rh.data(), hr.data() + 2 * H, G);
         for (int64_t b = 0; b < B; ++b) {
           const int64_t len = lens[static_cast<size_t>(b)];
           if (s >= len) continue;
@@ -142,7 +144,23 @@ class GruKernel final : public OpKernel {
     return Status::ok();
   }
 
+  void prepack(const KernelCreateContext& ctx, int64_t gates) {
+    const Tensor* r = ctx.constant_input(2);
+    if (r == nullptr || r->dtype() != DataType::kFloat32 || r->rank() != 3 || r->dim(1) != gates * r->dim(2)) return;
+    r_const_ = *r;  // keeps the bytes (and so their address) alive
+    rwf_.pack(r_const_.data<float>(), r->dim(0), r->dim(1), r->dim(2));
+    rwf_.source = r_const_.data<float>();
+  }
+  template <typename T>
+  RecurrentWeights<T>& weights() {
+    if constexpr (std::is_same_v<T, float>) return rwf_;
+    else return rwd_;
+  }
+
   RnnAttrs a_;
+  Tensor r_const_;
+  RecurrentWeights<float> rwf_;
+  RecurrentWeights<double> rwd_;
   bool lbr_ = false;
 };
 

@@ -19,6 +19,7 @@ class LstmKernel final : public OpKernel {
     PX_ASSIGN_OR_RETURN(k->a_, parse_rnn_attrs(ctx, "LSTM", {"Sigmoid", "Tanh", "Tanh"}));
     PX_ASSIGN_OR_RETURN(int64_t inf, ctx.attrs().get_int("input_forget", 0));
     k->input_forget_ = inf != 0;
+    k->prepack(ctx, 4);
     return std::unique_ptr<OpKernel>(std::move(k));
   }
 
@@ -90,6 +91,8 @@ class LstmKernel final : public OpKernel {
     std::vector<T> gates(static_cast<size_t>(B * G));
     std::vector<T> h(static_cast<size_t>(B * H)), c(static_cast<size_t>(B * H)), tmp(static_cast<size_t>(H));
     const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
+    RecurrentWeights<T>& rw = weights<T>();
+    const bool use_rt = rw.prepare(Rt.data<T>(), a.dirs, G, H, B, max_len);
 
     for (int64_t dir = 0; dir < a.dirs; ++dir) {
       const bool rev = a.reverse_only || dir == 1;
@@ -97,7 +100,6 @@ class LstmKernel final : public OpKernel {
       const Activation& ga = a.acts[static_cast<size_t>(dir * 3 + 1)];
       const Activation& ha = a.acts[static_cast<size_t>(dir * 3 + 2)];
       const T* W = Wt.data<T>() + dir * G * I;
-      const T* R = Rt.data<T>() + dir * G * H;
       gemm_nt(S * B, G, I, xs.data(), I, W, I, T(0), xw.data(), G);
       if (bias) {
         const T* wb = bias + dir * 2 * G;
@@ -119,7 +121,7 @@ class LstmKernel final : public OpKernel {
       const T* po = peep ? pi + H : nullptr;
       const T* pf = peep ? pi + 2 * H : nullptr;
       for (int64_t s = 0; s < max_len; ++s) {
-        gemm_nt(B, G, H, h.data(), H, R, H, T(0), gates.data(), G);
+        recurrent_product(use_rt, rw, Rt.data<T>(), dir, G, H, 0, G, B, h.data(), gates.data(), G);
         for (int64_t b = 0; b < B; ++b) {
           const int64_t len = lens[static_cast<size_t>(b)];
           if (s >= len) continue;
@@ -164,7 +166,23 @@ class LstmKernel final : public OpKernel {
     return Status::ok();
   }
 
+  void prepack(const KernelCreateContext& ctx, int64_t gates) {
+    const Tensor* r = ctx.constant_input(2);
+    if (r == nullptr || r->dtype() != DataType::kFloat32 || r->rank() != 3 || r->dim(1) != gates * r->dim(2)) return;
+    r_const_ = *r;  // keeps the bytes (and so their address) alive
+    rwf_.pack(r_const_.data<float>(), r->dim(0), r->dim(1), r->dim(2));
+    rwf_.source = r_const_.data<float>();
+  }
+  template <typename T>
+  RecurrentWeights<T>& weights() {
+    if constexpr (std::is_same_v<T, float>) return rwf_;
+    else return rwd_;
+  }
+
   RnnAttrs a_;
+  Tensor r_const_;
+  RecurrentWeights<float> rwf_;
+  RecurrentWeights<double> rwd_;
   bool input_forget_ = false;
 };
 

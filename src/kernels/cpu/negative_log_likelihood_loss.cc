@@ -23,7 +23,7 @@ class NllLossKernel final : public OpKernel {
   Status compute(ComputeContext& ctx) override {
     const char* op = "NegativeLogLikelihoodLoss";
     const Tensor& x = ctx.input(0);
-    int64_t N, C, D;
+    int64_t N = 0, C = 0, D = 1;
     PX_RETURN_IF_ERROR(split_dims(op, x.shape(), N, C, D));
     PX_ASSIGN_OR_RETURN(auto targets, read_int_list(ctx.input(1)));
     const bool has_w = ctx.has_input(2);

@@ -46,8 +46,7 @@ class NonMaxSuppressionKernel final : public OpKernel {
     float iou_th = 0.0f, score_th = 0.0f;
     bool has_score_th = false;
     if (ctx.has_input(2) && ctx.input(2).numel() > 0) {
-      PX_ASSIGN_OR_RETURN(double v, read_scalar(ctx.input(2)));
-      max_out = static_cast<int64_t>(v);
+      PX_ASSIGN_OR_RETURN(max_out, read_int_scalar(ctx.input(2)));
     }
     if (ctx.has_input(3) && ctx.input(3).numel() > 0) {
       PX_ASSIGN_OR_RETURN(double v, read_scalar(ctx.input(3)));

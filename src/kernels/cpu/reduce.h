@@ -160,12 +160,11 @@ inline ReducePlan make_plan(const Shape& in_shape, const std::vector<bool>& is_r
   return p;
 }
 
-// Folds a contiguous run of n elements into one accumulator with several
-// independent partial accumulators, so the loop pipelines/vectorises.
-template <typename Op, typename T>
-inline typename Op::template Acc<T> fold_contiguous(typename Op::template Acc<T> acc, const T* x, int64_t n) {
+// Folds a contiguous run of n elements into one accumulator with kLanes
+// independent partial accumulators, so the loop vectorises and pipelines.
+template <typename Op, typename T, int kLanes>
+inline typename Op::template Acc<T> fold_lanes(typename Op::template Acc<T> acc, const T* x, int64_t n) {
   using A = typename Op::template Acc<T>;
-  constexpr int kLanes = 8;
   int64_t i = 0;
   if (n >= 2 * kLanes) {
     A part[kLanes];
@@ -176,6 +175,13 @@ inline typename Op::template Acc<T> fold_contiguous(typename Op::template Acc<T>
   }
   for (; i < n; ++i) acc = Op::template step<T>(acc, x[i]);
   return acc;
+}
+
+// Long runs use more lanes (hides the add latency); short ones fewer (less set-up).
+template <typename Op, typename T>
+inline typename Op::template Acc<T> fold_contiguous(typename Op::template Acc<T> acc, const T* x, int64_t n) {
+  if (n >= 512) return fold_lanes<Op, T, 32>(acc, x, n);
+  return fold_lanes<Op, T, 8>(acc, x, n);
 }
 
 // Walks input run indices [begin, end) of run 0, folding into acc (output-sized).

@@ -84,16 +84,18 @@ inline DimTaps build_taps(const Options& o, int64_t in, int64_t out, double scal
   t.outside.assign(static_cast<size_t>(out), 0);
   for (int64_t x = 0; x < out; ++x) {
     t.begin.push_back(static_cast<int64_t>(t.taps.size()));
-    double xr = static_cast<double>(x), xo = 0;
+    // As the ONNX reference does, the "resized length" in the formulas is
+    // in * scale, unrounded (equal to the output size when sizes are given).
+    double xr = static_cast<double>(x), xo = 0, len = static_cast<double>(in) * scale;
     switch (o.coord) {
       case Coord::kHalfPixel: xo = (xr + 0.5) / scale - 0.5; break;
-      case Coord::kPytorchHalfPixel: xo = out > 1 ? (xr + 0.5) / scale - 0.5 : 0.0; break;
-      case Coord::kAlignCorners: xo = out == 1 ? 0.0 : xr * static_cast<double>(in - 1) / static_cast<double>(out - 1); break;
+      case Coord::kPytorchHalfPixel: xo = len > 1 ? (xr + 0.5) / scale - 0.5 : 0.0; break;
+      case Coord::kAlignCorners: xo = len == 1 ? 0.0 : xr * static_cast<double>(in - 1) / (len - 1); break;
       case Coord::kAsymmetric: xo = xr / scale; break;
       case Coord::kTfHalfPixelForNn: xo = (xr + 0.5) / scale; break;
       case Coord::kTfCropAndResize:
-        xo = out > 1 ? roi_start * static_cast<double>(in - 1) +
-                           xr * (roi_end - roi_start) * static_cast<double>(in - 1) / static_cast<double>(out - 1)
+        xo = len > 1 ? roi_start * static_cast<double>(in - 1) +
+                           xr * (roi_end - roi_start) * static_cast<double>(in - 1) / (len - 1)
                      : 0.5 * (roi_start + roi_end) * static_cast<double>(in - 1);
         if (xo < 0 || xo > static_cast<double>(in - 1)) {
           t.outside[static_cast<size_t>(x)] = 1;

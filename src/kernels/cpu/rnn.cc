@@ -16,6 +16,7 @@ class RnnKernel final : public OpKernel {
   static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
     auto k = std::make_unique<RnnKernel>();
     PX_ASSIGN_OR_RETURN(k->a_, parse_rnn_attrs(ctx, "RNN", {"Tanh"}));
+    k->prepack(ctx, 1);
     return std::unique_ptr<OpKernel>(std::move(k));
   }
 
@@ -69,12 +70,13 @@ class RnnKernel final : public OpKernel {
     std::vector<T> xw(static_cast<size_t>(S * B * H));
     std::vector<T> hr(static_cast<size_t>(B * H)), h(static_cast<size_t>(B * H));
     const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
+    RecurrentWeights<T>& rw = weights<T>();
+    const bool use_rt = rw.prepare(Rt.data<T>(), a.dirs, H, H, B, max_len);
 
     for (int64_t dir = 0; dir < a.dirs; ++dir) {
       const bool rev = a.reverse_only || dir == 1;
       const Activation& fa = a.acts[static_cast<size_t>(dir)];
       const T* W = Wt.data<T>() + dir * H * I;
-      const T* R = Rt.data<T>() + dir * H * H;
       gemm_nt(S * B, H, I, xs.data(), I, W, I, T(0), xw.data(), H);
       if (bias) {
         const T* wb = bias + dir * 2 * H;
@@ -87,7 +89,7 @@ class RnnKernel final : public OpKernel {
       for (int64_t b = 0; b < B; ++b)
         for (int64_t j = 0; j < H; ++j) h[b * H + j] = h0 ? h0[oi.state(dir, b) + j] : T(0);
       for (int64_t s = 0; s < max_len; ++s) {
-        gemm_nt(B, H, H, h.data(), H, R, H, T(0), hr.data(), H);
+        recurrent_product(use_rt, rw, Rt.data<T>(), dir, H, H, 0, H, B, h.data(), hr.data(), H);
         for (int64_t b = 0; b < B; ++b) {
           const int64_t len = lens[static_cast<size_t>(b)];
           if (s >= len) continue;
@@ -107,7 +109,23 @@ class RnnKernel final : public OpKernel {
     return Status::ok();
   }
 
+  void prepack(const KernelCreateContext& ctx, int64_t gates) {
+    const Tensor* r = ctx.constant_input(2);
+    if (r == nullptr || r->dtype() != DataType::kFloat32 || r->rank() != 3 || r->dim(1) != gates * r->dim(2)) return;
+    r_const_ = *r;  // keeps the bytes (and so their address) alive
+    rwf_.pack(r_const_.data<float>(), r->dim(0), r->dim(1), r->dim(2));
+    rwf_.source = r_const_.data<float>();
+  }
+  template <typename T>
+  RecurrentWeights<T>& weights() {
+    if constexpr (std::is_same_v<T, float>) return rwf_;
+    else return rwd_;
+  }
+
   RnnAttrs a_;
+  Tensor r_const_;
+  RecurrentWeights<float> rwf_;
+  RecurrentWeights<double> rwd_;
 };
 
 }  // namespace
