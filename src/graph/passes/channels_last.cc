@@ -64,10 +64,6 @@ class ChannelsLast {
   }
 
  private:
-  bool takes_nhwc(const Node& n) const {
-    return n.domain.empty() && std::find(nhwc_ops_.begin(), nhwc_ops_.end(), n.op_type) != nhwc_ops_.end();
-  }
-
   ValueId new_value(const std::string& base, DataType dtype) {
     std::string name = base;
     for (int k = 1; g_.find_value(name); ++k) name = base + "_" + std::to_string(k);
@@ -99,39 +95,58 @@ class ChannelsLast {
     return a && a->ints == perm;
   }
 
-  // Step 1: wrap Conv (4-D weights) and pooling ops in layout transposes.
+  // The channels-last op that replaces `n`, if it can.
+  std::optional<std::string> nhwc_op(const Node& n) const {
+    if (!n.domain.empty() || n.outputs.empty() || !n.outputs[0].valid()) return std::nullopt;
+    if (std::find(nhwc_ops_.begin(), nhwc_ops_.end(), n.op_type) == nhwc_ops_.end()) return std::nullopt;
+    // Optional outputs beyond Y (MaxPool's Indices) keep the node in NCHW.
+    for (size_t o = 1; o < n.outputs.size(); ++o)
+      if (n.outputs[o].valid()) return std::nullopt;
+    if (n.op_type == "Conv") {
+      const Tensor* w = n.inputs.size() > 1 ? constant_of(g_, n.inputs[1]) : nullptr;
+      if (!w || w->rank() != 4 || w->dtype() != DataType::kFloat32 || n.attrs.has("px_residual")) return std::nullopt;
+      if (n.num_explicit_inputs > 2 && n.inputs[2].valid() && !constant_of(g_, n.inputs[2])) return std::nullopt;
+      return "NhwcConv";
+    }
+    if (!input_is_4d(n.inputs[0])) return std::nullopt;  // pooling: only where the input is known to be 4-D
+    if (n.op_type == "MaxPool") return "NhwcMaxPool";
+    if (n.op_type == "AveragePool") {
+      // ONNX and oneDNN disagree on how ceil_mode's extra cells count when padding is counted.
+      auto ceil = n.attrs.get_int("ceil_mode", 0), cip = n.attrs.get_int("count_include_pad", 0);
+      if (!ceil.is_ok() || !cip.is_ok() || (*ceil && *cip)) return std::nullopt;
+      return "NhwcAveragePool";
+    }
+    if (n.op_type == "GlobalAveragePool") return "NhwcGlobalAveragePool";
+    return std::nullopt;
+  }
+
+  // Step 1: wrap Conv (4-D constant weights) and pooling ops in layout
+  // transposes; repeated because a pooling op is known 4-D only once its
+  // producer has been wrapped.
   size_t wrap_layout_ops() {
     size_t wrapped = 0;
-    const size_t count = g_.nodes.size();
-    for (size_t i = 0; i < count; ++i) {
-      Node& n = g_.nodes[i];
-      if (n.removed || !takes_nhwc(n) || n.attrs.has("px_layout") || n.outputs.empty() || !n.outputs[0].valid()) continue;
-      if (n.op_type == "Conv" || n.op_type == "ConvTranspose") {
-        const Tensor* w = n.inputs.size() > 1 ? constant_of(g_, n.inputs[1]) : nullptr;
-        if (!w || w->rank() != 4 || w->dtype() != DataType::kFloat32) continue;
-        if (n.attrs.has("px_residual")) continue;
-      } else if (!input_is_4d(n.inputs[0])) {
-        continue;  // pooling: only where the input is known to be 4-D
-      }
-      // Optional outputs beyond Y (MaxPool indices) keep the node in NCHW.
-      bool extra = false;
-      for (size_t o = 1; o < n.outputs.size(); ++o) extra |= n.outputs[o].valid();
-      if (extra) continue;
-      ValueId x = n.inputs[0], y = n.outputs[0];
-      ValueId x_nhwc = new_value(g_.value(x).name + "_nhwc", g_.value(x).dtype);
-      ValueId y_nhwc = new_value(g_.value(y).name + "_nhwc", g_.value(y).dtype);
-      {
+    for (bool changed = true; changed;) {
+      changed = false;
+      g_.rebuild_links();
+      const size_t count = g_.nodes.size();
+      for (size_t i = 0; i < count; ++i) {
+        if (g_.nodes[i].removed) continue;
+        auto op = nhwc_op(g_.nodes[i]);
+        if (!op) continue;
+        ValueId x = g_.nodes[i].inputs[0], y = g_.nodes[i].outputs[0];
+        ValueId x_nhwc = new_value(g_.value(x).name + "_nhwc", g_.value(x).dtype);
+        ValueId y_nhwc = new_value(g_.value(y).name + "_nhwc", g_.value(y).dtype);
         Node& node = g_.nodes[i];
         node.inputs[0] = x_nhwc;
         node.outputs[0] = y_nhwc;
-        Attribute a;
-        a.kind = Attribute::Kind::kString;
-        a.s = "NHWC";
-        node.attrs.set("px_layout", a);
+        node.op_type = *op;
+        node.domain = "com.parallax";
+        node.opset = 1;
+        add_transpose(x, x_nhwc, kToNhwc);
+        add_transpose(y_nhwc, y, kToNchw);
+        ++wrapped;
+        changed = true;
       }
-      add_transpose(x, x_nhwc, kToNhwc);
-      add_transpose(y_nhwc, y, kToNchw);
-      ++wrapped;
     }
     g_.rebuild_links();
     return wrapped;

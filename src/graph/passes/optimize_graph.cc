@@ -14,6 +14,7 @@ Status optimize_graph(Graph& graph) {
   passes::remove_identities(graph);
   passes::fold_batch_norm_into_conv(graph);
   passes::fuse_conv_activation(graph);
+  passes::to_channels_last(graph, {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"});
   graph.compact();
   return graph.topological_sort();
 }

@@ -1,12 +1,21 @@
 // Shared implementation of the windowed pooling ops (MaxPool, AveragePool,
 // LpPool) and the global ones. Spatial ranks 1-3 run through one 3-D loop
-// nest (lower ranks get leading unit dims).
+// nest (lower ranks get leading unit dims). float32 MaxPool (without the
+// Indices output) and AveragePool go to oneDNN's pooling on the plain layout
+// where its padding semantics match ONNX's; the loop nest covers the rest.
 #pragma once
+
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <vector>
+
+#include "kernels/cpu/dnnl_util.h"
 
 #include "kernels/cpu/pool_util.h"
 #include "kernels/kernel_util.h"
@@ -97,6 +106,9 @@ class PoolKernel final : public OpKernel {
     Geo3 geo = to_geo3(g);
     int64_t nc = x.dim(0) * x.dim(1);
     int64_t* idx = ctx.has_output(1) ? ctx.output(1).data<int64_t>() : nullptr;
+    if (x.dtype() == DataType::kFloat32 && !idx && kind_ != Kind::kLp && y.numel() > 0 && x.numel() > 0 &&
+        compute_dnnl(x, y, g).is_ok())
+      return Status::ok();
     auto run = [&]<typename T>() -> Status {
       if (kind_ != Kind::kMax && !std::is_floating_point_v<T>)
         return error(StatusCode::kUnsupported, "element type ", data_type_name(x.dtype()), " is not supported here");
@@ -114,6 +126,61 @@ class PoolKernel final : public OpKernel {
   }
 
  private:
+  struct Entry {
+    dnnl::pooling_v2_forward prim;
+    dnnl::memory::desc src, dst;
+  };
+
+  Status compute_dnnl(const Tensor& x, Tensor& y, const WindowGeometry& g) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const Shape& key = x.shape();
+    if (failed_.count(key)) return error(StatusCode::kUnsupported, "oneDNN pooling refused this shape");
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      failed_.insert(key);
+      size_t n = g.rank();
+      dnnl::memory::dims strides(n), kernel(n), dil(n), pl(n), pr(n);
+      for (size_t i = 0; i < n; ++i) {
+        strides[i] = g.s[i];
+        kernel[i] = g.k[i];
+        dil[i] = g.d[i] - 1;
+        pl[i] = g.pb[i];
+        pr[i] = (g.out[i] - 1) * g.s[i] + (g.k[i] - 1) * g.d[i] + 1 - g.in[i] - g.pb[i];
+        if (pr[i] < 0) return error(StatusCode::kUnsupported, "negative right padding");
+        // count_include_pad counts only the declared pads; ceil_mode may need more.
+        if (kind_ == Kind::kAverage && count_include_pad_ && pr[i] > g.pe[i])
+          return error(StatusCode::kUnsupported, "ceil_mode padding beyond pads");
+      }
+      try {
+        Entry e;
+        e.src = dnnl_util::plain_f32(dnnl_util::to_dims(x.shape()));
+        e.dst = dnnl_util::plain_f32(dnnl_util::to_dims(y.shape()));
+        dnnl::algorithm alg = kind_ == Kind::kMax ? dnnl::algorithm::pooling_max
+                              : count_include_pad_ ? dnnl::algorithm::pooling_avg_include_padding
+                                                   : dnnl::algorithm::pooling_avg_exclude_padding;
+        dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, alg, e.src, e.dst, strides, kernel,
+                                            dil, pl, pr);
+        dnnl::pooling_v2_forward::primitive_desc pd(desc, dnnl_util::cpu_engine());
+        e.prim = dnnl::pooling_v2_forward(pd);
+        it = cache_.emplace(key, std::move(e)).first;
+      } catch (const std::exception& ex) {
+        return dnnl_util::from_exception(ex, "pooling");
+      }
+      failed_.erase(key);
+    }
+    try {
+      auto& eng = dnnl_util::cpu_engine();
+      auto& s = dnnl_util::cpu_stream();
+      dnnl::memory src(it->second.src, eng, const_cast<void*>(x.raw()));
+      dnnl::memory dst(it->second.dst, eng, y.raw());
+      it->second.prim.execute(s, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+      s.wait();
+    } catch (const std::exception& ex) {
+      return dnnl_util::from_exception(ex, "pooling");
+    }
+    return Status::ok();
+  }
+
   template <typename T>
   void pool_typed(const T* x, T* y, int64_t* idx, int64_t nc, const Geo3& g, int threads) const {
     const int64_t in_plane = g.in[0] * g.in[1] * g.in[2];
@@ -198,6 +265,9 @@ class PoolKernel final : public OpKernel {
   }
 
   Kind kind_;
+  std::mutex mu_;
+  std::map<Shape, Entry> cache_;
+  std::set<Shape> failed_;  // shapes oneDNN refused (use the loop nest)
   WindowAttrs w_;
   int64_t storage_order_ = 0;
   bool count_include_pad_ = false;

@@ -26,11 +26,8 @@
 namespace parallax {
 namespace reduce_detail {
 
-// Accumulator type: float/double accumulate in themselves; integers in themselves (ONNX
-// keeps the input type, wrap-around included).
-template <typename T>
-using DefaultAcc = T;
-
+// Accumulators have the element type (ONNX keeps the input type, integer
+// wrap-around included) except where a float intermediate is needed (L2, LogSum).
 struct SumOp {
   template <typename T> using Acc = T;
   template <typename T> static Acc<T> init() { return T(0); }
@@ -254,7 +251,7 @@ void run_reduce(const ReducePlan& p, const T* in, T* out, int threads) {
 
 // ReduceLogSumExp: max pass, then sum of exp(x - max), then max + log(sum).
 template <typename T>
-void run_log_sum_exp(const ReducePlan& p, const Shape& in_shape, const T* in, T* out, int threads) {
+void run_log_sum_exp(const ReducePlan& p, const T* in, T* out, int threads) {
   using A = std::conditional_t<std::is_floating_point_v<T>, T, double>;
   std::vector<T> mx(static_cast<size_t>(p.out_numel));
   run_reduce<MaxOp, T>(p, in, mx.data(), threads);
@@ -279,7 +276,6 @@ void run_log_sum_exp(const ReducePlan& p, const Shape& in_shape, const T* in, T*
       }
     }
   }
-  (void)in_shape;
   for (int64_t i = 0; i < p.out_numel; ++i) {
     A m = static_cast<A>(mx[i]);
     if (std::isinf(m)) m = A(0);
@@ -347,7 +343,7 @@ class ReduceKernel final : public OpKernel {
       return error(StatusCode::kInternal, "reduce output has ", y.numel(), " elements, expected ", plan.out_numel);
     return visit_numeric(x.dtype(), [&]<typename T>() {
       if constexpr (kKind == Kind::kLogSumExp) {
-        run_log_sum_exp<T>(plan, x.shape(), x.data<T>(), y.data<T>(), ctx.num_threads());
+        run_log_sum_exp<T>(plan, x.data<T>(), y.data<T>(), ctx.num_threads());
       } else {
         run_reduce<Op, T>(plan, x.data<T>(), y.data<T>(), ctx.num_threads());
       }

@@ -1,0 +1,148 @@
+// com.parallax.NhwcConv: a 2-D float32 Conv whose X and Y are channels-last
+// ([N, H, W, C]); W stays in ONNX's [M, C/group, kH, kW]. The channels-last
+// graph pass (graph/passes/channels_last.cc) turns Conv into this op so that
+// activations stay NHWC between convolutions: oneDNN runs NHWC directly, with
+// no reorder of the activations per op (a plain-NCHW Conv pays one in and
+// one out, see conv.cc). Attributes are Conv's, plus the fused-activation
+// hook of dnnl_util.h.
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <map>
+#include <mutex>
+
+#include "kernels/cpu/dnnl_util.h"
+#include "kernels/cpu/pool_util.h"
+#include "kernels/kernel_util.h"
+#include "kernels/registry.h"
+
+namespace parallax {
+namespace {
+
+using dnnl::memory;
+
+class NhwcConvKernel final : public OpKernel {
+ public:
+  static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
+    auto k = std::make_unique<NhwcConvKernel>();
+    PX_ASSIGN_OR_RETURN(k->window_, WindowAttrs::parse(ctx.attrs(), false));
+    PX_ASSIGN_OR_RETURN(k->group_, ctx.attrs().get_int("group", 1));
+    PX_ASSIGN_OR_RETURN(k->act_, dnnl_util::FusedActivation::parse(ctx));
+    if (k->act_.residual) return error(StatusCode::kUnsupported, "NhwcConv does not take a residual input");
+    const Tensor* w = ctx.constant_input(1);
+    if (!w || w->rank() != 4 || w->dtype() != DataType::kFloat32)
+      return error(StatusCode::kInvalidArgument, "NhwcConv needs constant float32 4-D weights");
+    if (k->group_ <= 0 || w->dim(0) % k->group_ != 0)
+      return error(StatusCode::kInvalidArgument, "NhwcConv: group ", k->group_, " does not divide ", w->dim(0));
+    k->w_ = *w;
+    if (ctx.has_input(2)) {
+      const Tensor* b = ctx.constant_input(2);
+      if (!b || b->numel() != w->dim(0) || b->dtype() != DataType::kFloat32)
+        return error(StatusCode::kInvalidArgument, "NhwcConv needs a constant float32 bias of ", w->dim(0), " values");
+      k->b_ = *b;
+    }
+    return std::unique_ptr<OpKernel>(std::move(k));
+  }
+
+  Status infer(InferContext& ctx) const override {
+    PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(ctx.input_shape(0)));
+    const Shape& x = ctx.input_shape(0);
+    ctx.set_output(0, DataType::kFloat32, {x[0], g.out[0], g.out[1], w_.dim(0)});
+    return Status::ok();
+  }
+
+  Status compute(ComputeContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.output(0);
+    if (y.numel() == 0) return Status::ok();
+    try {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = cache_.find(x.shape());
+      if (it == cache_.end()) {
+        PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(x.shape()));
+        PX_ASSIGN_OR_RETURN(Entry e, build(x.shape(), g));
+        it = cache_.emplace(x.shape(), std::move(e)).first;
+      }
+      Entry& e = it->second;
+      auto& eng = dnnl_util::cpu_engine();
+      auto& s = dnnl_util::cpu_stream();
+      memory src(e.pd.src_desc(), eng, const_cast<void*>(x.raw()));
+      memory dst(e.pd.dst_desc(), eng, y.raw());
+      std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e.weights}, {DNNL_ARG_DST, dst}};
+      if (e.bias) args[DNNL_ARG_BIAS] = e.bias;
+      e.prim.execute(s, args);
+      s.wait();
+      return Status::ok();
+    } catch (const std::exception& ex) {
+      return dnnl_util::from_exception(ex, "NHWC convolution");
+    }
+  }
+
+ private:
+  struct Entry {
+    dnnl::convolution_forward::primitive_desc pd;
+    dnnl::convolution_forward prim;
+    memory weights, bias;
+  };
+
+  Result<WindowGeometry> geometry(const Shape& x) const {
+    if (x.size() != 4) return error(StatusCode::kInvalidArgument, "NhwcConv: X must be [N,H,W,C], got ", shape_to_string(x));
+    if (x[3] != w_.dim(1) * group_)
+      return error(StatusCode::kInvalidArgument, "NhwcConv: X has ", x[3], " channels, W ", shape_to_string(w_.shape()),
+                   " with group ", group_, " expects ", w_.dim(1) * group_);
+    std::vector<int64_t> kernel = {w_.dim(2), w_.dim(3)};
+    if (!window_.kernel.empty() && window_.kernel != kernel)
+      return error(StatusCode::kInvalidArgument, "NhwcConv: kernel_shape does not match W");
+    return resolve_window(window_, {x[1], x[2]}, kernel);
+  }
+
+  Result<Entry> build(const Shape& x, const WindowGeometry& g) {
+    auto& eng = dnnl_util::cpu_engine();
+    const int64_t m = w_.dim(0);
+    memory::dims src = {x[0], x[3], x[1], x[2]}, dst = {x[0], m, g.out[0], g.out[1]};
+    memory::dims wd = group_ > 1 ? memory::dims{group_, m / group_, w_.dim(1), w_.dim(2), w_.dim(3)}
+                                 : memory::dims{m, w_.dim(1), w_.dim(2), w_.dim(3)};
+    memory::dims strides(g.s.begin(), g.s.end()), dil(2), pl(g.pb.begin(), g.pb.end()), pr(2);
+    for (size_t i = 0; i < 2; ++i) {
+      dil[i] = g.d[i] - 1;
+      int64_t ek = (g.k[i] - 1) * g.d[i] + 1;
+      pr[i] = (g.out[i] - 1) * g.s[i] + ek - g.in[i] - g.pb[i];
+    }
+    const auto f32 = memory::data_type::f32;
+    memory::desc src_md(src, f32, memory::format_tag::nhwc), dst_md(dst, f32, memory::format_tag::nhwc);
+    memory::desc w_md(wd, f32, memory::format_tag::any);
+    dnnl::primitive_attr attr;
+    dnnl::post_ops ops;
+    act_.append_to(ops);
+    attr.set_post_ops(ops);
+    const auto prop = dnnl::prop_kind::forward_inference;
+    const auto alg = dnnl::algorithm::convolution_direct;
+    auto desc = b_.empty()
+                    ? dnnl::convolution_forward::desc(prop, alg, src_md, w_md, dst_md, strides, dil, pl, pr)
+                    : dnnl::convolution_forward::desc(prop, alg, src_md, w_md, memory::desc({m}, f32, memory::format_tag::x),
+                                                      dst_md, strides, dil, pl, pr);
+    Entry e;
+    e.pd = dnnl::convolution_forward::primitive_desc(desc, attr, eng);
+    e.prim = dnnl::convolution_forward(e.pd);
+    // Weights are packed once per input shape into the layout this primitive wants.
+    memory user_w(memory::desc(wd, f32, group_ > 1 ? memory::format_tag::goihw : memory::format_tag::oihw), eng,
+                  const_cast<void*>(w_.raw()));
+    e.weights = memory(e.pd.weights_desc(), eng);
+    dnnl::reorder(user_w, e.weights).execute(dnnl_util::cpu_stream(), user_w, e.weights);
+    dnnl_util::cpu_stream().wait();
+    if (!b_.empty()) e.bias = memory(e.pd.bias_desc(), eng, const_cast<void*>(b_.raw()));
+    return e;
+  }
+
+  WindowAttrs window_;
+  int64_t group_ = 1;
+  dnnl_util::FusedActivation act_;
+  Tensor w_, b_;
+  std::mutex mu_;  // one run at a time may build the per-shape cache
+  std::map<Shape, Entry> cache_;
+};
+
+}  // namespace
+
+PX_REGISTER_KERNEL("com.parallax", "NhwcConv", 1, kMaxOpset, make_kernel<NhwcConvKernel>);
+
+}  // namespace parallax
