@@ -152,11 +152,14 @@ class ChannelsLast {
     return wrapped;
   }
 
+  // True when `v` is known to be a 4-D float32 tensor (the NHWC pooling kernels' domain).
   bool input_is_4d(ValueId v) const {
     const Value& value = g_.value(v);
-    if (value.declared_shape) return value.declared_shape->size() == 4;
-    // Produced by a "to NCHW" transpose: 4-D by construction.
-    return value.producer.valid() && is_transpose(g_.node(value.producer), kToNchw);
+    if (value.declared_shape)
+      return value.declared_shape->size() == 4 && value.dtype == DataType::kFloat32;
+    // Produced by a "to NCHW" transpose of a float NHWC op: 4-D float by construction.
+    return value.producer.valid() && is_transpose(g_.node(value.producer), kToNchw) &&
+           (value.dtype == DataType::kFloat32 || value.dtype == DataType::kUndefined);
   }
 
   // The NHWC source of `v` if `v` is the output of a to-NCHW transpose.
