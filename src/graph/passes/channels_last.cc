@@ -55,9 +55,15 @@ class ChannelsLast {
   }
 
   size_t run() {
-    size_t wrapped = wrap_layout_ops();
-    if (wrapped == 0) return 0;
-    for (int round = 0; round < 1000 && push_down_once(); ++round) {
+    // Wrapping and pushing alternate: a pooling op behind a Concat is known
+    // to be 4-D only once the Concat has moved to NHWC.
+    size_t wrapped = 0;
+    for (int outer = 0; outer < 100; ++outer) {
+      size_t now = wrap_layout_ops();
+      if (now == 0) break;
+      wrapped += now;
+      for (int round = 0; round < 1000 && push_down_once(); ++round) {
+      }
     }
     g_.rebuild_links();
     return wrapped;
@@ -195,6 +201,20 @@ class ChannelsLast {
     return add_constant(g_, g_.value(v).name + "_nhwc", std::move(out));
   }
 
+  // A 1-D per-axis parameter of length 4 (or 8 = starts and ends, Resize's
+  // roi) reordered from NCHW axes to NHWC axes.
+  std::optional<ValueId> permute_axes_param(ValueId v, const Tensor& t) {
+    if (t.rank() != 1 || (t.numel() != 4 && t.numel() != 8)) return std::nullopt;
+    Tensor out = Tensor::allocate(t.dtype(), t.shape());
+    const size_t es = element_size(t.dtype());
+    const auto* src = static_cast<const std::byte*>(t.raw());
+    auto* dst = static_cast<std::byte*>(out.raw());
+    for (int64_t half = 0; half < t.numel() / 4; ++half)
+      for (int64_t a = 0; a < 4; ++a)
+        std::memcpy(dst + static_cast<size_t>(half * 4 + a) * es, src + static_cast<size_t>(half * 4 + kToNhwc[a]) * es, es);
+    return add_constant(g_, g_.value(v).name + "_nhwc", std::move(out));
+  }
+
   // Rewrites consumer `c` to take NHWC inputs; returns false if it cannot.
   bool rewrite_consumer(size_t ci) {
     Node& c = g_.nodes[ci];
@@ -217,6 +237,21 @@ class ChannelsLast {
           return false;
         }
       }
+    } else if (c.op_type == "Resize" && c.domain.empty()) {
+      // Per-axis parameters (roi, scales, sizes) follow the axes to NHWC.
+      auto src = nhwc_source(c.inputs[0]);
+      if (!src) return false;
+      new_inputs[0] = *src;
+      for (size_t k = 1; k < c.num_explicit_inputs; ++k) {
+        if (!c.inputs[k].valid()) continue;
+        const Tensor* t = constant_of(g_, c.inputs[k]);
+        if (!t) return false;
+        if (t->numel() == 0) continue;  // an empty roi / scales means "not given"
+        auto permuted = permute_axes_param(c.inputs[k], *t);
+        if (!permuted) return false;
+        new_inputs[k] = *permuted;
+      }
+      any = true;
     } else if (c.op_type == "Concat" && c.domain.empty()) {
       for (size_t k = 0; k < c.num_explicit_inputs; ++k) {
         auto src = nhwc_source(c.inputs[k]);

@@ -151,10 +151,49 @@ inline int64_t scaled_size(int64_t in, double scale) {
   return static_cast<int64_t>(std::floor(static_cast<double>(in) * scale + 1e-5));
 }
 
+// Nearest mode with no extrapolated cells: every output element copies one
+// input element, so each output row is a gather from one input row (a plain
+// copy when the last dim is not resized), and the index arithmetic happens
+// once per row instead of once per element.
+template <typename T>
+bool nearest_fast_path(const T* x, const Shape& xs, T* y, const Shape& ys, const std::vector<DimTaps>& taps,
+                       int threads) {
+  const size_t r = xs.size();
+  for (size_t d = 0; d < r; ++d) {
+    for (char out : taps[d].outside)
+      if (out) return false;
+    if (taps[d].taps.size() != static_cast<size_t>(ys[d])) return false;  // one tap per output index
+  }
+  const std::vector<int64_t> xst = strides_of(xs);
+  const int64_t last = ys[r - 1];
+  const int64_t rows = last ? shape_numel(ys) / last : 0;
+  const std::vector<Tap>& last_taps = taps[r - 1].taps;
+  bool identity_last = xs[r - 1] == last;
+  for (int64_t i = 0; identity_last && i < last; ++i) identity_last = last_taps[static_cast<size_t>(i)].index == i;
+  parallel_for(threads, rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(last, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t row = b; row < e; ++row) {
+      int64_t rem = row, off = 0;
+      for (size_t d = r - 1; d-- > 0;) {
+        off += taps[d].taps[static_cast<size_t>(rem % ys[d])].index * xst[d];
+        rem /= ys[d];
+      }
+      const T* xrow = x + off;
+      T* yrow = y + row * last;
+      if (identity_last) {
+        std::memcpy(yrow, xrow, static_cast<size_t>(last) * sizeof(T));
+      } else {
+        for (int64_t i = 0; i < last; ++i) yrow[i] = xrow[last_taps[static_cast<size_t>(i)].index];
+      }
+    }
+  });
+  return true;
+}
+
 template <typename T>
 void interpolate(const Options& o, const T* x, const Shape& xs, T* y, const Shape& ys, const std::vector<DimTaps>& taps,
                  int threads) {
   size_t r = xs.size();
+  if (o.mode == Mode::kNearest && r > 0 && nearest_fast_path(x, xs, y, ys, taps, threads)) return;
   std::vector<int64_t> xst = strides_of(xs);
   int64_t total = shape_numel(ys);
   int64_t last = r ? ys[r - 1] : 1;
