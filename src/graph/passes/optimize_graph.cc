@@ -12,6 +12,7 @@ Status optimize_graph(Graph& graph) {
       if (attr.kind == Attribute::Kind::kGraph && attr.g) PX_RETURN_IF_ERROR(optimize_graph(*attr.g));
 
   passes::remove_identities(graph);
+  passes::remove_dead_nodes(graph);
   passes::fold_batch_norm_into_conv(graph);
   passes::fuse_conv_activation(graph);
   passes::to_channels_last(graph, {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"});

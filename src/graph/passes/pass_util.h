@@ -22,6 +22,7 @@ ValueId add_constant(Graph& g, const std::string& base, Tensor t);
 
 // Each pass: returns how many rewrites it made.
 size_t remove_identities(Graph& g);
+size_t remove_dead_nodes(Graph& g);
 size_t fold_batch_norm_into_conv(Graph& g);
 size_t fuse_conv_add(Graph& g);
 size_t fuse_conv_activation(Graph& g);
