@@ -52,6 +52,15 @@ Status visit_numeric(DataType type, F&& f) {
     default: return error(StatusCode::kUnsupported, "element type ", data_type_name(type), " is not supported here");
   }
 }
+// float32 and float64 only.
+template <typename F>
+Status visit_float(DataType type, F&& f) {
+  switch (type) {
+    case DataType::kFloat32: return f.template operator()<float>();
+    case DataType::kFloat64: return f.template operator()<double>();
+    default: return error(StatusCode::kUnsupported, "element type ", data_type_name(type), " is not supported here");
+  }
+}
 // As visit_numeric, plus bool.
 template <typename F>
 Status visit_all(DataType type, F&& f) {

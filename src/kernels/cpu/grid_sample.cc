@@ -60,12 +60,7 @@ class GridSampleKernel final : public OpKernel {
       sample<T>(x, grid, ctx.output(0), ctx.num_threads());
       return Status::ok();
     };
-    switch (x.dtype()) {
-      case DataType::kFloat32: return run.template operator()<float>();
-      case DataType::kFloat64: return run.template operator()<double>();
-      default:
-        return error(StatusCode::kUnsupported, "element type ", data_type_name(x.dtype()), " is not supported here");
-    }
+    return visit_float(x.dtype(), run);
   }
 
  private:

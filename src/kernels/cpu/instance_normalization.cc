@@ -56,12 +56,7 @@ class InstanceNormKernel final : public OpKernel {
       });
       return Status::ok();
     };
-    switch (x.dtype()) {
-      case DataType::kFloat32: return run.template operator()<float>();
-      case DataType::kFloat64: return run.template operator()<double>();
-      default:
-        return error(StatusCode::kUnsupported, "element type ", data_type_name(x.dtype()), " is not supported here");
-    }
+    return visit_float(x.dtype(), run);
   }
 
  private:

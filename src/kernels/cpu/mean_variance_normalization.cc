@@ -64,12 +64,7 @@ class MvnKernel final : public OpKernel {
         yp[i] = static_cast<T>((static_cast<double>(xp[i]) - s[group_of[i]]) / s2[group_of[i]]);
       return Status::ok();
     };
-    switch (x.dtype()) {
-      case DataType::kFloat32: return run.template operator()<float>();
-      case DataType::kFloat64: return run.template operator()<double>();
-      default:
-        return error(StatusCode::kUnsupported, "element type ", data_type_name(x.dtype()), " is not supported here");
-    }
+    return visit_float(x.dtype(), run);
   }
 
  private:
