@@ -117,8 +117,8 @@ Result<Attribute> GraphConverter::convert_attribute(onnx::AttributeProto& ap, co
 }
 
 Status GraphConverter::constant_to_initializer(onnx::NodeProto& np, Graph& g, const Scope& scope) {
-  if (np.output_size() != 1 || np.attribute_size() != 1)
-    return error(StatusCode::kInvalidModel, "Constant node '", np.name(), "' needs one output and one value attribute");
+  if (np.output_size() != 1 || np.output(0).empty() || np.attribute_size() != 1)
+    return error(StatusCode::kInvalidModel, "Constant node '", np.name(), "' needs one named output and one value attribute");
   onnx::AttributeProto& ap = *np.mutable_attribute(0);
   Tensor t;
   if (ap.name() == "value") {

@@ -2,6 +2,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -18,13 +19,24 @@ void copy_field(const Field& field, Tensor& t) {
   for (int i = 0; i < field.size(); ++i) out[i] = static_cast<Dst>(field.Get(i));
 }
 
+// A non-negative decimal integer, all of `s` (the file's text, never trusted).
+bool parse_size(const std::string& s, int64_t& value) {
+  const char* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, value);
+  return ec == std::errc() && ptr == end && value >= 0;
+}
+
 Result<std::string> read_external(const onnx::TensorProto& proto, const TensorReadOptions& options, size_t want) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto& kv : proto.external_data()) {
-    if (kv.key() == "location") location = kv.value();
-    else if (kv.key() == "offset") offset = std::stoll(kv.value());
-    else if (kv.key() == "length") length = std::stoll(kv.value());
+    if (kv.key() == "location") {
+      location = kv.value();
+    } else if (kv.key() == "offset" || kv.key() == "length") {
+      if (!parse_size(kv.value(), kv.key() == "offset" ? offset : length))
+        return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' external data ", kv.key(), " '",
+                     kv.value(), "' is not a non-negative integer");
+    }
   }
   if (options.base_dir.empty())
     return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' uses external data but the model has no folder");
@@ -44,9 +56,10 @@ Result<std::string> read_external(const onnx::TensorProto& proto, const TensorRe
   in.seekg(0, std::ios::end);
   int64_t file_size = in.tellg();
   if (length < 0) length = static_cast<int64_t>(want);
-  if (offset < 0 || offset + length > file_size || static_cast<size_t>(length) != want)
-    return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' external data range [", offset, ", ",
-                 offset + length, ") does not fit its shape or file '", location, "'");
+  if (offset > file_size || length > file_size - offset || static_cast<size_t>(length) != want)
+    return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' external data of ", length,
+                 " bytes at offset ", offset, " does not fit its shape (", want, " bytes) or file '", location, "' (",
+                 file_size, " bytes)");
   std::string bytes(static_cast<size_t>(length), '\0');
   in.seekg(offset);
   in.read(bytes.data(), length);

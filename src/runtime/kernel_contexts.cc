@@ -7,6 +7,29 @@ const Shape kNoShape;
 const Tensor kNoTensor;
 }  // namespace
 
+Status check_tensor_bytes(DataType type, const Shape& shape, size_t max_bytes) {
+  const size_t elem = element_size(type);
+  size_t bytes = elem;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return error(StatusCode::kInvalidArgument, "shape ", shape_to_string(shape), " has a negative dimension");
+    if (d == 0) return Status::ok();
+  }
+  for (int64_t d : shape) {
+    const auto ud = static_cast<size_t>(d);
+    if (bytes > max_bytes / ud)
+      return error(StatusCode::kResourceExhausted, "a ", data_type_name(type), " tensor of shape ",
+                   shape_to_string(shape), " exceeds the tensor size limit of ", max_bytes,
+                   " bytes (SessionOptions::max_tensor_bytes)");
+    bytes *= ud;
+  }
+  if (bytes > max_bytes)
+    return error(StatusCode::kResourceExhausted, "a ", data_type_name(type), " tensor of shape ",
+                 shape_to_string(shape), " needs ", bytes, " bytes, over the tensor size limit of ", max_bytes,
+                 " bytes (SessionOptions::max_tensor_bytes)");
+  return Status::ok();
+}
+
 BasicInferContext::BasicInferContext(const Node* node, std::vector<Input> inputs)
     : InferContext(node), inputs_(std::move(inputs)), outputs_(node->outputs.size()) {}
 
@@ -32,12 +55,14 @@ Status BasicInferContext::defer() {
 }
 
 BasicComputeContext::BasicComputeContext(const Node* node, std::vector<const Tensor*> inputs,
-                                         std::vector<Tensor*> outputs, std::vector<Tensor> implicit, int threads)
+                                         std::vector<Tensor*> outputs, std::vector<Tensor> implicit, int threads,
+                                         size_t max_tensor_bytes)
     : ComputeContext(node),
       inputs_(std::move(inputs)),
       outputs_(std::move(outputs)),
       implicit_(std::move(implicit)),
-      threads_(threads) {}
+      threads_(threads),
+      max_tensor_bytes_(max_tensor_bytes) {}
 
 const Tensor& BasicComputeContext::input(size_t i) const {
   return i < inputs_.size() && inputs_[i] ? *inputs_[i] : kNoTensor;
@@ -48,6 +73,8 @@ Result<Tensor*> BasicComputeContext::allocate_output(size_t i, DataType type, Sh
     return error(StatusCode::kInternal, node().describe(), ": output ", i, " is not requested");
   for (int64_t d : shape)
     if (d < 0) return error(StatusCode::kInvalidArgument, node().describe(), ": negative output dimension");
+  Status size_ok = check_tensor_bytes(type, shape, max_tensor_bytes_);
+  if (!size_ok.is_ok()) return size_ok.with_context(node().describe() + ": output " + std::to_string(i));
   *outputs_[i] = Tensor::allocate(type, std::move(shape));
   return outputs_[i];
 }

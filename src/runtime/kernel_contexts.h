@@ -2,11 +2,21 @@
 // shared by the planner (infer at plan time, folding) and the executor.
 #pragma once
 
+#include <cstddef>
+#include <limits>
 #include <vector>
 
 #include "kernels/op_kernel.h"
 
 namespace parallax {
+
+constexpr size_t kNoTensorLimit = std::numeric_limits<size_t>::max();
+
+// Refuses a tensor of `shape` that would need more than `max_bytes` (or whose
+// size overflows): checked before every allocation the runtime makes for a
+// shape that came out of the model or its inputs, so that an allocation bomb
+// gets a ResourceExhausted error instead of std::bad_alloc.
+Status check_tensor_bytes(DataType type, const Shape& shape, size_t max_bytes);
 
 class BasicInferContext final : public InferContext {
  public:
@@ -44,8 +54,9 @@ class BasicComputeContext final : public ComputeContext {
  public:
   // `outputs[i]` is where output i lives (null for absent outputs); planned
   // outputs are already bound, dynamic ones are empty until allocated.
+  // allocate_output() refuses tensors over `max_tensor_bytes`.
   BasicComputeContext(const Node* node, std::vector<const Tensor*> inputs, std::vector<Tensor*> outputs,
-                      std::vector<Tensor> implicit, int threads);
+                      std::vector<Tensor> implicit, int threads, size_t max_tensor_bytes = kNoTensorLimit);
 
   const Tensor& input(size_t i) const override;
   std::span<const Tensor> implicit_inputs() const override { return implicit_; }
@@ -59,6 +70,7 @@ class BasicComputeContext final : public ComputeContext {
   std::vector<Tensor*> outputs_;
   std::vector<Tensor> implicit_;
   int threads_;
+  size_t max_tensor_bytes_;
 };
 
 }  // namespace parallax

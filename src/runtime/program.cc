@@ -111,7 +111,8 @@ Result<std::shared_ptr<const ShapePlan>> Program::plan_for(std::span<const Tenso
   for (const Tensor& t : outer) append_signature(key, t);
   auto it = plans_.find(key.str());
   if (it != plans_.end()) return it->second;
-  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> plan, make_shape_plan(*graph_, kernels_, inputs, outer));
+  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> plan,
+                      make_shape_plan(*graph_, kernels_, inputs, outer, options_.max_tensor_bytes));
   plans_.emplace(key.str(), plan);
   return plan;
 }
@@ -235,11 +236,14 @@ Status Program::run_step(const ShapePlan& plan, const PlanStep& step, std::vecto
           if (d < 0)
             return error(StatusCode::kInvalidArgument, node.describe(), ": output ", o, " shape ",
                          shape_to_string(out.shape), " has a negative dimension");
+        Status size_ok = check_tensor_bytes(out.dtype, out.shape, options_.max_tensor_bytes);
+        if (!size_ok.is_ok()) return size_ok.with_context(node.describe() + ": output " + std::to_string(o));
         *outs[o] = Tensor::allocate(out.dtype, std::move(out.shape));
       }
     }
   }
-  BasicComputeContext cctx(&node, std::move(ins), outs, std::move(implicit), options_.num_threads);
+  BasicComputeContext cctx(&node, std::move(ins), outs, std::move(implicit), options_.num_threads,
+                           options_.max_tensor_bytes);
   if (observer_) observer_->on_node_start(node);
   Status s = kernel.compute(cctx);
   if (observer_) observer_->on_node_end(node);

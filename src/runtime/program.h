@@ -23,6 +23,9 @@ namespace parallax {
 
 struct ProgramOptions {
   int num_threads = 1;
+  // No tensor the runtime allocates (activations, outputs) may be larger:
+  // a shape that asks for more gets ResourceExhausted, never std::bad_alloc.
+  size_t max_tensor_bytes = size_t{16} << 30;
 };
 
 // Sees every node a run executes: profiling and tracing hook in here instead

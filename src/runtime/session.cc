@@ -54,6 +54,7 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
   if (options.optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph));
   ProgramOptions popts;
   popts.num_threads = options.num_threads;
+  popts.max_tensor_bytes = options.max_tensor_bytes;
   PX_ASSIGN_OR_RETURN(impl->program, Program::compile(model->graph, popts));
   if (options.profile) {
     impl->profiler = std::make_unique<OpProfiler>();

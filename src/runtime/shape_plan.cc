@@ -26,7 +26,8 @@ size_t bytes_of(DataType t, const Shape& s) { return static_cast<size_t>(shape_n
 
 class Planner {
  public:
-  Planner(const Graph& g, std::span<const std::unique_ptr<OpKernel>> kernels) : g_(g), kernels_(kernels) {}
+  Planner(const Graph& g, std::span<const std::unique_ptr<OpKernel>> kernels, size_t max_tensor_bytes)
+      : g_(g), kernels_(kernels), max_tensor_bytes_(max_tensor_bytes) {}
 
   Result<std::shared_ptr<const ShapePlan>> plan(std::span<const Tensor> inputs, std::span<const Tensor> outer);
 
@@ -37,6 +38,7 @@ class Planner {
 
   const Graph& g_;
   std::span<const std::unique_ptr<OpKernel>> kernels_;
+  size_t max_tensor_bytes_;
   std::shared_ptr<ShapePlan> plan_;
 };
 
@@ -102,6 +104,10 @@ Status Planner::plan_node(NodeId id) {
           if (d < 0)
             return error(StatusCode::kInvalidArgument, node.describe(), ": inferred output ", o, " shape ",
                          shape_to_string(out.shape), " has a negative dimension");
+        if (!out.dynamic) {
+          Status size_ok = check_tensor_bytes(out.dtype, out.shape, max_tensor_bytes_);
+          if (!size_ok.is_ok()) return size_ok.with_context(node.describe() + ": output " + std::to_string(o));
+        }
         out_bytes += out.dynamic ? 0 : bytes_of(out.dtype, out.shape);
       }
       if (foldable && out_bytes <= kFoldLimitBytes) return fold(id, ictx);
@@ -153,7 +159,7 @@ Status Planner::fold(NodeId id, BasicInferContext& ictx) {
     if (!out.dynamic) results[o] = Tensor::allocate(out.dtype, out.shape);
     outs[o] = &results[o];
   }
-  BasicComputeContext cctx(&node, std::move(ins), std::move(outs), {}, 1);
+  BasicComputeContext cctx(&node, std::move(ins), std::move(outs), {}, 1, max_tensor_bytes_);
   Status s = kernels_[id.index()]->compute(cctx);
   if (!s.is_ok()) return s.with_context(node.describe());
   for (size_t o = 0; o < node.outputs.size(); ++o) {
@@ -209,8 +215,8 @@ void Planner::assign_arena() {
 Result<std::shared_ptr<const ShapePlan>> make_shape_plan(const Graph& graph,
                                                          std::span<const std::unique_ptr<OpKernel>> kernels,
                                                          std::span<const Tensor> inputs,
-                                                         std::span<const Tensor> outer) {
-  return Planner(graph, kernels).plan(inputs, outer);
+                                                         std::span<const Tensor> outer, size_t max_tensor_bytes) {
+  return Planner(graph, kernels, max_tensor_bytes).plan(inputs, outer);
 }
 
 }  // namespace parallax

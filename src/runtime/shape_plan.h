@@ -53,9 +53,10 @@ struct ShapePlan {
 
 // Plans `graph` for the given input and outer-scope tensors (only their
 // dtypes and shapes are read, never their data). `kernels` is indexed by node.
+// A planned tensor over `max_tensor_bytes` is refused (ResourceExhausted).
 Result<std::shared_ptr<const ShapePlan>> make_shape_plan(const Graph& graph,
                                                          std::span<const std::unique_ptr<OpKernel>> kernels,
                                                          std::span<const Tensor> inputs,
-                                                         std::span<const Tensor> outer);
+                                                         std::span<const Tensor> outer, size_t max_tensor_bytes);
 
 }  // namespace parallax

@@ -1,0 +1,141 @@
+// `parallax plan MODEL`: the Branch-Layer partition of a model (the paper's
+// Table 7 figures, work, critical path and the latency bound on T threads),
+// as text, JSON or Graphviz DOT. Shapes come from a plan for declared-shape
+// inputs (symbolic dims 1, or --shape NAME=1x3x224x224); no kernel runs.
+//
+//   parallax plan model.onnx --threads 4
+//   parallax plan model.onnx --accelerator-ops Conv,Relu,Add --format dot > plan.dot
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "format/onnx_loader.h"
+#include "graph/passes/passes.h"
+#include "partition/branches.h"
+#include "partition/plan_print.h"
+#include "runtime/program.h"
+#include "tools/commands.h"
+
+namespace parallax::tools {
+
+namespace {
+
+struct PlanArgs {
+  std::string model, format = "text", accelerator_ops, profile_path, rule = "cost";
+  std::vector<std::string> shapes;
+  int threads = 1;
+  double beta = 1.5;
+  bool no_optimize = false;
+};
+
+Result<std::map<std::string, Shape>> parse_shapes(const std::vector<std::string>& specs) {
+  std::map<std::string, Shape> out;
+  for (const std::string& s : specs) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos) return error(StatusCode::kInvalidArgument, "--shape '", s, "' is not NAME=D0xD1x...");
+    Shape shape;
+    std::stringstream dims(s.substr(eq + 1));
+    for (std::string d; std::getline(dims, d, 'x');) {
+      char* end = nullptr;
+      long long v = std::strtoll(d.c_str(), &end, 10);
+      if (d.empty() || *end != '\0' || v < 0)
+        return error(StatusCode::kInvalidArgument, "--shape '", s, "' has a bad dimension '", d, "'");
+      shape.push_back(v);
+    }
+    out[s.substr(0, eq)] = shape;
+  }
+  return out;
+}
+
+// Zero-filled tensors with the declared shapes; only their shapes matter.
+Result<std::vector<Tensor>> declared_inputs(const Graph& g, const std::vector<std::string>& specs) {
+  PX_ASSIGN_OR_RETURN(auto given, parse_shapes(specs));
+  std::vector<Tensor> inputs;
+  for (ValueId id : g.inputs) {
+    const Value& v = g.value(id);
+    Shape shape;
+    if (auto it = given.find(v.name); it != given.end()) {
+      shape = it->second;
+      given.erase(it);
+    } else if (v.declared_shape) {
+      for (const Dim& d : *v.declared_shape) shape.push_back(d.known() ? d.value : 1);
+    } else {
+      return error(StatusCode::kInvalidArgument, "input '", v.name, "' declares no shape; pass --shape ", v.name,
+                   "=D0xD1x...");
+    }
+    inputs.push_back(Tensor::allocate(v.dtype, shape));
+  }
+  if (!given.empty()) return error(StatusCode::kNotFound, "--shape names '", given.begin()->first, "', not an input");
+  return inputs;
+}
+
+Capability capability_for(const std::string& list) {
+  if (list.empty()) return {};
+  std::set<std::string> ops;
+  std::stringstream in(list);
+  for (std::string op; std::getline(in, op, ',');)
+    if (!op.empty()) ops.insert(op);
+  // Channels-last internal ops (com.parallax NhwcConv, ...) count as their ONNX op.
+  return [ops](const Node& n) {
+    if (ops.count(n.op_type)) return true;
+    return n.domain == "com.parallax" && n.op_type.rfind("Nhwc", 0) == 0 && ops.count(n.op_type.substr(4)) > 0;
+  };
+}
+
+Result<Partition> make_partition(const PlanArgs& a, std::shared_ptr<Graph>& graph) {
+  PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(a.model, {}));
+  graph = model->graph;
+  if (!a.no_optimize) PX_RETURN_IF_ERROR(optimize_graph(*graph));
+  ProgramOptions popts;
+  popts.num_threads = a.threads;
+  PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(graph, popts));
+  PX_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, declared_inputs(*graph, a.shapes));
+  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> plan, program->plan_for(inputs, {}));
+  PartitionOptions opts;
+  opts.threads = a.threads;
+  opts.beta = a.beta;
+  opts.accelerator.supported = capability_for(a.accelerator_ops);
+  if (!a.profile_path.empty()) {
+    PX_ASSIGN_OR_RETURN(opts.accelerator.profile, load_device_profile(a.profile_path));
+  }
+  opts.accelerator.rule = a.rule == "thresholds" ? OffloadRule::kFixedThresholds
+                          : a.rule == "always"   ? OffloadRule::kAlways
+                                                 : OffloadRule::kCostModel;
+  return partition(*graph, estimate_work(*graph, *plan), opts);
+}
+
+int run_plan(const PlanArgs& a) {
+  std::shared_ptr<Graph> graph;
+  auto p = make_partition(a, graph);
+  if (!p.is_ok()) {
+    std::cerr << "error: " << p.status().to_string() << '\n';
+    return 1;
+  }
+  if (a.format == "json") std::cout << plan_json(*graph, *p).dump(1) << '\n';
+  else if (a.format == "dot") std::cout << plan_dot(*graph, *p);
+  else std::cout << a.model << ": " << plan_text(*graph, *p);
+  return 0;
+}
+
+}  // namespace
+
+void add_plan_command(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand("plan", "Partition a model into branches and layers and print the plan");
+  auto args = std::make_shared<PlanArgs>();
+  cmd->add_option("model", args->model, "ONNX model file")->required();
+  cmd->add_option("--threads", args->threads, "threads T for the bound max(critical path, work / T)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--shape", args->shapes, "NAME=D0xD1x... for inputs with symbolic dims (default 1)");
+  cmd->add_option("--accelerator-ops", args->accelerator_ops, "ops a (fake) accelerator supports, e.g. Conv,Relu,Add");
+  cmd->add_option("--device-profile", args->profile_path, "JSON device profile for the offload cost model");
+  cmd->add_option("--offload-rule", args->rule, "cost (model), thresholds (paper's fixed), always")
+      ->check(CLI::IsMember({"cost", "thresholds", "always"}));
+  cmd->add_option("--beta", args->beta, "refinement: a parallel layer needs F_max / F_min <= beta")
+      ->check(CLI::Range(1.0, 1e9));
+  cmd->add_option("--format", args->format, "text, json or dot")->check(CLI::IsMember({"text", "json", "dot"}));
+  cmd->add_flag("--no-optimize", args->no_optimize, "partition the graph as loaded, without graph passes");
+  cmd->callback([=] { *exit_code = run_plan(*args); });
+}
+
+}  // namespace parallax::tools
