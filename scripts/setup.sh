@@ -21,7 +21,7 @@ APT_PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libdnnl-dev libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
-  libonnx-testdata
+  libonnx-testdata chromium
   python3-onnx python3-torch python3-torchvision python3-numpy
   clang libclang-rt-14-dev
 )

@@ -261,7 +261,8 @@ Result<std::unique_ptr<Model>> load_model_from_bytes(std::string_view bytes, con
   if (bytes.size() > static_cast<size_t>(INT32_MAX))
     return error(StatusCode::kUnsupported, "model files over 2 GiB must keep their weights in external data");
   if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-    return error(StatusCode::kInvalidModel, "the file is not a valid ONNX model (protobuf parsing failed; truncated or corrupt?)");
+    return error(StatusCode::kInvalidModel, "the file is not a valid ONNX model (protobuf parsing failed: truncated, corrupt, or messages "
+                 "nested more than 100 deep?)");
   if (!proto.has_graph()) return error(StatusCode::kInvalidModel, "the model has no graph");
 
   auto model = std::make_unique<Model>();

@@ -1,10 +1,12 @@
 // `parallax plan MODEL`: the Branch-Layer partition of a model (the paper's
 // Table 7 figures, work, critical path and the latency bound on T threads),
-// as text, JSON or Graphviz DOT. Shapes come from a plan for declared-shape
-// inputs (symbolic dims 1, or --shape NAME=1x3x224x224); no kernel runs.
+// as text, JSON, Graphviz DOT or a self-contained HTML page. Shapes come
+// from a plan for declared-shape inputs (symbolic dims 1, or --shape
+// NAME=1x3x224x224); no kernel runs.
 //
 //   parallax plan model.onnx --threads 4
 //   parallax plan model.onnx --accelerator-ops Conv,Relu,Add --format dot > plan.dot
+//   parallax plan model.onnx --threads 4 --format html > plan.html
 #include <iostream>
 #include <map>
 #include <set>
@@ -13,6 +15,7 @@
 #include "format/onnx_loader.h"
 #include "graph/passes/passes.h"
 #include "partition/branches.h"
+#include "partition/plan_html.h"
 #include "partition/plan_print.h"
 #include "runtime/program.h"
 #include "tools/commands.h"
@@ -26,6 +29,7 @@ struct PlanArgs {
   std::vector<std::string> shapes;
   int threads = 1;
   double beta = 1.5;
+  int64_t min_branch_ops = 3;
   bool no_optimize = false;
 };
 
@@ -83,7 +87,7 @@ Capability capability_for(const std::string& list) {
   };
 }
 
-Result<Partition> make_partition(const PlanArgs& a, std::shared_ptr<Graph>& graph) {
+Result<Partition> make_partition(const PlanArgs& a, std::shared_ptr<Graph>& graph, std::vector<NodeWork>& work) {
   PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(a.model, {}));
   graph = model->graph;
   if (!a.no_optimize) PX_RETURN_IF_ERROR(optimize_graph(*graph));
@@ -95,6 +99,7 @@ Result<Partition> make_partition(const PlanArgs& a, std::shared_ptr<Graph>& grap
   PartitionOptions opts;
   opts.threads = a.threads;
   opts.beta = a.beta;
+  opts.min_branch_ops = a.min_branch_ops;
   opts.accelerator.supported = capability_for(a.accelerator_ops);
   if (!a.profile_path.empty()) {
     PX_ASSIGN_OR_RETURN(opts.accelerator.profile, load_device_profile(a.profile_path));
@@ -102,17 +107,23 @@ Result<Partition> make_partition(const PlanArgs& a, std::shared_ptr<Graph>& grap
   opts.accelerator.rule = a.rule == "thresholds" ? OffloadRule::kFixedThresholds
                           : a.rule == "always"   ? OffloadRule::kAlways
                                                  : OffloadRule::kCostModel;
-  return partition(*graph, estimate_work(*graph, *plan), opts);
+  work = estimate_work(*graph, *plan);
+  return partition(*graph, work, opts);
 }
 
 int run_plan(const PlanArgs& a) {
   std::shared_ptr<Graph> graph;
-  auto p = make_partition(a, graph);
+  std::vector<NodeWork> work;
+  auto p = make_partition(a, graph, work);
   if (!p.is_ok()) {
     std::cerr << "error: " << p.status().to_string() << '\n';
     return 1;
   }
-  if (a.format == "json") std::cout << plan_json(*graph, *p).dump(1) << '\n';
+  // Model strings need not be valid UTF-8: replace bad bytes rather than throw.
+  if (a.format == "json")
+    std::cout << plan_json(*graph, *p).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  else if (a.format == "html")
+    std::cout << plan_html(*graph, *p, work, {.title = a.model, .beta = a.beta, .min_branch_ops = a.min_branch_ops});
   else if (a.format == "dot") std::cout << plan_dot(*graph, *p);
   else std::cout << a.model << ": " << plan_text(*graph, *p);
   return 0;
@@ -133,7 +144,10 @@ void add_plan_command(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"cost", "thresholds", "always"}));
   cmd->add_option("--beta", args->beta, "refinement: a parallel layer needs F_max / F_min <= beta")
       ->check(CLI::Range(1.0, 1e9));
-  cmd->add_option("--format", args->format, "text, json or dot")->check(CLI::IsMember({"text", "json", "dot"}));
+  cmd->add_option("--min-branch-ops", args->min_branch_ops, "refinement: a parallel layer needs branches of >= N ops")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  cmd->add_option("--format", args->format, "text, json, dot or html (one self-contained page)")
+      ->check(CLI::IsMember({"text", "json", "dot", "html"}));
   cmd->add_flag("--no-optimize", args->no_optimize, "partition the graph as loaded, without graph passes");
   cmd->callback([=] { *exit_code = run_plan(*args); });
 }

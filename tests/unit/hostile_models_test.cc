@@ -4,6 +4,7 @@
 // (External-data paths that escape the model's folder: external_data_test.cc.)
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -11,6 +12,7 @@
 #include <random>
 #include <sstream>
 
+#include "format/onnx_loader.h"
 #include "model_builder.h"
 #include "parallax/session.h"
 
@@ -369,12 +371,23 @@ TEST(HostileModels, NestedIfsWithinTheLimitRun) {
 }
 
 TEST(HostileModels, NestedIfRecursionBomb) {
-  for (int depth : {40, 1000}) {
+  // From 33 levels on, protobuf's nesting limit (100 messages) refuses the file
+  // before the loader's own limit (LoadOptions::max_subgraph_depth) is reached.
+  EXPECT_TRUE(Session::open_from_bytes(nested_if_model(32)).is_ok());
+  for (int depth : {33, 40, 1000}) {
     Status s = Session::open_from_bytes(nested_if_model(depth)).status();
     ASSERT_FALSE(s.is_ok()) << "depth " << depth;
     EXPECT_EQ(s.code(), StatusCode::kInvalidModel) << s.to_string();
     std::cout << "[hostile] If nested " << depth << " deep: " << s.to_string() << '\n';
   }
+}
+
+TEST(HostileModels, SubgraphDepthLimitOfTheLoader) {
+  LoadOptions options;
+  options.max_subgraph_depth = 4;
+  EXPECT_TRUE(load_model_from_bytes(nested_if_model(4), {}, options).is_ok());
+  auto model = load_model_from_bytes(nested_if_model(5), {}, options);
+  expect_clean_error(model.status(), StatusCode::kInvalidModel, "subgraphs are nested deeper than 4 levels");
 }
 
 // ---------------------------------------------------------------- run-time allocation bombs
@@ -433,6 +446,159 @@ TEST(HostileModels, PlanTimeAllocationBomb) {
   b.node("Add", {"x", "big"}, {"y"});
   b.output("y", onnx::TensorProto::FLOAT, {-1, -1, -1});
   expect_clean_error(open_and_run(b.bytes()), StatusCode::kResourceExhausted, "exceeds the tensor size limit");
+}
+
+// ---------------------------------------------------------------- hostile attributes and indices
+
+void set_ints(onnx::NodeProto* n, const std::string& name, const std::vector<int64_t>& values) {
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INTS);
+  for (int64_t v : values) a->add_ints(v);
+}
+
+void set_int(onnx::NodeProto* n, const std::string& name, int64_t value) {
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(value);
+}
+
+struct OpCase {
+  std::string label;
+  std::string op;
+  std::vector<NamedTensor> inputs;  // all graph inputs, in node-input order
+  std::function<void(onnx::NodeProto*)> attrs;
+};
+
+Tensor floats(Shape shape) {
+  Tensor t = Tensor::allocate(DataType::kFloat32, std::move(shape));
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = static_cast<float>(i % 7) - 3.0f;
+  return t;
+}
+
+Status run_op_case(const OpCase& c) {
+  ModelBuilder b(14);
+  std::vector<std::string> names;
+  for (const NamedTensor& in : c.inputs) {
+    const int type = in.tensor.dtype() == DataType::kInt64 ? onnx::TensorProto::INT64 : onnx::TensorProto::FLOAT;
+    b.input(in.name, type, std::vector<int64_t>(in.tensor.shape().begin(), in.tensor.shape().end()));
+    names.push_back(in.name);
+  }
+  auto* n = b.node(c.op, names, {"y"});
+  if (c.attrs) c.attrs(n);
+  auto* out = b.proto().mutable_graph()->add_output();
+  out->set_name("y");
+  auto session = Session::open_from_bytes(b.bytes());
+  if (!session.is_ok()) return session.status();
+  return (*session)->run(c.inputs).status();
+}
+
+TEST(HostileModels, HostileAttributesAndIndices) {
+  const std::vector<OpCase> cases = {
+      {"Conv stride 0", "Conv", {{"x", floats({1, 1, 5, 5})}, {"w", floats({1, 1, 3, 3})}},
+       [](onnx::NodeProto* n) { set_ints(n, "strides", {0, 0}); }},
+      {"Conv dilation 0", "Conv", {{"x", floats({1, 1, 5, 5})}, {"w", floats({1, 1, 3, 3})}},
+       [](onnx::NodeProto* n) { set_ints(n, "dilations", {0, 0}); }},
+      {"Conv negative pads", "Conv", {{"x", floats({1, 1, 5, 5})}, {"w", floats({1, 1, 3, 3})}},
+       [](onnx::NodeProto* n) { set_ints(n, "pads", {-9, -9, -9, -9}); }},
+      {"Conv kernel larger than input", "Conv", {{"x", floats({1, 1, 2, 2})}, {"w", floats({1, 1, 3, 3})}}, nullptr},
+      {"Conv group 0", "Conv", {{"x", floats({1, 2, 5, 5})}, {"w", floats({2, 1, 3, 3})}},
+       [](onnx::NodeProto* n) { set_int(n, "group", 0); }},
+      {"Conv channels disagree", "Conv", {{"x", floats({1, 3, 5, 5})}, {"w", floats({1, 2, 3, 3})}}, nullptr},
+      {"MaxPool stride 0", "MaxPool", {{"x", floats({1, 1, 5, 5})}},
+       [](onnx::NodeProto* n) { set_ints(n, "kernel_shape", {2, 2}); set_ints(n, "strides", {0, 0}); }},
+      {"MaxPool kernel 0", "MaxPool", {{"x", floats({1, 1, 5, 5})}},
+       [](onnx::NodeProto* n) { set_ints(n, "kernel_shape", {0, 0}); }},
+      {"AveragePool huge pads", "AveragePool", {{"x", floats({1, 1, 5, 5})}},
+       [](onnx::NodeProto* n) { set_ints(n, "kernel_shape", {2, 2}); set_ints(n, "pads", {1 << 30, 0, 0, 0}); }},
+      {"Gather index out of range", "Gather", {{"x", floats({4, 3})}, {"i", int64_tensor({0, 100})}}, nullptr},
+      {"Gather axis out of range", "Gather", {{"x", floats({4, 3})}, {"i", int64_tensor({0})}},
+       [](onnx::NodeProto* n) { set_int(n, "axis", 5); }},
+      {"GatherElements index out of range", "GatherElements", {{"x", floats({4})}, {"i", int64_tensor({-99})}}, nullptr},
+      {"ScatterElements index out of range", "ScatterElements",
+       {{"x", floats({4})}, {"i", int64_tensor({7})}, {"u", floats({1})}}, nullptr},
+      {"Transpose perm out of range", "Transpose", {{"x", floats({2, 3})}},
+       [](onnx::NodeProto* n) { set_ints(n, "perm", {0, 9}); }},
+      {"Transpose perm repeats an axis", "Transpose", {{"x", floats({2, 3})}},
+       [](onnx::NodeProto* n) { set_ints(n, "perm", {1, 1}); }},
+      {"Reshape two -1", "Reshape", {{"x", floats({2, 3})}, {"s", int64_tensor({-1, -1})}}, nullptr},
+      {"Reshape wrong count", "Reshape", {{"x", floats({2, 3})}, {"s", int64_tensor({4, 4})}}, nullptr},
+      {"Reshape 0 copies a missing dim", "Reshape", {{"x", floats({6})}, {"s", int64_tensor({0, 0, 0})}}, nullptr},
+      {"Concat axis out of range", "Concat", {{"x", floats({2, 3})}, {"z", floats({2, 3})}},
+       [](onnx::NodeProto* n) { set_int(n, "axis", 7); }},
+      {"Softmax axis out of range", "Softmax", {{"x", floats({2, 3})}},
+       [](onnx::NodeProto* n) { set_int(n, "axis", -7); }},
+      {"Flatten axis out of range", "Flatten", {{"x", floats({2, 3})}},
+       [](onnx::NodeProto* n) { set_int(n, "axis", 9); }},
+      {"Split sizes do not add up", "Split", {{"x", floats({6})}, {"s", int64_tensor({2, 9})}}, nullptr},
+      {"Slice step 0", "Slice",
+       {{"x", floats({6})}, {"b", int64_tensor({0})}, {"e", int64_tensor({6})}, {"a", int64_tensor({0})},
+        {"st", int64_tensor({0})}},
+       nullptr},
+      {"Slice extreme bounds", "Slice",
+       {{"x", floats({6})}, {"b", int64_tensor({INT64_MIN})}, {"e", int64_tensor({INT64_MAX})},
+        {"a", int64_tensor({0})}, {"st", int64_tensor({INT64_MIN})}},
+       nullptr},
+      {"Unsqueeze repeated axis", "Unsqueeze", {{"x", floats({2})}, {"a", int64_tensor({0, 0})}}, nullptr},
+      {"Squeeze non-1 axis", "Squeeze", {{"x", floats({2})}, {"a", int64_tensor({0})}}, nullptr},
+      {"TopK k too large", "TopK", {{"x", floats({4})}, {"k", int64_tensor({99})}}, nullptr},
+      {"TopK k negative", "TopK", {{"x", floats({4})}, {"k", int64_tensor({-1})}}, nullptr},
+      {"Pad to a huge size", "Pad", {{"x", floats({2})}, {"p", int64_tensor({0, int64_t{1} << 50})}}, nullptr},
+      {"Pad negative past the input", "Pad", {{"x", floats({2})}, {"p", int64_tensor({-5, 0})}}, nullptr},
+      {"Range with delta 0", "Range",
+       {{"s", int64_tensor({0})}, {"l", int64_tensor({10})}, {"d", int64_tensor({0})}}, nullptr},
+      {"Range with 9.2e18 elements", "Range",
+       {{"s", int64_tensor({INT64_MIN / 2})}, {"l", int64_tensor({INT64_MAX / 2})}, {"d", int64_tensor({1})}}, nullptr},
+      {"Expand incompatible", "Expand", {{"x", floats({3})}, {"s", int64_tensor({4})}}, nullptr},
+      {"Tile negative repeats", "Tile", {{"x", floats({3})}, {"r", int64_tensor({-2})}}, nullptr},
+      {"MatMul mismatched", "MatMul", {{"x", floats({2, 3})}, {"z", floats({4, 2})}}, nullptr},
+      {"Add not broadcastable", "Add", {{"x", floats({2, 3})}, {"z", floats({4})}}, nullptr},
+      {"DepthToSpace blocksize 0", "DepthToSpace", {{"x", floats({1, 4, 2, 2})}},
+       [](onnx::NodeProto* n) { set_int(n, "blocksize", 0); }},
+      {"SpaceToDepth blocksize 3 on 2x2", "SpaceToDepth", {{"x", floats({1, 1, 2, 2})}},
+       [](onnx::NodeProto* n) { set_int(n, "blocksize", 3); }},
+      {"OneHot huge depth", "OneHot",
+       {{"i", int64_tensor({1, 2})}, {"d", int64_tensor({int64_t{1} << 50})}, {"v", floats({2})}}, nullptr},
+      {"OneHot negative depth", "OneHot", {{"i", int64_tensor({1})}, {"d", int64_tensor({-3})}, {"v", floats({2})}},
+       nullptr},
+      {"ConstantOfShape negative dim", "ConstantOfShape", {{"s", int64_tensor({2, -3})}}, nullptr},
+      {"ReduceSum axis out of range", "ReduceSum", {{"x", floats({2, 3})}, {"a", int64_tensor({5})}}, nullptr},
+      {"ArgMax axis out of range", "ArgMax", {{"x", floats({2, 3})}},
+       [](onnx::NodeProto* n) { set_int(n, "axis", -9); }},
+      {"CumSum axis out of range", "CumSum", {{"x", floats({2, 3})}, {"a", int64_tensor({4})}}, nullptr},
+      {"Trilu extreme k", "Trilu", {{"x", floats({3, 3})}, {"k", int64_tensor({INT64_MIN})}}, nullptr},
+      {"Compress condition too long", "Compress", {{"x", floats({3})}, {"c", int64_tensor({1, 1, 1, 1, 1})}}, nullptr},
+      {"Gemm mismatched", "Gemm", {{"x", floats({2, 3})}, {"z", floats({2, 3})}}, nullptr},
+      {"ConvTranspose huge output_padding", "ConvTranspose", {{"x", floats({1, 1, 3, 3})}, {"w", floats({1, 1, 2, 2})}},
+       [](onnx::NodeProto* n) { set_ints(n, "output_padding", {1 << 30, 1 << 30}); }},
+      {"Resize to a huge size", "Resize",
+       {{"x", floats({1, 1, 2, 2})}, {"r", floats({0})}, {"sc", floats({0})}, {"sz", int64_tensor({1, 1, 1 << 28, 1 << 28})}},
+       nullptr},
+      {"Einsum bad equation", "Einsum", {{"x", floats({2, 3})}},
+       [](onnx::NodeProto* n) {
+         auto* a = n->add_attribute();
+         a->set_name("equation");
+         a->set_type(onnx::AttributeProto::STRING);
+         a->set_s("ij,jk->ik");
+       }},
+      {"Unique axis out of range", "Unique", {{"x", floats({2, 3})}},
+       [](onnx::NodeProto* n) { set_int(n, "axis", 4); }},
+      {"MaxUnpool huge output_shape", "MaxUnpool",
+       {{"x", floats({1, 1, 2, 2})}, {"i", int64_tensor({0, 1, 2, 3}).reshaped({1, 1, 2, 2})},
+        {"o", int64_tensor({1, 1, 1 << 30, 1 << 30})}},
+       [](onnx::NodeProto* n) { set_ints(n, "kernel_shape", {2, 2}); }},
+      {"GatherND index out of range", "GatherND", {{"x", floats({2, 3})}, {"i", int64_tensor({9})}}, nullptr},
+      {"ScatterND index out of range", "ScatterND",
+       {{"x", floats({4})}, {"i", int64_tensor({-40})}, {"u", floats({})}}, nullptr},
+  };
+  for (const OpCase& c : cases) {
+    Status s = run_op_case(c);
+    if (!s.is_ok()) {
+      EXPECT_FALSE(s.message().empty()) << c.label;
+    }
+    std::cout << "[hostile] " << c.label << ": " << (s.is_ok() ? std::string("ran") : s.to_string()) << std::endl;
+  }
 }
 
 }  // namespace

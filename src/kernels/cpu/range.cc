@@ -1,6 +1,8 @@
 // Range: start, start+delta, ... up to (excluding) limit; all three inputs are
 // scalars whose values decide the output length.
 #include <cmath>
+#include <cstdint>
+#include <type_traits>
 
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
@@ -19,9 +21,13 @@ Result<int64_t> range_length(T start, T limit, T delta) {
   } else {
     const int64_t s = static_cast<int64_t>(start), l = static_cast<int64_t>(limit), d = static_cast<int64_t>(delta);
     if ((d > 0 && l <= s) || (d < 0 && l >= s)) return int64_t{0};
-    const int64_t span = d > 0 ? l - s : s - l;
-    const int64_t step = d > 0 ? d : -d;
-    return (span + step - 1) / step;
+    // Unsigned: the span of two int64s and the size of INT64_MIN do not fit int64.
+    const uint64_t span = d > 0 ? static_cast<uint64_t>(l) - static_cast<uint64_t>(s)
+                                : static_cast<uint64_t>(s) - static_cast<uint64_t>(l);
+    const uint64_t step = d > 0 ? static_cast<uint64_t>(d) : uint64_t{0} - static_cast<uint64_t>(d);
+    const uint64_t n = span / step + (span % step != 0 ? 1 : 0);
+    if (n > static_cast<uint64_t>(INT64_MAX)) return error(StatusCode::kInvalidArgument, "Range is too long");
+    return static_cast<int64_t>(n);
   }
 }
 
@@ -63,7 +69,17 @@ class RangeKernel final : public OpKernel {
     return visit_range_type(s.dtype(), [&]<typename T>() {
       const T start = s.data<T>()[0], delta = d.data<T>()[0];
       T* out = y.data<T>();
-      for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(start + static_cast<T>(i) * delta);
+      if constexpr (std::is_integral_v<T>) {
+        // Step by delta: every value lies between start and limit, while
+        // i * delta alone can overflow.
+        T v = start;
+        for (int64_t i = 0; i < n; ++i) {
+          out[i] = v;
+          if (i + 1 < n) v = static_cast<T>(v + delta);
+        }
+      } else {
+        for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(start + static_cast<T>(i) * delta);
+      }
       return Status::ok();
     });
   }
