@@ -75,16 +75,16 @@ TEST(PartitionProperty, RandomDagsGiveValidPlans) {
   }
 }
 
-TEST(PartitionProperty, HundredThousandNodesPlanWellUnderASecond) {
+// Timing lives in bench/partition_bench.cc; this only checks a big graph partitions.
+TEST(PartitionProperty, HundredThousandNodesPartition) {
   std::mt19937 rng(5);
   testing::TestGraph t = random_dag(rng, 100000, 2);
   std::vector<NodeWork> w = t.work();
-  auto t0 = std::chrono::steady_clock::now();
   auto p = partition(t.g, w, {});
-  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_TRUE(p.is_ok());
-  EXPECT_LT(s, 1.0);
-  std::printf("100k nodes: %zu branches, %zu layers in %.3f s\n", p->branches.size(), p->layers.size(), s);
+  size_t nodes = 0;
+  for (const auto& b : p->branches) nodes += b.nodes.size();
+  EXPECT_EQ(nodes, t.g.nodes.size());
 }
 
 }  // namespace
