@@ -191,7 +191,7 @@ Status Program::execute(const ShapePlan& plan, std::span<const Tensor> inputs, s
   for (size_t i = 0; i < inputs.size(); ++i) slots[g.inputs[i].index()] = inputs[i];
   for (size_t i = 0; i < outer.size(); ++i) slots[g.outer_values[i].index()] = outer[i];
 
-  for (const PlanStep& step : plan.steps) PX_RETURN_IF_ERROR(run_step(plan, step, slots));
+  for (const PlanStep& step : plan.steps) PX_RETURN_IF_ERROR(run_step(step, slots));
 
   outputs.clear();
   for (ValueId out : g.outputs) {
@@ -204,7 +204,7 @@ Status Program::execute(const ShapePlan& plan, std::span<const Tensor> inputs, s
   return Status::ok();
 }
 
-Status Program::run_step(const ShapePlan& plan, const PlanStep& step, std::vector<Tensor>& slots) {
+Status Program::run_step(const PlanStep& step, std::vector<Tensor>& slots) {
   const Node& node = graph_->node(step.node);
   OpKernel& kernel = *kernels_[step.node.index()];
   std::vector<const Tensor*> ins(node.num_explicit_inputs, nullptr);
@@ -254,7 +254,6 @@ Status Program::run_step(const ShapePlan& plan, const PlanStep& step, std::vecto
         return error(StatusCode::kInternal, node.describe(), ": kernel did not produce output ", o);
   }
   for (ValueId v : step.release_after) slots[v.index()] = Tensor();
-  (void)plan;
   return Status::ok();
 }
 

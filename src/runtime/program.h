@@ -63,7 +63,7 @@ class Program {
   Program(std::shared_ptr<const Graph> graph, const ProgramOptions& options) : graph_(std::move(graph)), options_(options) {}
   Status execute(const ShapePlan& plan, std::span<const Tensor> inputs, std::span<const Tensor> outer,
                  std::vector<Tensor>& outputs);
-  Status run_step(const ShapePlan& plan, const PlanStep& step, std::vector<Tensor>& slots);
+  Status run_step(const PlanStep& step, std::vector<Tensor>& slots);
 
   std::shared_ptr<const Graph> graph_;
   ProgramOptions options_;
