@@ -15,6 +15,7 @@ Status optimize_graph(Graph& graph) {
   passes::remove_dead_nodes(graph);
   passes::fold_batch_norm_into_conv(graph);
   passes::fuse_conv_activation(graph);
+  passes::fuse_layer_norm(graph);
   passes::to_channels_last(graph, {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"});
   graph.compact();
   return graph.topological_sort();
