@@ -14,6 +14,8 @@ Status optimize_graph(Graph& graph) {
   passes::remove_identities(graph);
   passes::remove_dead_nodes(graph);
   passes::fold_batch_norm_into_conv(graph);
+  passes::fold_conv_affine(graph);
+  passes::fuse_hard_swish(graph);
   passes::fuse_conv_activation(graph);
   passes::fuse_layer_norm(graph);
   passes::to_channels_last(graph, {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"});
