@@ -26,7 +26,8 @@ std::vector<int64_t> strides_of(const Shape& shape);
 Result<std::vector<int64_t>> read_int_list(const Tensor& t);
 // Reads a single-element int32/int64 tensor exactly (doubles lose INT64_MAX).
 Result<int64_t> read_int_scalar(const Tensor& t);
-// Reads a scalar (or single-element) tensor of any numeric type as double.
+// Reads a scalar (or single-element) tensor of any numeric type as double
+// (for thresholds, flags and real values; counts use read_int_scalar).
 Result<double> read_scalar(const Tensor& t);
 
 // Runs fn(begin, end) over [0, n) split across up to `threads` threads,

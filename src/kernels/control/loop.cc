@@ -32,8 +32,8 @@ class LoopKernel final : public OpKernel {
   Status compute(ComputeContext& ctx) override {
     int64_t max_trips = INT64_MAX;
     if (ctx.has_input(0) && ctx.input(0).numel() > 0) {
-      PX_ASSIGN_OR_RETURN(double m, read_scalar(ctx.input(0)));
-      max_trips = static_cast<int64_t>(m);
+      // Exporters write "no limit" as INT64_MAX, which a double cannot hold.
+      PX_ASSIGN_OR_RETURN(max_trips, read_int_scalar(ctx.input(0)));
     }
     bool cond = true;
     if (ctx.has_input(1) && ctx.input(1).numel() > 0) {

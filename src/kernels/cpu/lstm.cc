@@ -23,14 +23,7 @@ class LstmKernel final : public OpKernel {
     return std::unique_ptr<OpKernel>(std::move(k));
   }
 
-  Status infer(InferContext& ctx) const override {
-    PX_ASSIGN_OR_RETURN(RnnDims d, dims(ctx.input_shape(0), ctx.input_shape(1), ctx.input_shape(2)));
-    DataType dt = ctx.input_dtype(0);
-    if (ctx.has_output(0)) ctx.set_output(0, dt, y_shape(a_, d));
-    if (ctx.has_output(1)) ctx.set_output(1, dt, state_shape(a_, d));
-    if (ctx.has_output(2)) ctx.set_output(2, dt, state_shape(a_, d));
-    return Status::ok();
-  }
+  Status infer(InferContext& ctx) const override { return infer_recurrent_outputs(ctx, a_, "LSTM", 4, 2); }
 
   Status compute(ComputeContext& ctx) override {
     DataType dt = ctx.input(0).dtype();
@@ -40,12 +33,6 @@ class LstmKernel final : public OpKernel {
   }
 
  private:
-  Result<RnnDims> dims(const Shape& x, const Shape& w, const Shape& r) const {
-    RnnAttrs a = a_;
-    if (a.hidden == 0 && r.size() == 3) a.hidden = r[2];
-    return check_rnn_shapes("LSTM", a, 4, x, w, r);
-  }
-
   template <typename T>
   Status run(ComputeContext& ctx) {
     const Tensor& X = ctx.input(0);

@@ -20,16 +20,7 @@ class RnnKernel final : public OpKernel {
     return std::unique_ptr<OpKernel>(std::move(k));
   }
 
-  Status infer(InferContext& ctx) const override {
-    RnnAttrs a = a_;
-    const Shape& r = ctx.input_shape(2);
-    if (a.hidden == 0 && r.size() == 3) a.hidden = r[2];
-    PX_ASSIGN_OR_RETURN(RnnDims d, check_rnn_shapes("RNN", a, 1, ctx.input_shape(0), ctx.input_shape(1), r));
-    DataType dt = ctx.input_dtype(0);
-    if (ctx.has_output(0)) ctx.set_output(0, dt, y_shape(a, d));
-    if (ctx.has_output(1)) ctx.set_output(1, dt, state_shape(a, d));
-    return Status::ok();
-  }
+  Status infer(InferContext& ctx) const override { return infer_recurrent_outputs(ctx, a_, "RNN", 1, 1); }
 
   Status compute(ComputeContext& ctx) override {
     DataType dt = ctx.input(0).dtype();

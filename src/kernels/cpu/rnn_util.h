@@ -201,6 +201,19 @@ inline Shape state_shape(const RnnAttrs& a, const RnnDims& d) {
   return a.layout == 0 ? Shape{a.dirs, d.batch, a.hidden} : Shape{d.batch, a.dirs, a.hidden};
 }
 
+// Infers Y and the `states` state outputs (Y_h, and Y_c for LSTM) of RNN,
+// GRU and LSTM, taking hidden_size from R when the attribute is absent.
+inline Status infer_recurrent_outputs(InferContext& ctx, RnnAttrs a, const char* op, int64_t gates, size_t states) {
+  const Shape& r = ctx.input_shape(2);
+  if (a.hidden == 0 && r.size() == 3) a.hidden = r[2];
+  PX_ASSIGN_OR_RETURN(RnnDims d, check_rnn_shapes(op, a, gates, ctx.input_shape(0), ctx.input_shape(1), r));
+  const DataType dt = ctx.input_dtype(0);
+  if (ctx.has_output(0)) ctx.set_output(0, dt, y_shape(a, d));
+  for (size_t s = 1; s <= states; ++s)
+    if (ctx.has_output(s)) ctx.set_output(s, dt, state_shape(a, d));
+  return Status::ok();
+}
+
 // C[M,N] = A[M,K] * B[N,K]^T + beta * C, all row-major with leading dimensions.
 inline void gemm_nt(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
                     float beta, float* C, int64_t ldc) {
