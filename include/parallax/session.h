@@ -22,11 +22,63 @@
 
 namespace parallax {
 
+// How the nodes of one run are scheduled (docs/PARALLAX.md).
+enum class ExecutionMode : uint8_t {
+  kSequential,  // one node after another, every kernel gets all threads
+  kLayer,       // the paper's: layer by layer; a layer's branches run in parallel if the refinement rule says so
+  kDataflow,    // a node starts as soon as its inputs exist; ready nodes by longest remaining path
+};
+const char* execution_mode_name(ExecutionMode mode);
+// "sequential", "layer" or "dataflow".
+Result<ExecutionMode> parse_execution_mode(std::string_view name);
+
 struct SessionOptions {
-  int num_threads = 1;                          // intra-op threads
+  int num_threads = 1;                          // total threads: split between concurrent nodes and inside kernels
+  ExecutionMode mode = ExecutionMode::kDataflow;
+  // Most activation-arena bytes a run may use. 0: the memory the OS reports
+  // available (MemAvailable) less `memory_safety_margin`. A budget too small
+  // for concurrency runs sequentially (RunStatistics::note says so); one too
+  // small for the sequential plan fails with ResourceExhausted.
+  size_t memory_budget = 0;
+  double memory_safety_margin = 0.4;
+  // The concurrent memory plan may be at most this many times the sequential
+  // plan's arena; beyond it, buffers are shared and the schedule gives up the
+  // concurrency that sharing forbids.
+  double max_arena_growth = 1.10;
+  bool check_memory = false;                    // poison dead tensors, verify reads, check live overlaps (slow; tests)
+  bool record_timeline = false;                 // fill RunStatistics::timeline (for traces)
   size_t max_tensor_bytes = size_t{16} << 30;   // refuse larger weights (hostile files)
   bool optimize = true;                         // graph cleanups and fusions before planning
   bool profile = false;                         // time every op (see Session::op_profile)
+};
+
+// One node's execution in a run (SessionOptions::record_timeline).
+struct NodeSpan {
+  std::string node;   // node name (or op type when unnamed)
+  std::string op;
+  int branch = -1;    // partition branch id
+  int thread = 0;     // 0 = the calling thread, 1.. = pool workers
+  int threads = 1;    // intra-op threads the kernel was given
+  double start_us = 0, end_us = 0;  // since the run started
+};
+
+// What the last run did (Session::last_run_stats).
+struct RunStatistics {
+  ExecutionMode mode = ExecutionMode::kSequential;
+  double wall_ms = 0;
+  size_t nodes_run = 0;
+  size_t arena_bytes = 0;              // planned activation arena of this run
+  size_t sequential_arena_bytes = 0;   // what the sequential plan would need
+  size_t lower_bound_arena_bytes = 0;  // most bytes live at one sequential step
+  size_t peak_live_bytes = 0;          // measured: most arena bytes live at once during the run
+  size_t memory_budget = 0;            // the budget this run was planned under
+  int max_concurrency = 1;             // most nodes running at the same time
+  std::vector<std::pair<int, int>> concurrent_branches;  // branch pairs that overlapped in time
+  std::vector<double> thread_busy_ms;  // per thread (0 = caller)
+  double critical_path_ms = 0;         // longest dependency chain of measured node times
+  double bound_ms = 0;                 // max(critical path, busy time / threads): no schedule beats it
+  std::string note;                    // e.g. why concurrency was given up
+  std::vector<NodeSpan> timeline;      // with record_timeline
 };
 
 // Time spent per op type over all runs so far (with SessionOptions::profile).
@@ -77,6 +129,7 @@ class Session {
 
   // Bytes of the activation arena planned for the last run's input shapes.
   size_t last_arena_bytes() const;
+  const RunStatistics& last_run_stats() const;
   std::vector<OpProfileEntry> op_profile() const;
 
   struct Impl;

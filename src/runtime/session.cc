@@ -16,8 +16,25 @@ struct Session::Impl {
   std::vector<TensorInfo> inputs, outputs;
   ModelInfo info;
   size_t last_arena_bytes = 0;
+  RunStatistics last_stats;
   std::unique_ptr<OpProfiler> profiler;
 };
+
+const char* execution_mode_name(ExecutionMode mode) {
+  switch (mode) {
+    case ExecutionMode::kSequential: return "sequential";
+    case ExecutionMode::kLayer: return "layer";
+    case ExecutionMode::kDataflow: return "dataflow";
+  }
+  return "?";
+}
+
+Result<ExecutionMode> parse_execution_mode(std::string_view name) {
+  for (ExecutionMode m : {ExecutionMode::kSequential, ExecutionMode::kLayer, ExecutionMode::kDataflow})
+    if (name == execution_mode_name(m)) return m;
+  return error(StatusCode::kInvalidArgument, "unknown execution mode '", name,
+               "' (expected sequential, layer or dataflow)");
+}
 
 namespace {
 
@@ -89,6 +106,7 @@ const std::vector<TensorInfo>& Session::inputs() const { return impl_->inputs; }
 const std::vector<TensorInfo>& Session::outputs() const { return impl_->outputs; }
 const ModelInfo& Session::model_info() const { return impl_->info; }
 size_t Session::last_arena_bytes() const { return impl_->last_arena_bytes; }
+const RunStatistics& Session::last_run_stats() const { return impl_->last_stats; }
 
 std::vector<OpProfileEntry> Session::op_profile() const {
   std::vector<OpProfileEntry> out;
@@ -113,6 +131,7 @@ Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& inputs,
   RunStats stats;
   PX_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, impl_->program->run(ordered, {}, &stats));
   impl_->last_arena_bytes = stats.arena_bytes;
+  impl_->last_stats.arena_bytes = stats.arena_bytes;
   if (output_names.empty()) return outputs;
   std::vector<Tensor> picked;
   for (const std::string& name : output_names) {
