@@ -129,6 +129,7 @@ class Session {
 
   // Bytes of the activation arena planned for the last run's input shapes.
   size_t last_arena_bytes() const;
+  // What the last run did. Read it from the thread that ran, while no other thread runs this session.
   const RunStatistics& last_run_stats() const;
   std::vector<OpProfileEntry> op_profile() const;
 

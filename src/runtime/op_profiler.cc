@@ -2,15 +2,18 @@
 
 namespace parallax {
 
-void OpProfiler::on_node_start(const Node&) { start_ = std::chrono::steady_clock::now(); }
-
-void OpProfiler::on_node_end(const Node& node) {
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+void OpProfiler::on_node(const Node& node, double ms) {
   std::string key = node.op_type;
   if (node.attrs.has("px_activation")) key += "+" + node.attrs.find("px_activation")->s;
+  std::lock_guard<std::mutex> lock(mutex_);
   Entry& e = by_op_[key];
   ++e.calls;
   e.total_ms += ms;
+}
+
+std::map<std::string, OpProfiler::Entry> OpProfiler::by_op() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return by_op_;
 }
 
 }  // namespace parallax

@@ -1,8 +1,8 @@
 // Accumulates compute time per op type over runs (`parallax bench --profile`).
 #pragma once
 
-#include <chrono>
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "runtime/program.h"
@@ -15,13 +15,11 @@ class OpProfiler final : public RunObserver {
     int64_t calls = 0;
     double total_ms = 0;
   };
-  void on_node_start(const Node& node) override;
-  void on_node_end(const Node& node) override;
-  const std::map<std::string, Entry>& by_op() const { return by_op_; }
-  void reset() { by_op_.clear(); }
+  void on_node(const Node& node, double ms) override;  // from any thread
+  std::map<std::string, Entry> by_op() const;
 
  private:
-  std::chrono::steady_clock::time_point start_;
+  mutable std::mutex mutex_;
   std::map<std::string, Entry> by_op_;
 };
 

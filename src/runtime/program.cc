@@ -2,11 +2,16 @@
 
 #include <omp.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <sstream>
 
 #include "kernels/registry.h"
 #include "runtime/kernel_contexts.h"
+#include "runtime/memory_checker.h"
+#include "schedule/dag_runner.h"
 
 namespace parallax {
 
@@ -65,7 +70,10 @@ class RuntimeCreateContext final : public KernelCreateContext {
         return error(StatusCode::kInternal, node_->describe(), ": outer value '", outer_name, "' is not wired");
       outer_map.push_back(k);
     }
-    PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(body, options_));
+    // Bodies run inside their node, on the thread (and thread count) it was given.
+    ProgramOptions body_options = options_;
+    body_options.mode = ExecutionMode::kSequential;
+    PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(body, body_options));
     return std::unique_ptr<Subgraph>(std::make_unique<ProgramSubgraph>(std::move(program), std::move(outer_map)));
   }
 
@@ -73,6 +81,27 @@ class RuntimeCreateContext final : public KernelCreateContext {
   const Graph& graph_;
   const ProgramOptions& options_;
 };
+
+// Branch pairs whose nodes overlapped in time (sweep over start times).
+std::vector<std::pair<int, int>> concurrent_branch_pairs(const ExecutionPlan& ep, const DagRunResult& r) {
+  std::vector<uint32_t> by_start(r.timing.size());
+  for (uint32_t p = 0; p < by_start.size(); ++p) by_start[p] = p;
+  std::sort(by_start.begin(), by_start.end(),
+            [&](uint32_t a, uint32_t b) { return r.timing[a].start_us < r.timing[b].start_us; });
+  std::vector<std::pair<int, int>> pairs;
+  std::vector<uint32_t> active;
+  for (uint32_t p : by_start) {
+    std::erase_if(active, [&](uint32_t a) { return r.timing[a].end_us <= r.timing[p].start_us; });
+    for (uint32_t a : active) {
+      int x = ep.branch[a], y = ep.branch[p];
+      if (x != y && x >= 0 && y >= 0) pairs.emplace_back(std::min(x, y), std::max(x, y));
+    }
+    active.push_back(p);
+  }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  return pairs;
+}
 
 void append_signature(std::ostringstream& key, const Tensor& t) {
   key << static_cast<int>(t.dtype()) << ':';
@@ -83,6 +112,8 @@ void append_signature(std::ostringstream& key, const Tensor& t) {
 }  // namespace
 
 Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> graph, const ProgramOptions& options) {
+  if (options.num_threads < 1)
+    return error(StatusCode::kInvalidArgument, "num_threads must be at least 1, got ", options.num_threads);
   std::unique_ptr<Program> program(new Program(std::move(graph), options));
   const Graph& g = *program->graph_;
   program->kernels_.reserve(g.nodes.size());
@@ -100,25 +131,57 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
     if (!kernel.is_ok()) return kernel.status().with_context(node.describe());
     program->kernels_.push_back(std::move(kernel).value());
   }
+  if (options.mode != ExecutionMode::kSequential && options.num_threads > 1)
+    program->pool_ = std::make_unique<ThreadPool>(options.num_threads - 1);
   return program;
 }
 
-Result<std::shared_ptr<const ShapePlan>> Program::plan_for(std::span<const Tensor> inputs,
-                                                           std::span<const Tensor> outer) {
+namespace {
+std::string signature(std::span<const Tensor> inputs, std::span<const Tensor> outer) {
   std::ostringstream key;
   for (const Tensor& t : inputs) append_signature(key, t);
   key << '|';
   for (const Tensor& t : outer) append_signature(key, t);
-  auto it = plans_.find(key.str());
-  if (it != plans_.end()) return it->second;
+  return key.str();
+}
+}  // namespace
+
+Result<std::shared_ptr<const ShapePlan>> Program::plan_for(std::span<const Tensor> inputs,
+                                                           std::span<const Tensor> outer) {
+  const std::string key = signature(inputs, outer);
+  auto it = shape_plans_.find(key);
+  if (it != shape_plans_.end()) return it->second;
   PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> plan,
                       make_shape_plan(*graph_, kernels_, inputs, outer, options_.max_tensor_bytes));
-  plans_.emplace(key.str(), plan);
+  shape_plans_.emplace(key, plan);
   return plan;
 }
 
-Result<std::vector<Tensor>> Program::run(std::span<const Tensor> inputs, std::span<const Tensor> outer,
-                                         RunStats* stats) {
+Result<Program::CachedPlan*> Program::cached_plan(std::span<const Tensor> inputs, std::span<const Tensor> outer) {
+  const std::string key = signature(inputs, outer);
+  auto it = plans_.find(key);
+  if (it != plans_.end()) return &it->second;
+  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> shapes, plan_for(inputs, outer));
+  ExecutionPlanOptions eopts;
+  eopts.mode = options_.mode;
+  eopts.threads = options_.num_threads;
+  eopts.memory_budget = options_.memory_budget;
+  eopts.max_arena_growth = options_.max_arena_growth;
+  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ExecutionPlan> plan, make_execution_plan(*graph_, shapes, eopts));
+  CachedPlan entry;
+  entry.priority = remaining_path(plan->dag, plan->cost_us);
+  entry.plan = std::move(plan);
+  return &plans_.emplace(key, std::move(entry)).first->second;
+}
+
+Result<std::shared_ptr<const ExecutionPlan>> Program::execution_plan_for(std::span<const Tensor> inputs,
+                                                                         std::span<const Tensor> outer) {
+  std::lock_guard<std::mutex> lock(run_mutex_);
+  PX_ASSIGN_OR_RETURN(CachedPlan * entry, cached_plan(inputs, outer));
+  return entry->plan;
+}
+
+Status Program::validate_inputs(std::span<const Tensor> inputs, std::span<const Tensor> outer) const {
   const Graph& g = *graph_;
   if (inputs.size() != g.inputs.size())
     return error(StatusCode::kInvalidArgument, "graph '", g.name, "' takes ", g.inputs.size(), " inputs, got ",
@@ -153,37 +216,38 @@ Result<std::vector<Tensor>> Program::run(std::span<const Tensor> inputs, std::sp
       }
     }
   }
+  return Status::ok();
+}
 
+Result<std::vector<Tensor>> Program::run(std::span<const Tensor> inputs, std::span<const Tensor> outer,
+                                         RunStatistics* stats, bool timeline) {
+  PX_RETURN_IF_ERROR(validate_inputs(inputs, outer));
   std::lock_guard<std::mutex> lock(run_mutex_);
-  size_t plans_before = plans_.size();
-  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> plan, plan_for(inputs, outer));
+  PX_ASSIGN_OR_RETURN(CachedPlan * entry, cached_plan(inputs, outer));
   std::vector<Tensor> outputs;
-  omp_set_num_threads(options_.num_threads);
-  PX_RETURN_IF_ERROR(execute(*plan, inputs, outer, outputs));
-  if (stats) {
-    stats->arena_bytes = plan->arena_bytes;
-    stats->steps_run = plan->steps.size();
-    stats->planned = plans_.size() != plans_before;
-  }
+  PX_RETURN_IF_ERROR(execute(*entry, inputs, outer, outputs, stats, timeline));
   return outputs;
 }
 
-Status Program::execute(const ShapePlan& plan, std::span<const Tensor> inputs, std::span<const Tensor> outer,
-                        std::vector<Tensor>& outputs) {
+Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::span<const Tensor> outer,
+                        std::vector<Tensor>& outputs, RunStatistics* stats, bool timeline) {
   const Graph& g = *graph_;
-  if (plan.arena_bytes > arena_capacity_) {
-    void* p = std::aligned_alloc(64, (plan.arena_bytes + 63) / 64 * 64);
+  const ExecutionPlan& ep = *entry.plan;
+  const ShapePlan& plan = *ep.shapes;
+  if (ep.arena_bytes > arena_capacity_) {
+    void* p = std::aligned_alloc(64, (ep.arena_bytes + 63) / 64 * 64);
     if (p == nullptr)
-      return error(StatusCode::kResourceExhausted, "cannot allocate an arena of ", plan.arena_bytes, " bytes");
+      return error(StatusCode::kResourceExhausted, "cannot allocate an arena of ", ep.arena_bytes, " bytes");
     arena_ = std::shared_ptr<std::byte>(static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); });
-    arena_capacity_ = plan.arena_bytes;
+    arena_capacity_ = ep.arena_bytes;
+    ++arena_allocations_;
   }
   std::vector<Tensor> slots(g.values.size());
   for (size_t v = 0; v < g.values.size(); ++v) {
     const ValuePlan& vp = plan.values[v];
     switch (vp.storage) {
       case Storage::kConstant: slots[v] = vp.constant; break;
-      case Storage::kArena: slots[v] = Tensor::view(vp.dtype, vp.shape, arena_.get() + vp.offset); break;
+      case Storage::kArena: slots[v] = Tensor::view(vp.dtype, vp.shape, arena_.get() + ep.offsets[v]); break;
       case Storage::kOwned: slots[v] = Tensor::allocate(vp.dtype, vp.shape); break;
       default: break;
     }
@@ -191,7 +255,50 @@ Status Program::execute(const ShapePlan& plan, std::span<const Tensor> inputs, s
   for (size_t i = 0; i < inputs.size(); ++i) slots[g.inputs[i].index()] = inputs[i];
   for (size_t i = 0; i < outer.size(); ++i) slots[g.outer_values[i].index()] = outer[i];
 
-  for (const PlanStep& step : plan.steps) PX_RETURN_IF_ERROR(run_step(step, slots));
+  const bool sequential = ep.mode == ExecutionMode::kSequential || !pool_;
+  // Dynamic values are dropped by their last reader; in parallel runs "last"
+  // is whoever finishes last, so readers count down.
+  std::unique_ptr<std::atomic<uint32_t>[]> remaining;
+  if (!sequential) {
+    remaining.reset(new std::atomic<uint32_t>[g.values.size()]);
+    for (size_t v = 0; v < g.values.size(); ++v) remaining[v].store(ep.readers[v], std::memory_order_relaxed);
+  }
+  MemoryChecker checker(g, ep, arena_.get(), options_.check_memory);
+  auto task = [&](uint32_t pos, int, int threads) -> Status {
+    const PlanStep& step = plan.steps[ep.order[pos]];
+    PX_RETURN_IF_ERROR(checker.before_step(pos, slots));
+    PX_RETURN_IF_ERROR(run_step(step, slots, threads));
+    checker.after_step(pos, slots);
+    if (sequential) {
+      for (ValueId v : step.release_after) slots[v.index()] = Tensor();
+      return Status::ok();
+    }
+    const Node& node = g.node(step.node);
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      ValueId v = node.inputs[i];
+      if (!v.valid() || plan.values[v.index()].storage != Storage::kDynamic || g.value(v).is_graph_output) continue;
+      if (std::find(node.inputs.begin(), node.inputs.begin() + static_cast<std::ptrdiff_t>(i), v) !=
+          node.inputs.begin() + static_cast<std::ptrdiff_t>(i))
+        continue;  // a step counts once per value
+      if (remaining[v.index()].fetch_sub(1, std::memory_order_acq_rel) == 1) slots[v.index()] = Tensor();
+    }
+    return Status::ok();
+  };
+
+  DagRunResult result;
+  const auto t0 = std::chrono::steady_clock::now();
+  if (sequential)
+    PX_RETURN_IF_ERROR(run_in_order(ep.order.size(), options_.num_threads, task, result));
+  else
+    PX_RETURN_IF_ERROR(run_dag(*pool_, ep.dag, entry.priority, options_.num_threads, task, result));
+  const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+
+  // The first runs calibrate: measured step times replace the MAC estimates
+  // as priorities (a step's time at the thread count it got).
+  std::vector<double> measured(result.timing.size());
+  for (size_t p = 0; p < measured.size(); ++p) measured[p] = result.timing[p].end_us - result.timing[p].start_us;
+  std::vector<double> path = remaining_path(ep.dag, measured);
+  if (entry.runs++ < 2 && !sequential) entry.priority = path;
 
   outputs.clear();
   for (ValueId out : g.outputs) {
@@ -201,10 +308,42 @@ Status Program::execute(const ShapePlan& plan, std::span<const Tensor> inputs, s
     // The caller owns what it gets back: never hand out a view of a constant or an input.
     outputs.push_back(s == Storage::kOwned || s == Storage::kDynamic ? t : t.clone());
   }
+
+  if (stats) {
+    RunStatistics& st = *stats;
+    st.mode = sequential ? ExecutionMode::kSequential : ep.mode;
+    st.wall_ms = wall_ms;
+    st.nodes_run = ep.order.size();
+    st.arena_bytes = ep.arena_bytes;
+    st.sequential_arena_bytes = ep.sequential_arena_bytes;
+    st.lower_bound_arena_bytes = ep.lower_bound_bytes;
+    st.peak_live_bytes = checker.peak_live_bytes();
+    st.memory_budget = options_.memory_budget;
+    st.max_concurrency = result.max_concurrency;
+    st.concurrent_branches = sequential ? std::vector<std::pair<int, int>>{} : concurrent_branch_pairs(ep, result);
+    st.thread_busy_ms.clear();
+    double busy = 0;
+    for (double us : result.busy_us) {
+      st.thread_busy_ms.push_back(us * 1e-3);
+      busy += us * 1e-3;
+    }
+    st.critical_path_ms = path.empty() ? 0 : *std::max_element(path.begin(), path.end()) * 1e-3;
+    st.bound_ms = std::max(st.critical_path_ms, busy / options_.num_threads);
+    st.note = ep.note;
+    st.timeline.clear();
+    if (timeline) {
+      for (size_t p = 0; p < result.timing.size(); ++p) {
+        const Node& node = g.node(plan.steps[ep.order[p]].node);
+        const StepTiming& t = result.timing[p];
+        st.timeline.push_back({node.name.empty() ? node.op_type : node.name, node.op_type, ep.branch[p], t.worker,
+                               t.threads, t.start_us, t.end_us});
+      }
+    }
+  }
   return Status::ok();
 }
 
-Status Program::run_step(const PlanStep& step, std::vector<Tensor>& slots) {
+Status Program::run_step(const PlanStep& step, std::vector<Tensor>& slots, int threads) {
   const Node& node = graph_->node(step.node);
   OpKernel& kernel = *kernels_[step.node.index()];
   std::vector<const Tensor*> ins(node.num_explicit_inputs, nullptr);
@@ -242,18 +381,19 @@ Status Program::run_step(const PlanStep& step, std::vector<Tensor>& slots) {
       }
     }
   }
-  BasicComputeContext cctx(&node, std::move(ins), outs, std::move(implicit), options_.num_threads,
-                           options_.max_tensor_bytes);
-  if (observer_) observer_->on_node_start(node);
+  BasicComputeContext cctx(&node, std::move(ins), outs, std::move(implicit), threads, options_.max_tensor_bytes);
+  // OpenMP's thread count is per calling thread: oneDNN and our loops read it.
+  omp_set_num_threads(threads);
+  const auto t0 = std::chrono::steady_clock::now();
   Status s = kernel.compute(cctx);
-  if (observer_) observer_->on_node_end(node);
+  if (observer_)
+    observer_->on_node(node, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   if (!s.is_ok()) return s.with_context(node.describe());
   if (!step.static_shapes) {
     for (size_t o = 0; o < outs.size(); ++o)
       if (outs[o] && outs[o]->empty())
         return error(StatusCode::kInternal, node.describe(), ": kernel did not produce output ", o);
   }
-  for (ValueId v : step.release_after) slots[v.index()] = Tensor();
   return Status::ok();
 }
 

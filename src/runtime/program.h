@@ -1,11 +1,15 @@
 // A Program is a graph made runnable: one kernel per node, created once, and
-// a cache of ShapePlans keyed by the input-shape signature, so that a new
-// input shape plans once and alternating shapes costs nothing afterwards.
+// a cache of execution plans keyed by the input-shape signature, so that a
+// new input shape plans once and alternating shapes costs nothing afterwards.
 //
 //   PX_ASSIGN_OR_RETURN(auto program, Program::compile(graph, {.num_threads = 2}));
 //   PX_ASSIGN_OR_RETURN(std::vector<Tensor> outs, program->run(inputs, {}));
 //
-// Subgraphs of If / Loop / Scan are Programs too.
+// Pipeline per new signature: ShapePlan (shapes, folding, sequential arena)
+// -> ExecutionPlan (partition, schedule DAG, concurrent arena offsets) ->
+// execution on the session's ThreadPool (schedule/dag_runner.h).
+// Subgraphs of If / Loop / Scan are Programs too; they run sequentially
+// inside the node that owns them.
 #pragma once
 
 #include <map>
@@ -17,65 +21,82 @@
 
 #include "graph/graph.h"
 #include "kernels/op_kernel.h"
+#include "parallax/session.h"
 #include "runtime/shape_plan.h"
+#include "schedule/execution_plan.h"
+#include "schedule/thread_pool.h"
 
 namespace parallax {
 
 struct ProgramOptions {
-  int num_threads = 1;
+  int num_threads = 1;  // total: split between concurrent steps and inside kernels
+  ExecutionMode mode = ExecutionMode::kSequential;
+  size_t memory_budget = SIZE_MAX;  // activation arena limit
+  double max_arena_growth = 1.10;
+  bool check_memory = false;
   // No tensor the runtime allocates (activations, outputs) may be larger:
   // a shape that asks for more gets ResourceExhausted, never std::bad_alloc.
   size_t max_tensor_bytes = size_t{16} << 30;
 };
 
-// Sees every node a run executes: profiling and tracing hook in here instead
-// of living inside the executor loop.
+// Sees every node a run executes, from the thread that ran it: profiling
+// hooks in here instead of living inside the executor loop.
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
-  virtual void on_node_start(const Node& node) = 0;
-  virtual void on_node_end(const Node& node) = 0;
-};
-
-struct RunStats {
-  size_t arena_bytes = 0;
-  size_t steps_run = 0;
-  bool planned = false;  // this run built a new ShapePlan
+  virtual void on_node(const Node& node, double ms) = 0;
 };
 
 class Program {
  public:
   static Result<std::unique_ptr<Program>> compile(std::shared_ptr<const Graph> graph, const ProgramOptions& options);
 
-  // `inputs` follow graph->inputs, `outer` graph->outer_inputs. Outputs follow graph->outputs.
+  // `inputs` follow graph->inputs, `outer` graph->outer_inputs. Outputs follow
+  // graph->outputs. `stats` (optional) gets what the run did; `timeline` asks
+  // for one NodeSpan per node in it.
   Result<std::vector<Tensor>> run(std::span<const Tensor> inputs, std::span<const Tensor> outer,
-                                  RunStats* stats = nullptr);
+                                  RunStatistics* stats = nullptr, bool timeline = false);
 
-  // The plan for these input shapes (building and caching it if new).
+  // The plans for these input shapes (building and caching them if new).
   Result<std::shared_ptr<const ShapePlan>> plan_for(std::span<const Tensor> inputs, std::span<const Tensor> outer);
+  Result<std::shared_ptr<const ExecutionPlan>> execution_plan_for(std::span<const Tensor> inputs,
+                                                                  std::span<const Tensor> outer);
 
   const Graph& graph() const { return *graph_; }
   // Observes the nodes of later runs (null to stop). Not owned.
   void set_observer(RunObserver* observer) { observer_ = observer; }
   const ProgramOptions& options() const { return options_; }
+  // Times the arena had to grow (a steady state allocates none).
+  size_t arena_allocations() const { return arena_allocations_; }
 
  private:
+  struct CachedPlan {
+    std::shared_ptr<const ExecutionPlan> plan;
+    std::vector<double> priority;  // per position; from estimates, then from measured times
+    int runs = 0;
+  };
+
   Program(std::shared_ptr<const Graph> graph, const ProgramOptions& options) : graph_(std::move(graph)), options_(options) {}
-  Status execute(const ShapePlan& plan, std::span<const Tensor> inputs, std::span<const Tensor> outer,
-                 std::vector<Tensor>& outputs);
-  Status run_step(const PlanStep& step, std::vector<Tensor>& slots);
+  Status validate_inputs(std::span<const Tensor> inputs, std::span<const Tensor> outer) const;
+  Result<CachedPlan*> cached_plan(std::span<const Tensor> inputs, std::span<const Tensor> outer);
+  Status execute(CachedPlan& entry, std::span<const Tensor> inputs, std::span<const Tensor> outer,
+                 std::vector<Tensor>& outputs, RunStatistics* stats, bool timeline);
+  Status run_step(const PlanStep& step, std::vector<Tensor>& slots, int threads);
 
   std::shared_ptr<const Graph> graph_;
   ProgramOptions options_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;  // indexed by node
   RunObserver* observer_ = nullptr;
+  std::unique_ptr<ThreadPool> pool_;  // for concurrent modes with more than one thread
 
   // Runs of one Program are serialised: kernels keep per-shape caches and the
   // arena is reused from run to run.
   std::mutex run_mutex_;
-  std::map<std::string, std::shared_ptr<const ShapePlan>> plans_;
+  std::map<std::string, std::shared_ptr<const ShapePlan>> shape_plans_;
+  std::map<std::string, CachedPlan> plans_;
   std::shared_ptr<std::byte> arena_;
   size_t arena_capacity_ = 0;
+  size_t arena_allocations_ = 0;
 };
 
 }  // namespace parallax

@@ -1,7 +1,9 @@
 #include "parallax/session.h"
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <string>
 
 #include "format/onnx_loader.h"
 #include "graph/passes/passes.h"
@@ -17,6 +19,8 @@ struct Session::Impl {
   ModelInfo info;
   size_t last_arena_bytes = 0;
   RunStatistics last_stats;
+  bool record_timeline = false;
+  std::mutex stats_mutex;  // runs from several threads each publish their statistics
   std::unique_ptr<OpProfiler> profiler;
 };
 
@@ -37,6 +41,35 @@ Result<ExecutionMode> parse_execution_mode(std::string_view name) {
 }
 
 namespace {
+
+// Bytes the kernel reports under `key` in /proc/meminfo (0 if unknown).
+size_t meminfo_bytes(const std::string& key) {
+  std::ifstream in("/proc/meminfo");
+  std::string name;
+  size_t kib = 0;
+  std::string unit;
+  while (in >> name >> kib) {
+    std::getline(in, unit);
+    if (name == key + ":") return kib * 1024;
+  }
+  return 0;
+}
+
+Result<size_t> resolve_memory_budget(const SessionOptions& options) {
+  if (!(options.memory_safety_margin >= 0 && options.memory_safety_margin < 1))
+    return error(StatusCode::kInvalidArgument, "memory_safety_margin must be in [0, 1), got ",
+                 options.memory_safety_margin);
+  const size_t total = meminfo_bytes("MemTotal");
+  if (options.memory_budget != 0) {
+    if (total != 0 && options.memory_budget > total)
+      return error(StatusCode::kInvalidArgument, "memory budget of ", options.memory_budget,
+                   " bytes is more than this machine's ", total, " bytes");
+    return options.memory_budget;
+  }
+  const size_t available = meminfo_bytes("MemAvailable");
+  if (available == 0) return SIZE_MAX;  // not Linux: no default limit
+  return static_cast<size_t>(static_cast<double>(available) * (1.0 - options.memory_safety_margin));
+}
 
 TensorInfo describe_value(const Value& v) {
   TensorInfo info;
@@ -71,7 +104,12 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
   if (options.optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph));
   ProgramOptions popts;
   popts.num_threads = options.num_threads;
+  popts.mode = options.mode;
+  PX_ASSIGN_OR_RETURN(popts.memory_budget, resolve_memory_budget(options));
+  popts.max_arena_growth = options.max_arena_growth;
+  popts.check_memory = options.check_memory;
   popts.max_tensor_bytes = options.max_tensor_bytes;
+  impl->record_timeline = options.record_timeline;
   PX_ASSIGN_OR_RETURN(impl->program, Program::compile(model->graph, popts));
   if (options.profile) {
     impl->profiler = std::make_unique<OpProfiler>();
@@ -128,10 +166,13 @@ Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& inputs,
   for (size_t k = 0; k < ordered.size(); ++k)
     if (ordered[k].empty()) return error(StatusCode::kInvalidArgument, "input '", impl_->inputs[k].name, "' is missing");
 
-  RunStats stats;
-  PX_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, impl_->program->run(ordered, {}, &stats));
-  impl_->last_arena_bytes = stats.arena_bytes;
-  impl_->last_stats.arena_bytes = stats.arena_bytes;
+  RunStatistics stats;
+  PX_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, impl_->program->run(ordered, {}, &stats, impl_->record_timeline));
+  {
+    std::lock_guard<std::mutex> lock(impl_->stats_mutex);
+    impl_->last_arena_bytes = stats.arena_bytes;
+    impl_->last_stats = std::move(stats);
+  }
   if (output_names.empty()) return outputs;
   std::vector<Tensor> picked;
   for (const std::string& name : output_names) {

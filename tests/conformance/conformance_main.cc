@@ -174,7 +174,11 @@ int main(int argc, char** argv) {
   app.add_option("--max-mismatch", tol.max_mismatch, "fraction of float elements allowed outside tolerance");
   app.add_option("--known-failures", known_path, "list of 'suite/case' names expected not to pass");
   app.add_option("--write-known-failures", write_known, "write the cases that did not pass to this file");
-  app.add_option("--threads", threads, "intra-op threads");
+  app.add_option("--threads", threads, "threads (split between concurrent nodes and kernels)");
+  std::string mode = "dataflow";
+  bool check_memory = false;
+  app.add_option("--mode", mode, "sequential, layer or dataflow");
+  app.add_flag("--check-memory", check_memory, "verify the memory plan while running (slow)");
   app.add_option("--rtol", tol.rtol, "relative tolerance for floats");
   app.add_option("--atol", tol.atol, "absolute tolerance for floats");
   app.add_flag("-v,--verbose", verbose, "print passing cases too");
@@ -184,6 +188,13 @@ int main(int argc, char** argv) {
   if (!known_path.empty()) known = read_list(known_path);
   SessionOptions options;
   options.num_threads = threads;
+  auto parsed_mode = parse_execution_mode(mode);
+  if (!parsed_mode.is_ok()) {
+    std::cerr << parsed_mode.status().to_string() << '\n';
+    return 2;
+  }
+  options.mode = *parsed_mode;
+  options.check_memory = check_memory;
 
   int regressions = 0, fixed = 0;
   std::vector<std::string> not_passing;

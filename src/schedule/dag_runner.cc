@@ -1,0 +1,110 @@
+#include "schedule/dag_runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <queue>
+
+namespace parallax {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double micros(Clock::time_point since, Clock::time_point t) {
+  return std::chrono::duration<double, std::micro>(t - since).count();
+}
+
+struct Ready {
+  double priority;
+  uint32_t position;
+  // Heaviest remaining path first; ties by position keep runs reproducible.
+  bool operator<(const Ready& o) const {
+    return priority != o.priority ? priority < o.priority : position > o.position;
+  }
+};
+
+}  // namespace
+
+Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> priority, int threads,
+               const StepTask& task, DagRunResult& result) {
+  const size_t n = dag.size();
+  const int workers = std::min(threads, pool.size() + 1);
+  result.timing.assign(n, {});
+  result.busy_us.assign(static_cast<size_t>(workers), 0);
+  result.max_concurrency = 0;
+  if (n == 0) return Status::ok();
+
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<uint32_t> pending(dag.num_preds.begin(), dag.num_preds.end());
+  std::priority_queue<Ready> ready;
+  for (uint32_t p = 0; p < n; ++p)
+    if (pending[p] == 0) ready.push({priority[p], p});
+  int free_threads = threads, running = 0;
+  size_t done = 0;
+  bool failed = false;
+  Status first_error = Status::ok();
+  const Clock::time_point start = Clock::now();
+
+  pool.run(workers - 1, [&](int worker) {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (true) {
+      if (done == n || (failed && running == 0)) break;
+      if (failed || ready.empty() || free_threads == 0) {
+        cv.wait(lock);
+        continue;
+      }
+      const uint32_t pos = ready.top().position;
+      ready.pop();
+      const int given = ready.empty() ? free_threads : 1;
+      free_threads -= given;
+      ++running;
+      result.max_concurrency = std::max(result.max_concurrency, running);
+      if (!ready.empty() && free_threads > 0) cv.notify_one();
+      lock.unlock();
+
+      const Clock::time_point t0 = Clock::now();
+      Status s = task(pos, worker, given);
+      const Clock::time_point t1 = Clock::now();
+
+      lock.lock();
+      free_threads += given;
+      --running;
+      ++done;
+      result.timing[pos] = {micros(start, t0), micros(start, t1), worker, given};
+      result.busy_us[static_cast<size_t>(worker)] += micros(t0, t1);
+      if (!s.is_ok()) {
+        if (!failed) first_error = std::move(s);
+        failed = true;
+        cv.notify_all();
+        continue;
+      }
+      for (uint32_t succ : dag.succs[pos])
+        if (--pending[succ] == 0) ready.push({priority[succ], succ});
+      // This worker takes the best ready step itself; wake others for the rest.
+      if (done == n || ready.size() > 1) cv.notify_all();
+    }
+    cv.notify_all();
+  });
+  return first_error;
+}
+
+Status run_in_order(size_t steps, int threads, const StepTask& task, DagRunResult& result) {
+  result.timing.assign(steps, {});
+  result.busy_us.assign(1, 0);
+  result.max_concurrency = steps ? 1 : 0;
+  const Clock::time_point start = Clock::now();
+  for (uint32_t p = 0; p < steps; ++p) {
+    const Clock::time_point t0 = Clock::now();
+    Status s = task(p, 0, threads);
+    const Clock::time_point t1 = Clock::now();
+    result.timing[p] = {micros(start, t0), micros(start, t1), 0, threads};
+    result.busy_us[0] += micros(t0, t1);
+    PX_RETURN_IF_ERROR(s);
+  }
+  return Status::ok();
+}
+
+}  // namespace parallax

@@ -1,0 +1,43 @@
+// Runs the steps of a StepDag on a ThreadPool: a step starts when all its
+// predecessors are done; among ready steps the highest priority (longest
+// remaining path) goes first. Threads are a budget, not a worker count: a
+// step that starts while other steps wait gets one thread, a step that starts
+// alone gets every free thread for its kernel, and the threads handed out
+// never exceed `threads`, so intra-op OpenMP teams never oversubscribe.
+// The first failing step stops the run (running steps finish; nothing new
+// starts) and its Status is returned.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "parallax/status.h"
+#include "schedule/step_dag.h"
+#include "schedule/thread_pool.h"
+
+namespace parallax {
+
+struct StepTiming {
+  double start_us = 0, end_us = 0;  // since the run began
+  int worker = 0;
+  int threads = 1;
+};
+
+struct DagRunResult {
+  std::vector<StepTiming> timing;  // per position
+  std::vector<double> busy_us;     // per worker
+  int max_concurrency = 0;
+};
+
+using StepTask = std::function<Status(uint32_t position, int worker, int threads)>;
+
+Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> priority, int threads,
+               const StepTask& task, DagRunResult& result);
+
+// The same contract on the calling thread alone, in position order (the
+// sequential executor): every step gets all `threads`.
+Status run_in_order(size_t steps, int threads, const StepTask& task, DagRunResult& result);
+
+}  // namespace parallax
