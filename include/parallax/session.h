@@ -72,6 +72,7 @@ struct RunStatistics {
   size_t lower_bound_arena_bytes = 0;  // most bytes live at one sequential step
   size_t peak_live_bytes = 0;          // measured: most arena bytes live at once during the run
   size_t memory_budget = 0;            // the budget this run was planned under
+  size_t arena_allocations = 0;        // times the session's arena had to grow, all runs so far
   int max_concurrency = 1;             // most nodes running at the same time
   std::vector<std::pair<int, int>> concurrent_branches;  // branch pairs that overlapped in time
   std::vector<double> thread_busy_ms;  // per thread (0 = caller)

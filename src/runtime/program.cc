@@ -319,6 +319,7 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
     st.lower_bound_arena_bytes = ep.lower_bound_bytes;
     st.peak_live_bytes = checker.peak_live_bytes();
     st.memory_budget = options_.memory_budget;
+    st.arena_allocations = arena_allocations_;
     st.max_concurrency = result.max_concurrency;
     st.concurrent_branches = sequential ? std::vector<std::pair<int, int>>{} : concurrent_branch_pairs(ep, result);
     st.thread_busy_ms.clear();

@@ -7,6 +7,7 @@
 //   parallax plan model.onnx --threads 4
 //   parallax plan model.onnx --accelerator-ops Conv,Relu,Add --format dot > plan.dot
 //   parallax plan model.onnx --threads 4 --format html > plan.html
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <set>
@@ -31,6 +32,7 @@ struct PlanArgs {
   double beta = 1.5;
   int64_t min_branch_ops = 3;
   bool no_optimize = false;
+  bool memory = false;
 };
 
 Result<std::map<std::string, Shape>> parse_shapes(const std::vector<std::string>& specs) {
@@ -111,7 +113,69 @@ Result<Partition> make_partition(const PlanArgs& a, std::shared_ptr<Graph>& grap
   return partition(*graph, work, opts);
 }
 
+// The paper's Table 5 for one model: arena bytes of each memory plan. The
+// concurrent plans are made for at least 2 threads (one thread has nothing
+// to run concurrently).
+Result<nlohmann::json> memory_table(const PlanArgs& a) {
+  PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(a.model, {}));
+  if (!a.no_optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph));
+  PX_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, declared_inputs(*model->graph, a.shapes));
+  nlohmann::json j = {{"model", a.model}, {"threads", std::max(a.threads, 2)}};
+  for (ExecutionMode mode : {ExecutionMode::kDataflow, ExecutionMode::kLayer}) {
+    ProgramOptions popts;
+    popts.num_threads = std::max(a.threads, 2);
+    popts.mode = mode;
+    PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(model->graph, popts));
+    PX_ASSIGN_OR_RETURN(std::shared_ptr<const ExecutionPlan> ep, program->execution_plan_for(inputs, {}));
+    j["naive_bytes"] = ep->naive_bytes;
+    j["sequential_bytes"] = ep->sequential_arena_bytes;
+    j["paper_branch_arenas_bytes"] = ep->paper_arena_bytes;
+    j["lower_bound_bytes"] = ep->lower_bound_bytes;
+    j[std::string(execution_mode_name(mode))] = {{"arena_bytes", ep->arena_bytes},
+                                                 {"schedule_edges", ep->schedule_edges},
+                                                 {"memory_orders", ep->memory_orders},
+                                                 {"data_edges", ep->data_edges},
+                                                 {"note", ep->note}};
+  }
+  return j;
+}
+
+void print_memory_table(const nlohmann::json& j) {
+  auto mib = [](const nlohmann::json& v) { return static_cast<double>(v.get<size_t>()) / (1024.0 * 1024.0); };
+  const double seq = static_cast<double>(j["sequential_bytes"].get<size_t>());
+  const double lb = static_cast<double>(j["lower_bound_bytes"].get<size_t>());
+  std::printf("%s: arena MiB at %d threads (ratio to the sequential plan)\n", j["model"].get<std::string>().c_str(),
+              j["threads"].get<int>());
+  auto row = [&](const char* name, const nlohmann::json& v) {
+    std::printf("  %-34s %9.2f  %5.2fx\n", name, mib(v), static_cast<double>(v.get<size_t>()) / seq);
+  };
+  row("naive (one buffer per tensor)", j["naive_bytes"]);
+  row("sequential greedy by size", j["sequential_bytes"]);
+  row("paper: per-branch arenas", j["paper_branch_arenas_bytes"]);
+  row("parallax: dataflow schedule", j["dataflow"]["arena_bytes"]);
+  row("parallax: layer schedule", j["layer"]["arena_bytes"]);
+  row("lower bound (most bytes live)", j["lower_bound_bytes"]);
+  std::printf("  sequential / lower bound: %.3f\n", lb > 0 ? seq / lb : 1.0);
+  for (const char* mode : {"dataflow", "layer"}) {
+    const auto& m = j[mode];
+    std::printf("  %s: %zu data edges, %zu schedule orders added, %zu buffer pairs share bytes by an order%s%s\n",
+                mode, m["data_edges"].get<size_t>(), m["schedule_edges"].get<size_t>(),
+                m["memory_orders"].get<size_t>(), m["note"].get<std::string>().empty() ? "" : "; ",
+                m["note"].get<std::string>().c_str());
+  }
+}
+
 int run_plan(const PlanArgs& a) {
+  if (a.memory) {
+    auto j = memory_table(a);
+    if (!j.is_ok()) {
+      std::cerr << "error: " << j.status().to_string() << '\n';
+      return 1;
+    }
+    if (a.format == "json") std::cout << j->dump() << '\n';
+    else print_memory_table(*j);
+    return 0;
+  }
   std::shared_ptr<Graph> graph;
   std::vector<NodeWork> work;
   auto p = make_partition(a, graph, work);
@@ -149,6 +213,8 @@ void add_plan_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--format", args->format, "text, json, dot or html (one self-contained page)")
       ->check(CLI::IsMember({"text", "json", "dot", "html"}));
   cmd->add_flag("--no-optimize", args->no_optimize, "partition the graph as loaded, without graph passes");
+  cmd->add_flag("--memory", args->memory,
+                "arena bytes of each memory plan: naive, sequential, per-branch, concurrent, lower bound");
   cmd->callback([=] { *exit_code = run_plan(*args); });
 }
 
