@@ -1,13 +1,18 @@
 #!/usr/bin/python3
-"""Parallax against ONNX Runtime 1.30 on the same machine, in the same run.
+"""Parallax's execution modes against ONNX Runtime 1.30, same machine, same run.
 
-For every model and thread count, runs `parallax bench --json` and
-`node reference/ort_bench.js --json` alternately, ROUNDS times each (so that
-noise from a shared machine hits both alike), and reports per side the median
-over rounds of each round's median latency and p90, plus the ratio
-parallax / ORT. Writes Markdown to stdout (and --out FILE).
+Per model, every configuration runs once per round, in turn (parallax
+sequential / layer / dataflow at the given thread counts, ORT sequential at
+intra-op 1 and 2 and ORT's parallel executor), ROUNDS rounds, so that noise
+from a shared machine hits all alike. Reported per configuration: the median
+over rounds of each round's median latency and p90, CPU time per inference,
+peak RSS; the reference is ORT's best configuration, and every row has its
+ratio to it. The spread (max/min of round medians) is shown, and a pair whose
+ratio is within the two spreads is marked "~" (within noise). A config whose
+spread is above --rerun-spread gets up to two more rounds.
 
-  /usr/bin/python3 bench/compare_ort.py [--models a,b] [--threads 1,2] [--rounds 3] [--runs 20]
+  /usr/bin/python3 bench/compare_ort.py [--models a,b] [--px sequential:1,dataflow:2]
+      [--ort sequential:1,sequential:2,parallel:2] [--rounds 3] [--runs 20] [--out FILE]
 """
 import argparse
 import json
@@ -18,8 +23,10 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_MODELS = ["mobilenet_v2", "resnet18", "googlenet", "inception_v3", "ssdlite320_mobilenet_v3_large",
-                  "swin_v2_t", "ppocr_det", "ppocr_rec", "silero_vad_v5"]
+DEFAULT_MODELS = ["googlenet", "inception_v3", "ppocr_det", "ssdlite320_mobilenet_v3_large", "swin_v2_t",
+                  "mobilenet_v2", "resnet18"]
+DEFAULT_PX = "sequential:1,sequential:2,layer:2,dataflow:2"
+DEFAULT_ORT = "sequential:1,sequential:2,parallel:2"
 
 
 def run_json(cmd):
@@ -29,55 +36,120 @@ def run_json(cmd):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def configs(spec, runtime):
+    out = []
+    for item in spec.split(","):
+        mode, threads = item.split(":")
+        out.append({"runtime": runtime, "mode": mode, "threads": int(threads), "name": f"{runtime} {mode} x{threads}"})
+    return out
+
+
+def command(cfg, args, path, inputs):
+    common = ["--threads", str(cfg["threads"]), "--warmup", str(args.warmup), "--runs", str(args.runs), "--json"]
+    if os.path.isdir(inputs):
+        common += ["--inputs", inputs]
+    if cfg["runtime"] == "parallax":
+        return [args.parallax, "bench", path, "--mode", cfg["mode"]] + common
+    return ["node", os.path.join(ROOT, "reference", "ort_bench.js"), path, "--mode", cfg["mode"]] + common
+
+
+def summarize(results):
+    med = [r["median_ms"] for r in results]
+    return {
+        "median_ms": statistics.median(med),
+        "p90_ms": statistics.median(r["p90_ms"] for r in results),
+        "cpu_ms": statistics.median(r.get("cpu_ms_per_run", float("nan")) for r in results),
+        "rss_mib": max(r.get("peak_rss_bytes", 0) for r in results) / 2**20,
+        "spread": max(med) / min(med),
+        "arena_mib": results[-1].get("arena_bytes", 0) / 2**20 if "arena_bytes" in results[-1] else None,
+        "stats": results[-1].get("stats"),
+    }
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default=",".join(DEFAULT_MODELS))
     ap.add_argument("--models-dir", default=os.path.join(ROOT, "models"))
     ap.add_argument("--parallax", default=os.path.join(ROOT, "build", "parallax"))
-    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--px", default=DEFAULT_PX, help="parallax MODE:THREADS list")
+    ap.add_argument("--ort", default=DEFAULT_ORT, help="ORT MODE:THREADS list (mode sequential|parallel)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--rerun-spread", type=float, default=1.15)
     ap.add_argument("--out")
+    ap.add_argument("--json-out")
     args = ap.parse_args()
+    if not os.path.exists(args.parallax):
+        sys.exit(f"compare_ort: {args.parallax} not built (scripts/setup.sh)")
+    ort_ok = os.path.isdir(os.path.join(ROOT, "reference", "node_modules", "onnxruntime-node"))
+    if not ort_ok:
+        print("compare_ort: onnxruntime-node is not installed (scripts/setup.sh): parallax only", file=sys.stderr)
+    cfgs = configs(args.px, "parallax") + (configs(args.ort, "ORT") if ort_ok else [])
 
-    lines = ["| model | threads | parallax median ms | parallax p90 | ORT median ms | ORT p90 | ratio (median) | parallax CPU ms/run | parallax peak RSS MiB | arena MiB |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| model | configuration | median ms | p90 ms | spread | CPU ms/run | peak RSS MiB | arena MiB | "
+             "vs ORT best | bound ms |", "|---|---|---|---|---|---|---|---|---|---|"]
+    report = []
     for model in args.models.split(","):
         path = os.path.join(args.models_dir, model + ".onnx")
         inputs = os.path.join(args.models_dir, model, "test_data_set_0")
         if not os.path.exists(path):
             print(f"skip {model}: {path} missing", file=sys.stderr)
             continue
-        for threads in [int(t) for t in args.threads.split(",")]:
-            common = ["--threads", str(threads), "--warmup", str(args.warmup), "--runs", str(args.runs),
-                      "--inputs", inputs, "--json"]
-            px, ort = [], []
-            try:
-                for _ in range(args.rounds):
-                    px.append(run_json([args.parallax, "bench", path] + common))
-                    ort.append(run_json(["node", os.path.join(ROOT, "reference", "ort_bench.js"), path] + common))
-            except RuntimeError as e:
-                lines.append(f"| {model} | {threads} | error | | | | | | | |")
-                print(e, file=sys.stderr)
+        results = {c["name"]: [] for c in cfgs}
+        failed = set()
+        for _ in range(args.rounds):
+            for c in cfgs:
+                if c["name"] in failed:
+                    continue
+                try:
+                    results[c["name"]].append(run_json(command(c, args, path, inputs)))
+                except RuntimeError as e:
+                    failed.add(c["name"])
+                    print(e, file=sys.stderr)
+        for c in cfgs:  # noisy configurations get up to two more rounds
+            for _ in range(2):
+                r = results[c["name"]]
+                if c["name"] in failed or len(r) < 2 or summarize(r)["spread"] <= args.rerun_spread:
+                    break
+                try:
+                    r.append(run_json(command(c, args, path, inputs)))
+                except RuntimeError as e:
+                    print(e, file=sys.stderr)
+        summ = {n: summarize(r) for n, r in results.items() if r}
+        ort_names = [n for n in summ if n.startswith("ORT")]
+        best = min(ort_names, key=lambda n: summ[n]["median_ms"]) if ort_names else None
+        for c in cfgs:
+            n = c["name"]
+            if n not in summ:
+                lines.append(f"| {model} | {n} | error | | | | | | | |")
                 continue
-            pm = statistics.median(r["median_ms"] for r in px)
-            pp = statistics.median(r["p90_ms"] for r in px)
-            om = statistics.median(r["median_ms"] for r in ort)
-            op = statistics.median(r["p90_ms"] for r in ort)
-            cpu = statistics.median(r["cpu_ms_per_run"] for r in px)
-            rss = max(r["peak_rss_bytes"] for r in px) / 2**20
-            arena = px[-1]["arena_bytes"] / 2**20
-            lines.append(f"| {model} | {threads} | {pm:.2f} | {pp:.2f} | {om:.2f} | {op:.2f} | {pm / om:.2f}x | "
-                         f"{cpu:.1f} | {rss:.0f} | {arena:.1f} |")
+            s = summ[n]
+            ratio = ""
+            if best:
+                r = s["median_ms"] / summ[best]["median_ms"]
+                noise = max(s["spread"], summ[best]["spread"])
+                ratio = f"{r:.2f}x" + (" ~" if 1 / noise <= r <= noise and n != best else "")
+                if n == best:
+                    ratio = "1.00x (best ORT)"
+            bound = f"{s['stats']['bound_ms']:.1f}" if s.get("stats") and "bound_ms" in s["stats"] else ""
+            arena = f"{s['arena_mib']:.1f}" if s["arena_mib"] is not None else ""
+            lines.append(f"| {model} | {n} | {s['median_ms']:.2f} | {s['p90_ms']:.2f} | {s['spread']:.2f} | "
+                         f"{s['cpu_ms']:.1f} | {s['rss_mib']:.0f} | {arena} | {ratio} | {bound} |")
             print(lines[-1], file=sys.stderr, flush=True)
+            report.append({"model": model, "config": n, **{k: v for k, v in s.items() if k != "stats"},
+                           "best_ort": best})
     header = [f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {os.uname().nodename} ({os.cpu_count()} cores); "
-              f"{args.rounds} alternating rounds of {args.warmup} warm-up + {args.runs} runs; medians over rounds.", ""]
+              f"{args.rounds} alternating rounds of {args.warmup} warm-up + {args.runs} runs; medians over rounds; "
+              "spread = slowest / fastest round median; '~' = ratio within that noise.", ""]
     text = "\n".join(header + lines) + "\n"
     print(text)
     if args.out:
         with open(args.out, "w") as f:
             f.write(text)
+    if args.json_out:
+        with open(args.json_out, "w") as f:
+            json.dump(report, f, indent=1)
 
 
 if __name__ == "__main__":

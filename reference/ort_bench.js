@@ -130,11 +130,13 @@ async function main() {
 
   for (let i = 0; i < a.warmup; i++) await session.run(feeds);
   const times = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < a.runs; i++) {
     const t0 = process.hrtime.bigint();
     await session.run(feeds);
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
+  const cpu = process.cpuUsage(cpu0);
   await session.release();
 
   const s = [...times].sort((x, y) => x - y);
@@ -156,6 +158,9 @@ async function main() {
     max_ms: s[s.length - 1],
     mean_ms: times.reduce((p, x) => p + x, 0) / times.length,
     times_ms: times,
+    // Process CPU time (all threads, user + system) over the counted runs.
+    cpu_ms_per_run: (cpu.user + cpu.system) / 1000 / a.runs,
+    peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
     host: { cpus: os.cpus().length, cpu_model: (os.cpus()[0] || {}).model || '' },
   };
   if (a.json) {

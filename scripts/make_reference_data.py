@@ -25,10 +25,14 @@ Special cases:
   silero_vad_v5  20 consecutive 512-sample chunks (sets 0..19) of a
                  deterministic 16 kHz signal; the state input of chunk k is
                  ONNX Runtime's stateN output of chunk k-1 (zeros for k = 0)
+  models of make_paper_models.py: inputs as scripts/model_manifest.json says
+                 (token ids within the vocabulary, CLIP's end-of-text token,
+                 a padding mask, ...)
 """
 
 import argparse
 import concurrent.futures as cf
+import json
 import os
 import shutil
 import subprocess
@@ -42,6 +46,7 @@ from onnx import numpy_helper
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ORT_RUN = os.path.join(REPO, "reference", "ort_run.js")
+MANIFEST = os.path.join(REPO, "scripts", "model_manifest.json")
 
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], np.float32).reshape(1, 3, 1, 1)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], np.float32).reshape(1, 3, 1, 1)
@@ -93,6 +98,42 @@ def generic_inputs(name, model, k):
         else:
             x = np.zeros(shape, dt)
         feeds.append(x)
+    return feeds
+
+
+def manifest_entry(name):
+    """The manifest's entry for a model of make_paper_models.py, else None."""
+    with open(MANIFEST) as f:
+        entry = json.load(f)["models"].get(name)
+    return entry if entry and entry["script"] == "scripts/make_paper_models.py" else None
+
+
+def manifest_inputs(name, entry, k):
+    """One data set made as the manifest's `values` of each input say."""
+    rng = rng_for(name, k)
+    feeds = []
+    for spec in entry["inputs"]:
+        shape, dt, v = tuple(spec["shape"]), np.dtype(spec["dtype"]), spec["values"]
+        kind = v["kind"]
+        if kind == "uniform":
+            x = rng.uniform(v["low"], v["high"], shape)
+        elif kind == "normal":
+            x = rng.normal(v["mean"], v["std"], shape)
+        elif kind == "token_ids":
+            x = rng.integers(v["low"], v["high"], shape)
+        elif kind == "clip_tokens":
+            # <sot> text <eot> then padding; the model pools at argmax = eot
+            x = np.full(shape, v["pad"])
+            n = v["text_len"]
+            x[..., 0] = v["sot"]
+            x[..., 1:n + 1] = rng.integers(0, v["sot"], shape[:-1] + (n,))
+            x[..., n + 1] = v["eot"]
+        elif kind == "mask":
+            x = np.zeros(shape)
+            x[..., :v["valid"]] = 1
+        else:
+            raise ValueError(f"{name}: input {spec['name']}: no generator for values {kind!r}")
+        feeds.append(x.astype(dt))
     return feeds
 
 
@@ -225,6 +266,8 @@ def up_to_date(model_path, mdir):
         return False
     deps = [model_path, os.path.abspath(__file__), ORT_RUN,
             os.path.join(REPO, "reference", "tensor_proto.js")]
+    if manifest_entry(os.path.basename(mdir)):
+        deps.append(MANIFEST)
     return os.path.getmtime(marker) >= max(os.path.getmtime(d) for d in deps)
 
 
@@ -268,6 +311,8 @@ def make_one(args, name):
     else:
         if name in ("ppocr_det", "ppocr_rec"):
             sets = [ppocr_inputs(name, model, k) for k in range(2 if name == "ppocr_det" else 1)]
+        elif manifest_entry(name):
+            sets = [manifest_inputs(name, manifest_entry(name), 0)]
         else:
             sets = [generic_inputs(name, model, 0)]
         for k, arrays in enumerate(sets):

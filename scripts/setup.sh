@@ -48,5 +48,6 @@ cmake --build "$BUILD_DIR" -j2
 
 if [[ $MODELS -eq 1 ]]; then
   /usr/bin/python3 scripts/make_models.py --out models
+  /usr/bin/python3 scripts/make_paper_models.py --out models
   /usr/bin/python3 scripts/make_reference_data.py --models models --jobs 2
 fi

@@ -13,17 +13,12 @@ bool overlaps(const BufferRequest& a, const BufferRequest& b) {
 }
 }  // namespace
 
-ArenaPlan plan_greedy_by_size(std::span<const BufferRequest> requests, size_t alignment) {
+namespace {
+
+ArenaPlan place_in_order(std::span<const BufferRequest> requests, std::span<const size_t> order, size_t alignment) {
   const size_t n = requests.size();
   ArenaPlan plan;
   plan.offsets.assign(n, 0);
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  // Largest first; ties by earlier start so plans are deterministic.
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (requests[a].bytes != requests[b].bytes) return requests[a].bytes > requests[b].bytes;
-    return requests[a].first_step < requests[b].first_step;
-  });
 
   struct Placed { size_t offset, size, index; };
   std::vector<Placed> placed;  // kept sorted by offset
@@ -53,6 +48,34 @@ ArenaPlan plan_greedy_by_size(std::span<const BufferRequest> requests, size_t al
     placed.insert(pos, Placed{best_offset, size, idx});
   }
   return plan;
+}
+
+}  // namespace
+
+ArenaPlan plan_greedy_by_size(std::span<const BufferRequest> requests, size_t alignment) {
+  const size_t n = requests.size();
+  // No single greedy order is best on every graph (Pisarchyk & Lee): place
+  // largest-first, then largest-area (bytes x lifetime) first, and keep the
+  // smaller arena. Ties break by earlier start so plans are deterministic.
+  std::vector<size_t> by_size(n), by_area(n);
+  std::iota(by_size.begin(), by_size.end(), 0);
+  std::iota(by_area.begin(), by_area.end(), 0);
+  std::stable_sort(by_size.begin(), by_size.end(), [&](size_t a, size_t b) {
+    if (requests[a].bytes != requests[b].bytes) return requests[a].bytes > requests[b].bytes;
+    return requests[a].first_step < requests[b].first_step;
+  });
+  auto area = [&](size_t i) {
+    return static_cast<double>(requests[i].bytes) *
+           static_cast<double>(requests[i].last_step - requests[i].first_step + 1);
+  };
+  std::stable_sort(by_area.begin(), by_area.end(), [&](size_t a, size_t b) {
+    if (area(a) != area(b)) return area(a) > area(b);
+    return requests[a].first_step < requests[b].first_step;
+  });
+  ArenaPlan best = place_in_order(requests, by_size, alignment);
+  ArenaPlan other = place_in_order(requests, by_area, alignment);
+  if (other.arena_bytes < best.arena_bytes) best = std::move(other);
+  return best;
 }
 
 size_t peak_live_bytes(std::span<const BufferRequest> requests, size_t alignment) {

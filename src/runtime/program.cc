@@ -170,6 +170,7 @@ Result<Program::CachedPlan*> Program::cached_plan(std::span<const Tensor> inputs
   PX_ASSIGN_OR_RETURN(std::shared_ptr<const ExecutionPlan> plan, make_execution_plan(*graph_, shapes, eopts));
   CachedPlan entry;
   entry.priority = remaining_path(plan->dag, plan->cost_us);
+  entry.max_threads.assign(plan->order.size(), options_.num_threads);
   entry.plan = std::move(plan);
   return &plans_.emplace(key, std::move(entry)).first->second;
 }
@@ -290,15 +291,22 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
   if (sequential)
     PX_RETURN_IF_ERROR(run_in_order(ep.order.size(), options_.num_threads, task, result));
   else
-    PX_RETURN_IF_ERROR(run_dag(*pool_, ep.dag, entry.priority, options_.num_threads, task, result));
+    PX_RETURN_IF_ERROR(
+        run_dag(*pool_, ep.dag, entry.priority, entry.max_threads, options_.num_threads, task, result));
   const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 
   // The first runs calibrate: measured step times replace the MAC estimates
-  // as priorities (a step's time at the thread count it got).
+  // as priorities, and steps too short to repay waking an OpenMP team (CPU
+  // time under kTeamWorthUs at the threads they got) run on one thread.
   std::vector<double> measured(result.timing.size());
   for (size_t p = 0; p < measured.size(); ++p) measured[p] = result.timing[p].end_us - result.timing[p].start_us;
   std::vector<double> path = remaining_path(ep.dag, measured);
-  if (entry.runs++ < 2 && !sequential) entry.priority = path;
+  if (entry.runs++ < 2 && !sequential) {
+    constexpr double kTeamWorthUs = 40;
+    entry.priority = path;
+    for (size_t p = 0; p < measured.size(); ++p)
+      if (measured[p] * result.timing[p].threads < kTeamWorthUs) entry.max_threads[p] = 1;
+  }
 
   outputs.clear();
   for (ValueId out : g.outputs) {

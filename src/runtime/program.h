@@ -73,6 +73,7 @@ class Program {
   struct CachedPlan {
     std::shared_ptr<const ExecutionPlan> plan;
     std::vector<double> priority;  // per position; from estimates, then from measured times
+    std::vector<int> max_threads;  // per position; 1 for steps measured too short for a thread team
     int runs = 0;
   };
 

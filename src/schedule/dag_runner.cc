@@ -27,8 +27,8 @@ struct Ready {
 
 }  // namespace
 
-Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> priority, int threads,
-               const StepTask& task, DagRunResult& result) {
+Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> priority,
+               std::span<const int> max_threads, int threads, const StepTask& task, DagRunResult& result) {
   const size_t n = dag.size();
   const int workers = std::min(threads, pool.size() + 1);
   result.timing.assign(n, {});
@@ -58,7 +58,7 @@ Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> pri
       }
       const uint32_t pos = ready.top().position;
       ready.pop();
-      const int given = ready.empty() ? free_threads : 1;
+      const int given = ready.empty() ? std::max(1, std::min(free_threads, max_threads[pos])) : 1;
       free_threads -= given;
       ++running;
       result.max_concurrency = std::max(result.max_concurrency, running);

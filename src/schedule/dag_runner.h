@@ -2,8 +2,10 @@
 // predecessors are done; among ready steps the highest priority (longest
 // remaining path) goes first. Threads are a budget, not a worker count: a
 // step that starts while other steps wait gets one thread, a step that starts
-// alone gets every free thread for its kernel, and the threads handed out
-// never exceed `threads`, so intra-op OpenMP teams never oversubscribe.
+// alone gets every free thread for its kernel (at most its `max_threads`:
+// steps measured too short to gain from an OpenMP team get 1), and the
+// threads handed out never exceed `threads`, so intra-op OpenMP teams never
+// oversubscribe the cores.
 // The first failing step stops the run (running steps finish; nothing new
 // starts) and its Status is returned.
 #pragma once
@@ -33,8 +35,8 @@ struct DagRunResult {
 
 using StepTask = std::function<Status(uint32_t position, int worker, int threads)>;
 
-Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> priority, int threads,
-               const StepTask& task, DagRunResult& result);
+Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> priority,
+               std::span<const int> max_threads, int threads, const StepTask& task, DagRunResult& result);
 
 // The same contract on the calling thread alone, in position order (the
 // sequential executor): every step gets all `threads`.

@@ -1,10 +1,16 @@
 // `parallax bench MODEL`: latency statistics in the style of TFLite's
 // benchmark_model: warm-up runs, then counted runs; min / median / p90 / max,
-// CPU time per inference, peak RSS and planned arena bytes.
+// CPU time per inference, peak RSS and planned arena bytes. --mode and
+// --memory-budget choose the schedule; --verbose prints the last run's
+// statistics; --trace writes a Perfetto timeline of every counted run, each
+// at the time it started (so the gaps between runs are the tool's own
+// overhead), which shows run-to-run variation as well as one run's schedule.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 
@@ -23,6 +29,7 @@ struct BenchArgs {
   std::vector<std::string> shapes;
   int threads = 1, warmup = 5, runs = 20;
   bool json = false, profile = false;
+  ScheduleFlags schedule;
 };
 
 double cpu_seconds() {
@@ -39,10 +46,42 @@ double percentile(std::vector<double> v, double p) {
   return v[lo] + (v[hi] - v[lo]) * (idx - static_cast<double>(lo));
 }
 
+// "[#######.............] 7/25" on stderr, redrawn in place; only when
+// stderr is a terminal, so that logs and --json pipelines stay clean.
+class ProgressBar {
+ public:
+  explicit ProgressBar(int total) : total_(total), enabled_(isatty(STDERR_FILENO) == 1 && total > 0) {}
+  void update(int done) {
+    // At most ~100 redraws: writing to the terminal after every run of a
+    // microsecond model would cost more than the runs themselves.
+    if (!enabled_) return;
+    int percent = static_cast<int>(int64_t{done} * 100 / total_);
+    if (percent == last_percent_) return;
+    last_percent_ = percent;
+    constexpr int kWidth = 30;
+    int filled = done * kWidth / total_;
+    std::fprintf(stderr, "\r[%s%s] %d/%d", std::string(static_cast<size_t>(filled), '#').c_str(),
+                 std::string(static_cast<size_t>(kWidth - filled), '.').c_str(), done, total_);
+    std::fflush(stderr);
+  }
+  ~ProgressBar() {
+    if (enabled_) std::fprintf(stderr, "\r\033[K");  // erase the bar before the results are printed
+  }
+
+ private:
+  int total_;
+  bool enabled_;
+  int last_percent_ = -1;
+};
+
 int run_bench(const BenchArgs& args) {
   SessionOptions options;
   options.num_threads = args.threads;
   options.profile = args.profile;
+  if (Status s = apply_schedule_flags(args.schedule, options); !s.is_ok()) {
+    std::cerr << "error: " << s.to_string() << '\n';
+    return 1;
+  }
   auto session = Session::open(args.model, options);
   if (!session.is_ok()) {
     std::cerr << "error: " << session.status().to_string() << '\n';
@@ -55,22 +94,33 @@ int run_bench(const BenchArgs& args) {
     return 1;
   }
   std::vector<double> ms;
+  std::vector<TracedRun> traced;
+  std::chrono::steady_clock::time_point first_counted;
   double cpu_total = 0;
-  for (int i = 0; i < args.warmup + args.runs; ++i) {
-    double cpu0 = cpu_seconds();
-    auto t0 = std::chrono::steady_clock::now();
-    auto out = (*session)->run(*inputs);
-    auto t1 = std::chrono::steady_clock::now();
-    double cpu1 = cpu_seconds();
-    if (!out.is_ok()) {
-      std::cerr << "error: " << out.status().to_string() << '\n';
-      return 1;
-    }
-    if (i >= args.warmup) {
-      ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-      cpu_total += (cpu1 - cpu0) * 1e3;
+  {
+    ProgressBar progress(args.warmup + args.runs);
+    for (int i = 0; i < args.warmup + args.runs; ++i) {
+      double cpu0 = cpu_seconds();
+      auto t0 = std::chrono::steady_clock::now();
+      auto out = (*session)->run(*inputs);
+      auto t1 = std::chrono::steady_clock::now();
+      double cpu1 = cpu_seconds();
+      if (!out.is_ok()) {
+        std::cerr << "error: " << out.status().to_string() << '\n';
+        return 1;
+      }
+      if (i >= args.warmup) {
+        if (i == args.warmup) first_counted = t0;
+        ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        cpu_total += (cpu1 - cpu0) * 1e3;
+        if (!args.schedule.trace.empty())
+          traced.push_back({(*session)->last_run_stats(),
+                            std::chrono::duration<double, std::micro>(t0 - first_counted).count(), ms.back()});
+      }
+      progress.update(i + 1);
     }
   }
+  const RunStatistics& stats = (*session)->last_run_stats();
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   nlohmann::json j = {
@@ -85,16 +135,29 @@ int run_bench(const BenchArgs& args) {
       {"cpu_ms_per_run", cpu_total / static_cast<double>(ms.size())},
       {"peak_rss_bytes", static_cast<int64_t>(ru.ru_maxrss) * 1024},
       {"arena_bytes", (*session)->last_arena_bytes()},
+      {"mode", execution_mode_name(options.mode)},
+      {"memory_budget", options.memory_budget},
+      {"stats", run_stats_json(stats)},
   };
   if (args.json) {
     std::cout << j.dump() << '\n';
   } else {
-    std::printf("%s: threads %d, %d runs after %d warm-up\n", args.model.c_str(), args.threads, args.runs, args.warmup);
+    std::printf("%s: threads %d, mode %s, %d runs after %d warm-up\n", args.model.c_str(), args.threads,
+                execution_mode_name(options.mode), args.runs, args.warmup);
     std::printf("latency ms: min %.3f  median %.3f  p90 %.3f  max %.3f\n", j["min_ms"].get<double>(),
                 j["median_ms"].get<double>(), j["p90_ms"].get<double>(), j["max_ms"].get<double>());
     std::printf("cpu ms per run: %.3f   peak RSS: %.1f MiB   arena: %.1f MiB\n", j["cpu_ms_per_run"].get<double>(),
                 static_cast<double>(ru.ru_maxrss) / 1024.0,
                 static_cast<double>((*session)->last_arena_bytes()) / (1024.0 * 1024.0));
+  }
+  // After the summary and to stderr with --json, so stdout stays one JSON object.
+  if (args.schedule.verbose)
+    (args.json ? std::cerr : std::cout) << "last run:\n" << describe_run_stats(stats, ms.back()) << std::flush;
+  if (!args.schedule.trace.empty()) {
+    if (Status s = write_trace(args.schedule.trace, traced); !s.is_ok()) {
+      std::cerr << "error: " << s.to_string() << '\n';
+      return 1;
+    }
   }
   if (args.profile) {
     auto profile = (*session)->op_profile();
@@ -118,11 +181,13 @@ void add_bench_command(CLI::App& app, int* exit_code) {
   cmd->add_option("model", args->model, "ONNX model file")->required();
   cmd->add_option("--inputs", args->inputs_dir, "folder with input_<i>.pb files (default: random inputs)");
   cmd->add_option("--shape", args->shapes, "NAME=D0xD1x... for inputs with symbolic dims");
-  cmd->add_option("--threads", args->threads, "intra-op threads")->check(CLI::Range(1, 1024));
+  cmd->add_option("--threads", args->threads, "threads, split between concurrent nodes and inside kernels")
+      ->check(CLI::Range(1, 1024));
   cmd->add_option("--warmup", args->warmup, "warm-up runs (not counted)")->check(CLI::Range(0, 100000));
   cmd->add_option("--runs", args->runs, "counted runs")->check(CLI::Range(1, 100000));
   cmd->add_flag("--json", args->json, "print one JSON object");
   cmd->add_flag("--profile", args->profile, "print time per op type");
+  add_schedule_flags(*cmd, args->schedule);
   cmd->callback([=] { *exit_code = run_bench(*args); });
 }
 

@@ -1,5 +1,7 @@
 // `parallax run MODEL`: runs a model once on inputs from a test-data folder
 // (input_<i>.pb) or on random inputs, and writes output_<i>.pb files.
+// --mode / --memory-budget choose the schedule, --verbose prints the run's
+// statistics and --trace writes its timeline as Perfetto JSON.
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -21,6 +23,7 @@ struct RunArgs {
   bool random_inputs = false;
   int threads = 1;
   uint32_t seed = 0;
+  ScheduleFlags schedule;
 };
 
 int run_run(const RunArgs& args) {
@@ -30,6 +33,10 @@ int run_run(const RunArgs& args) {
   }
   SessionOptions options;
   options.num_threads = args.threads;
+  if (Status s = apply_schedule_flags(args.schedule, options); !s.is_ok()) {
+    std::cerr << "error: " << s.to_string() << '\n';
+    return 1;
+  }
   auto session = Session::open(args.model, options);
   if (!session.is_ok()) {
     std::cerr << "error: " << session.status().to_string() << '\n';
@@ -66,8 +73,17 @@ int run_run(const RunArgs& args) {
       }
     }
   }
-  std::cout << "ran in " << ms << " ms (first run, includes planning), threads " << args.threads << ", arena "
-            << (*session)->last_arena_bytes() << " bytes\n";
+  std::cout << "ran in " << ms << " ms (first run, includes planning), threads " << args.threads << ", mode "
+            << execution_mode_name(options.mode) << ", arena " << (*session)->last_arena_bytes() << " bytes\n";
+  const RunStatistics& stats = (*session)->last_run_stats();
+  if (args.schedule.verbose) std::cout << describe_run_stats(stats, ms);
+  if (!args.schedule.trace.empty()) {
+    Status s = write_trace(args.schedule.trace, {TracedRun{stats, 0, ms}});
+    if (!s.is_ok()) {
+      std::cerr << "error: " << s.to_string() << '\n';
+      return 1;
+    }
+  }
   return 0;
 }
 
@@ -82,7 +98,9 @@ void add_run_command(CLI::App& app, int* exit_code) {
   cmd->add_flag("--random-inputs", args->random_inputs, "feed random inputs of the declared shapes");
   cmd->add_option("--shape", args->shapes, "NAME=D0xD1x... for inputs with symbolic dims (random inputs)");
   cmd->add_option("--seed", args->seed, "seed for --random-inputs");
-  cmd->add_option("--threads", args->threads, "intra-op threads")->check(CLI::Range(1, 1024));
+  cmd->add_option("--threads", args->threads, "threads, split between concurrent nodes and inside kernels")
+      ->check(CLI::Range(1, 1024));
+  add_schedule_flags(*cmd, args->schedule);
   cmd->callback([=] { *exit_code = run_run(*args); });
 }
 

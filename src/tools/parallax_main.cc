@@ -1,6 +1,7 @@
 // parallax: inspect and run ONNX models.
 //   parallax info MODEL
 //   parallax run MODEL [--inputs DIR | --random-inputs] [--outputs DIR] [--threads N]
+//   parallax bench MODEL [--runs N] [--mode dataflow] [--memory-budget 64M] [--verbose] [--trace FILE] [--json]
 #include <unistd.h>
 
 #include <cstdlib>

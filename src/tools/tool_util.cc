@@ -1,7 +1,11 @@
 #include "tools/tool_util.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <limits>
 #include <map>
 #include <random>
 #include <sstream>
@@ -89,6 +93,136 @@ std::string summarize(const Tensor& t) {
   });
   if (!s.is_ok()) return "(not summarised)";
   return out.str();
+}
+
+Result<size_t> parse_byte_size(std::string_view text) {
+  auto bad = [&] {
+    return error(StatusCode::kInvalidArgument, "'", text, "' is not a byte count (BYTES, or with a K, M or G suffix)");
+  };
+  size_t i = 0, value = 0;
+  constexpr size_t kMax = std::numeric_limits<size_t>::max();
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+    size_t digit = static_cast<size_t>(text[i] - '0');
+    if (value > (kMax - digit) / 10) return bad();
+    value = value * 10 + digit;
+  }
+  if (i == 0) return bad();
+  std::string suffix(text.substr(i));
+  for (char& c : suffix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  // "64M", "64MB" and "64MiB" all mean 64 * 2^20: a budget is compared with
+  // arena sizes, which are counted in binary units everywhere else.
+  int shift = 0;
+  if (!suffix.empty()) {
+    const std::string units = "KMG";
+    size_t unit = units.find(suffix[0]);
+    std::string rest = suffix.substr(1);
+    if (suffix == "B") {
+      rest.clear();
+    } else if (unit == std::string::npos) {
+      return bad();
+    } else {
+      shift = 10 * static_cast<int>(unit + 1);
+    }
+    if (!rest.empty() && rest != "B" && rest != "IB") return bad();
+  }
+  if (shift > 0 && value > (kMax >> shift)) return bad();
+  return value << shift;
+}
+
+void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
+  cmd.add_option("--mode", flags.mode, "scheduling: sequential, layer or dataflow (default dataflow)")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            auto m = parse_execution_mode(s);
+            return m.is_ok() ? std::string() : m.status().message();
+          },
+          "MODE"));
+  cmd.add_option("--memory-budget", flags.memory_budget,
+                 "most activation-arena bytes, e.g. 64M or 2G (default 0: available memory less a margin)")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            auto b = parse_byte_size(s);
+            return b.is_ok() ? std::string() : b.status().message();
+          },
+          "BYTES"));
+  cmd.add_option("--trace", flags.trace, "write a Chrome-trace / Perfetto JSON timeline to FILE");
+  cmd.add_flag("--verbose", flags.verbose, "print the run statistics (concurrency, busy time, memory, bound)");
+}
+
+Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options) {
+  if (!flags.mode.empty()) {
+    PX_ASSIGN_OR_RETURN(options.mode, parse_execution_mode(flags.mode));
+  }
+  if (!flags.memory_budget.empty()) {
+    PX_ASSIGN_OR_RETURN(options.memory_budget, parse_byte_size(flags.memory_budget));
+  }
+  if (!flags.trace.empty()) {
+    options.record_timeline = true;
+    // Find an unwritable trace path now, not after a long benchmark.
+    std::ofstream probe(flags.trace, std::ios::app);
+    if (!probe) return error(StatusCode::kInvalidArgument, "cannot write the trace file '", flags.trace, "'");
+  }
+  return Status::ok();
+}
+
+namespace {
+
+std::string mib(size_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+}  // namespace
+
+std::string describe_run_stats(const RunStatistics& s, double measured_ms) {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(3);
+  out << "mode: " << execution_mode_name(s.mode) << ", nodes run " << s.nodes_run << ", max concurrency "
+      << s.max_concurrency << ", concurrent branch pairs " << s.concurrent_branches.size() << '\n';
+  out << "busy ms per thread:";
+  if (s.thread_busy_ms.empty()) out << " (not recorded)";
+  for (size_t t = 0; t < s.thread_busy_ms.size(); ++t) out << ' ' << t << ": " << s.thread_busy_ms[t];
+  out << '\n';
+  out << "arena: " << mib(s.arena_bytes) << " (sequential plan " << mib(s.sequential_arena_bytes) << ", lower bound "
+      << mib(s.lower_bound_arena_bytes) << "), peak live " << mib(s.peak_live_bytes) << ", budget "
+      << (s.memory_budget ? mib(s.memory_budget) : std::string("default")) << ", arena grown " << s.arena_allocations
+      << " times so far\n";
+  out << "critical path " << s.critical_path_ms << " ms, bound " << s.bound_ms << " ms, measured " << measured_ms
+      << " ms (runtime's wall " << s.wall_ms << " ms)";
+  if (s.bound_ms > 0) out << ", " << (measured_ms / s.bound_ms) << "x the bound";
+  out << '\n';
+  if (!s.note.empty()) out << "note: " << s.note << '\n';
+  return out.str();
+}
+
+nlohmann::json run_stats_json(const RunStatistics& s) {
+  nlohmann::json pairs = nlohmann::json::array();
+  for (const auto& [a, b] : s.concurrent_branches) pairs.push_back({a, b});
+  return {{"mode", execution_mode_name(s.mode)},
+          {"wall_ms", s.wall_ms},
+          {"nodes_run", s.nodes_run},
+          {"arena_bytes", s.arena_bytes},
+          {"sequential_arena_bytes", s.sequential_arena_bytes},
+          {"lower_bound_arena_bytes", s.lower_bound_arena_bytes},
+          {"peak_live_bytes", s.peak_live_bytes},
+          {"memory_budget", s.memory_budget},
+          {"arena_allocations", s.arena_allocations},
+          {"max_concurrency", s.max_concurrency},
+          {"concurrent_branches", std::move(pairs)},
+          {"thread_busy_ms", s.thread_busy_ms},
+          {"critical_path_ms", s.critical_path_ms},
+          {"bound_ms", s.bound_ms},
+          {"note", s.note}};
+}
+
+Status write_trace(const std::string& path, const std::vector<TracedRun>& runs) {
+  std::ofstream out(path, std::ios::trunc);
+  // Node names come from the model and need not be valid UTF-8.
+  if (out) out << make_trace(runs).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  if (!out) return error(StatusCode::kInvalidArgument, "cannot write the trace file '", path, "'");
+  return Status::ok();
 }
 
 }  // namespace parallax::tools

@@ -1,10 +1,16 @@
-// Input making and output summaries shared by the CLI subcommands.
+// Input making, output summaries and the scheduling flags shared by the CLI
+// subcommands.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
 #include "parallax/session.h"
+#include "tools/trace_writer.h"
 
 namespace parallax::tools {
 
@@ -16,5 +22,30 @@ Result<std::vector<NamedTensor>> make_random_inputs(const Session& session, cons
 Result<std::vector<NamedTensor>> read_input_dir(const Session& session, const std::string& dir);
 // "min -1.2 max 3.4 mean 0.5" for numeric tensors (first values for small ones).
 std::string summarize(const Tensor& t);
+
+// Flags of `run` and `bench` that choose how a session schedules a run and
+// what it reports about it. Kept as text until the command runs; the CLI11
+// validators added by add_schedule_flags reject bad values at parse time.
+struct ScheduleFlags {
+  std::string mode;           // empty: the library's default (SessionOptions::mode)
+  std::string memory_budget;  // BYTES[K|M|G]; empty or 0: the library's default
+  std::string trace;          // Chrome-trace JSON file to write, empty: none
+  bool verbose = false;
+};
+void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags);
+// Sets mode, memory_budget and record_timeline (when a trace is asked for).
+Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options);
+
+// "1048576", "512K", "64M", "2G" (binary multiples, optional trailing B).
+Result<size_t> parse_byte_size(std::string_view text);
+
+// Multi-line human description of a run's statistics (`--verbose`);
+// measured_ms is the caller's own wall-clock measurement of the same run.
+std::string describe_run_stats(const RunStatistics& stats, double measured_ms);
+// The statistics as JSON, without the timeline (that goes to --trace).
+nlohmann::json run_stats_json(const RunStatistics& stats);
+
+// Writes make_trace(runs) to `path`.
+Status write_trace(const std::string& path, const std::vector<TracedRun>& runs);
 
 }  // namespace parallax::tools

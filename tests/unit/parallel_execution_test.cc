@@ -76,8 +76,9 @@ TEST(ParallelExecution, RealModelsBitIdenticalAcrossModesAndThreads) {
         // The default (dataflow) schedule keeps the arena within 1.10x of the
         // sequential plan; the paper's layer order can need more (it computes
         // a layer's branches before the next layer starts).
-        if (mode == ExecutionMode::kDataflow)
+        if (mode == ExecutionMode::kDataflow) {
           EXPECT_LE(stats.arena_bytes, stats.sequential_arena_bytes * 111 / 100) << entry.path().stem();
+        }
         EXPECT_LE(stats.peak_live_bytes, stats.arena_bytes) << entry.path().stem();
       }
     }
@@ -100,7 +101,8 @@ std::string random_model(std::mt19937& rng, int nodes) {
   const char* unary[] = {"Relu", "Sigmoid", "Tanh", "Neg", "Abs"};
   const char* binary[] = {"Add", "Mul", "Sub", "Max"};
   for (int i = 0; i < nodes; ++i) {
-    const std::string out = "v" + std::to_string(i);
+    std::string out = "v";
+    out += std::to_string(i);  // not "v" + ...: gcc 12 warns (-Wrestrict) on that inlined concatenation
     // Prefer recent values so that chains and branches both appear.
     auto pick = [&] {
       size_t n = values.size();
