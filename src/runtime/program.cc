@@ -73,6 +73,7 @@ class RuntimeCreateContext final : public KernelCreateContext {
     // Bodies run inside their node, on the thread (and thread count) it was given.
     ProgramOptions body_options = options_;
     body_options.mode = ExecutionMode::kSequential;
+    body_options.threads_from_caller = true;
     PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(body, body_options));
     return std::unique_ptr<Subgraph>(std::make_unique<ProgramSubgraph>(std::move(program), std::move(outer_map)));
   }
@@ -288,8 +289,10 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
 
   DagRunResult result;
   const auto t0 = std::chrono::steady_clock::now();
+  const int threads =
+      options_.threads_from_caller ? std::clamp(omp_get_max_threads(), 1, options_.num_threads) : options_.num_threads;
   if (sequential)
-    PX_RETURN_IF_ERROR(run_in_order(ep.order.size(), options_.num_threads, task, result));
+    PX_RETURN_IF_ERROR(run_in_order(ep.order.size(), threads, task, result));
   else
     PX_RETURN_IF_ERROR(
         run_dag(*pool_, ep.dag, entry.priority, entry.max_threads, options_.num_threads, task, result));

@@ -34,6 +34,9 @@ struct ProgramOptions {
   size_t memory_budget = SIZE_MAX;  // activation arena limit
   double max_arena_growth = 1.10;
   bool check_memory = false;
+  // Bodies of If / Loop / Scan run inside a node that got some of the
+  // threads: they take the calling thread's OpenMP count, not num_threads.
+  bool threads_from_caller = false;
   // No tensor the runtime allocates (activations, outputs) may be larger:
   // a shape that asks for more gets ResourceExhausted, never std::bad_alloc.
   size_t max_tensor_bytes = size_t{16} << 30;

@@ -146,6 +146,9 @@ void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
           },
           "BYTES"));
   cmd.add_option("--trace", flags.trace, "write a Chrome-trace / Perfetto JSON timeline to FILE");
+  cmd.add_option("--max-arena-growth", flags.max_arena_growth,
+                 "concurrent arena at most this x the sequential plan; beyond, concurrency is given up (default 1.10)")
+      ->check(CLI::Range(1.0, 1e6));
   cmd.add_flag("--verbose", flags.verbose, "print the run statistics (concurrency, busy time, memory, bound)");
 }
 
@@ -156,6 +159,7 @@ Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options)
   if (!flags.memory_budget.empty()) {
     PX_ASSIGN_OR_RETURN(options.memory_budget, parse_byte_size(flags.memory_budget));
   }
+  if (flags.max_arena_growth > 0) options.max_arena_growth = flags.max_arena_growth;
   if (!flags.trace.empty()) {
     options.record_timeline = true;
     // Find an unwritable trace path now, not after a long benchmark.

@@ -30,6 +30,7 @@ struct ScheduleFlags {
   std::string mode;           // empty: the library's default (SessionOptions::mode)
   std::string memory_budget;  // BYTES[K|M|G]; empty or 0: the library's default
   std::string trace;          // Chrome-trace JSON file to write, empty: none
+  double max_arena_growth = 0;  // 0: the library's default (SessionOptions::max_arena_growth)
   bool verbose = false;
 };
 void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags);
