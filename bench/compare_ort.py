@@ -29,6 +29,10 @@ DEFAULT_PX = "sequential:1,sequential:2,layer:2,dataflow:2"
 DEFAULT_ORT = "sequential:1,sequential:2,parallel:2"
 
 
+# A failed run, a timeout, or output that is not one JSON line: the configuration is marked "error".
+BENCH_ERRORS = (RuntimeError, ValueError, IndexError, OSError, subprocess.TimeoutExpired)
+
+
 def run_json(cmd):
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     if out.returncode != 0:
@@ -39,6 +43,8 @@ def run_json(cmd):
 def configs(spec, runtime):
     out = []
     for item in spec.split(","):
+        if not item or item == "none":  # "--ort none": parallax only
+            continue
         mode, threads = item.split(":")
         out.append({"runtime": runtime, "mode": mode, "threads": int(threads), "name": f"{runtime} {mode} x{threads}"})
     return out
@@ -98,14 +104,16 @@ def main():
             continue
         results = {c["name"]: [] for c in cfgs}
         failed = set()
+        errors = {}
         for _ in range(args.rounds):
             for c in cfgs:
                 if c["name"] in failed:
                     continue
                 try:
                     results[c["name"]].append(run_json(command(c, args, path, inputs)))
-                except RuntimeError as e:
+                except BENCH_ERRORS as e:
                     failed.add(c["name"])
+                    errors[c["name"]] = str(e).split(" failed: ", 1)[-1][-300:]
                     print(e, file=sys.stderr)
         for c in cfgs:  # noisy configurations get up to two more rounds
             for _ in range(2):
@@ -114,15 +122,18 @@ def main():
                     break
                 try:
                     r.append(run_json(command(c, args, path, inputs)))
-                except RuntimeError as e:
+                except BENCH_ERRORS as e:
                     print(e, file=sys.stderr)
         summ = {n: summarize(r) for n, r in results.items() if r}
+        errors = {n: e for n, e in errors.items() if n not in summ}
         ort_names = [n for n in summ if n.startswith("ORT")]
         best = min(ort_names, key=lambda n: summ[n]["median_ms"]) if ort_names else None
         for c in cfgs:
             n = c["name"]
             if n not in summ:
                 lines.append(f"| {model} | {n} | error | | | | | | | |")
+                report.append({"model": model, "config": n, "runtime": c["runtime"], "mode": c["mode"],
+                               "threads": c["threads"], "error": errors.get(n, "no result"), "best_ort": best})
                 continue
             s = summ[n]
             ratio = ""
@@ -137,8 +148,9 @@ def main():
             lines.append(f"| {model} | {n} | {s['median_ms']:.2f} | {s['p90_ms']:.2f} | {s['spread']:.2f} | "
                          f"{s['cpu_ms']:.1f} | {s['rss_mib']:.0f} | {arena} | {ratio} | {bound} |")
             print(lines[-1], file=sys.stderr, flush=True)
-            report.append({"model": model, "config": n, **{k: v for k, v in s.items() if k != "stats"},
-                           "best_ort": best})
+            report.append({"model": model, "config": n, "runtime": c["runtime"], "mode": c["mode"],
+                           "threads": c["threads"], **{k: v for k, v in s.items() if k != "stats"},
+                           "rounds": len(results[n]), "stats": s.get("stats"), "best_ort": best})
     header = [f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {os.uname().nodename} ({os.cpu_count()} cores); "
               f"{args.rounds} alternating rounds of {args.warmup} warm-up + {args.runs} runs; medians over rounds; "
               "spread = slowest / fastest round median; '~' = ratio within that noise.", ""]

@@ -4,14 +4,9 @@
 #include <map>
 #include <numeric>
 
-namespace parallax {
+#include "memory/best_fit.h"
 
-namespace {
-size_t align_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
-bool overlaps(const BufferRequest& a, const BufferRequest& b) {
-  return a.first_step <= b.last_step && b.first_step <= a.last_step;
-}
-}  // namespace
+namespace parallax {
 
 namespace {
 
@@ -20,32 +15,17 @@ ArenaPlan place_in_order(std::span<const BufferRequest> requests, std::span<cons
   ArenaPlan plan;
   plan.offsets.assign(n, 0);
 
-  struct Placed { size_t offset, size, index; };
-  std::vector<Placed> placed;  // kept sorted by offset
-  std::vector<Placed> conflicts;
+  std::vector<PlacedBuffer> placed;  // kept sorted by offset
+  std::vector<PlacedBuffer> conflicts;
   for (size_t idx : order) {
     const size_t size = align_up(std::max<size_t>(requests[idx].bytes, 1), alignment);
     conflicts.clear();
-    for (const Placed& p : placed)
-      if (overlaps(requests[p.index], requests[idx])) conflicts.push_back(p);
-    // Best fit: the smallest gap between time-overlapping buffers that holds `size`.
-    size_t best_offset = SIZE_MAX, best_gap = SIZE_MAX, cursor = 0;
-    for (const Placed& p : conflicts) {
-      if (p.offset > cursor) {
-        size_t gap = p.offset - cursor;
-        if (gap >= size && gap < best_gap) {
-          best_gap = gap;
-          best_offset = cursor;
-        }
-      }
-      cursor = std::max(cursor, p.offset + p.size);
-    }
-    if (best_offset == SIZE_MAX) best_offset = cursor;  // after the last conflicting buffer
-    plan.offsets[idx] = best_offset;
-    plan.arena_bytes = std::max(plan.arena_bytes, best_offset + size);
-    auto pos = std::lower_bound(placed.begin(), placed.end(), best_offset,
-                                [](const Placed& p, size_t off) { return p.offset < off; });
-    placed.insert(pos, Placed{best_offset, size, idx});
+    for (const PlacedBuffer& p : placed)
+      if (lifetimes_overlap(requests[p.index], requests[idx])) conflicts.push_back(p);
+    const size_t offset = best_fit_offset(conflicts, size);
+    plan.offsets[idx] = offset;
+    plan.arena_bytes = std::max(plan.arena_bytes, offset + size);
+    insert_by_offset(placed, {offset, size, idx});
   }
   return plan;
 }

@@ -24,6 +24,11 @@ struct BufferRequest {
   int32_t last_step = 0;   // last step that reads it (inclusive)
 };
 
+// Both live at some common step.
+inline bool lifetimes_overlap(const BufferRequest& a, const BufferRequest& b) {
+  return a.first_step <= b.last_step && b.first_step <= a.last_step;
+}
+
 struct ArenaPlan {
   std::vector<size_t> offsets;  // one per request, aligned
   size_t arena_bytes = 0;
