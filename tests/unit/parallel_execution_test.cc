@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <thread>
+#include <atomic>
 
 #include "format/tensor_proto.h"
 #include "model_builder.h"
@@ -164,6 +166,40 @@ TEST(ParallelExecution, RandomGraphsBitIdenticalWithMemoryChecks) {
         }
   }
   EXPECT_GE(runs, 3000);
+}
+
+TEST(ParallelExecution, OneDataflowSessionCalledFromFourThreads) {
+  // Runs of one session are serialised; each still uses the session's pool.
+  std::mt19937 rng(99);
+  const std::string model = random_model(rng, 40);
+  Tensor x = Tensor::allocate(DataType::kFloat32, {1, 4, 6, 6});
+  for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = static_cast<float>(i % 7) / 3.0f - 1.0f;
+  SessionOptions seq;
+  seq.mode = ExecutionMode::kSequential;
+  auto expected = run_once(model, false, seq, {{"x", x}});
+  ASSERT_TRUE(expected.is_ok()) << expected.status().to_string();
+  SessionOptions o;
+  o.num_threads = 2;
+  o.check_memory = true;
+  auto s = Session::open_from_bytes(model, o);
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  std::atomic<int> mismatches{0}, errors{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; ++t)
+    callers.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        auto out = (*s)->run({{"x", x}});
+        if (!out.is_ok()) {
+          ++errors;
+          continue;
+        }
+        for (size_t k = 0; k < out->size(); ++k)
+          if (!same_bytes((*out)[k], (*expected)[k])) ++mismatches;
+      }
+    });
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 TEST(ParallelExecution, BudgetIsHonouredAsMeasured) {
