@@ -1,5 +1,6 @@
 #include "parallax/tensor.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -8,6 +9,9 @@
 namespace parallax {
 
 int64_t shape_numel(const Shape& shape) {
+  // An empty tensor may have huge other dims ([0, 2^61, 22] passes every size
+  // check): their product would overflow before the 0 is reached.
+  if (std::find(shape.begin(), shape.end(), int64_t{0}) != shape.end()) return 0;
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
   return n;

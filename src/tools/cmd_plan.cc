@@ -7,6 +7,7 @@
 //   parallax plan model.onnx --threads 4
 //   parallax plan model.onnx --accelerator-ops Conv,Relu,Add --format dot > plan.dot
 //   parallax plan model.onnx --threads 4 --format html > plan.html
+//   parallax plan model.onnx --memory --format html > memory.html
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -20,6 +21,7 @@
 #include "partition/plan_print.h"
 #include "runtime/program.h"
 #include "tools/commands.h"
+#include "tools/memory_html.h"
 
 namespace parallax::tools {
 
@@ -113,20 +115,34 @@ Result<Partition> make_partition(const PlanArgs& a, std::shared_ptr<Graph>& grap
   return partition(*graph, work, opts);
 }
 
+// The plans behind the memory table, kept for the HTML page.
+struct MemoryPlans {
+  std::shared_ptr<Graph> graph;
+  std::shared_ptr<const ExecutionPlan> dataflow, sequential;
+};
+
 // The paper's Table 5 for one model: arena bytes of each memory plan. The
 // concurrent plans are made for at least 2 threads (one thread has nothing
-// to run concurrently).
-Result<nlohmann::json> memory_table(const PlanArgs& a) {
+// to run concurrently). `plans` (optional) gets the graph, the dataflow plan
+// and a sequential plan of the same shapes.
+Result<nlohmann::json> memory_table(const PlanArgs& a, MemoryPlans* plans = nullptr) {
   PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(a.model, {}));
   if (!a.no_optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph));
   PX_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, declared_inputs(*model->graph, a.shapes));
   nlohmann::json j = {{"model", a.model}, {"threads", std::max(a.threads, 2)}};
-  for (ExecutionMode mode : {ExecutionMode::kDataflow, ExecutionMode::kLayer}) {
+  if (plans) plans->graph = model->graph;
+  for (ExecutionMode mode : {ExecutionMode::kDataflow, ExecutionMode::kLayer, ExecutionMode::kSequential}) {
+    if (mode == ExecutionMode::kSequential && !plans) break;
     ProgramOptions popts;
     popts.num_threads = std::max(a.threads, 2);
     popts.mode = mode;
     PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(model->graph, popts));
     PX_ASSIGN_OR_RETURN(std::shared_ptr<const ExecutionPlan> ep, program->execution_plan_for(inputs, {}));
+    if (plans && mode == ExecutionMode::kDataflow) plans->dataflow = ep;
+    if (mode == ExecutionMode::kSequential) {
+      plans->sequential = ep;
+      break;
+    }
     j["naive_bytes"] = ep->naive_bytes;
     j["sequential_bytes"] = ep->sequential_arena_bytes;
     j["paper_branch_arenas_bytes"] = ep->paper_arena_bytes;
@@ -167,12 +183,15 @@ void print_memory_table(const nlohmann::json& j) {
 
 int run_plan(const PlanArgs& a) {
   if (a.memory) {
-    auto j = memory_table(a);
+    MemoryPlans plans;
+    auto j = memory_table(a, a.format == "html" ? &plans : nullptr);
     if (!j.is_ok()) {
       std::cerr << "error: " << j.status().to_string() << '\n';
       return 1;
     }
-    if (a.format == "json") std::cout << j->dump() << '\n';
+    if (a.format == "json") std::cout << j->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    else if (a.format == "html")
+      std::cout << memory_html(*plans.graph, {{"dataflow", *plans.dataflow}, {"sequential", *plans.sequential}}, *j);
     else print_memory_table(*j);
     return 0;
   }
@@ -214,7 +233,8 @@ void add_plan_command(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"text", "json", "dot", "html"}));
   cmd->add_flag("--no-optimize", args->no_optimize, "partition the graph as loaded, without graph passes");
   cmd->add_flag("--memory", args->memory,
-                "arena bytes of each memory plan: naive, sequential, per-branch, concurrent, lower bound");
+                "arena bytes of each memory plan: naive, sequential, per-branch, concurrent, lower bound "
+                "(--format html: the dataflow and sequential arenas drawn over time)");
   cmd->callback([=] { *exit_code = run_plan(*args); });
 }
 

@@ -21,6 +21,10 @@ namespace quant_detail {
 template <typename Q>
 inline Q saturate_round(float v, int32_t zp) {
   float r = std::nearbyint(v) + static_cast<float>(zp);
+  // NaN (e.g. 0 / a zero scale) survives std::clamp and converting it is
+  // undefined; give the lowest value, as ONNX Runtime's float->int conversion
+  // does on x86.
+  if (std::isnan(r)) return std::numeric_limits<Q>::lowest();
   r = std::clamp(r, static_cast<float>(std::numeric_limits<Q>::lowest()),
                  static_cast<float>(std::numeric_limits<Q>::max()));
   return static_cast<Q>(r);

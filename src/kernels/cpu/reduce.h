@@ -99,12 +99,25 @@ struct SumSquareOp {
   template <typename T> static T finish(Acc<T> a, int64_t) { return a; }
 };
 
+// A float intermediate as the integer type T: the log of a zero sum is -inf
+// and of a negative one NaN, and converting those is undefined, so NaN gives
+// 0 and values beyond T's range its limits.
+template <typename T, typename A>
+T saturate_to(A v) {
+  if constexpr (std::is_integral_v<T>) {
+    if (std::isnan(v)) return T(0);
+    if (v <= static_cast<A>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+    if (v >= static_cast<A>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+  }
+  return static_cast<T>(v);
+}
+
 struct L2Op {
   template <typename T> using Acc = std::conditional_t<std::is_floating_point_v<T>, T, double>;
   template <typename T> static Acc<T> init() { return Acc<T>(0); }
   template <typename T> static Acc<T> step(Acc<T> a, T x) { return a + static_cast<Acc<T>>(x) * static_cast<Acc<T>>(x); }
   template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return a + b; }
-  template <typename T> static T finish(Acc<T> a, int64_t) { return static_cast<T>(std::sqrt(a)); }
+  template <typename T> static T finish(Acc<T> a, int64_t) { return saturate_to<T>(std::sqrt(a)); }
 };
 
 struct LogSumOp {
@@ -112,7 +125,7 @@ struct LogSumOp {
   template <typename T> static Acc<T> init() { return Acc<T>(0); }
   template <typename T> static Acc<T> step(Acc<T> a, T x) { return a + static_cast<Acc<T>>(x); }
   template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return a + b; }
-  template <typename T> static T finish(Acc<T> a, int64_t) { return static_cast<T>(std::log(a)); }
+  template <typename T> static T finish(Acc<T> a, int64_t) { return saturate_to<T>(std::log(a)); }
 };
 
 // Coalesced description of the reduction: runs of dims, each reduced or kept.
@@ -279,7 +292,7 @@ void run_log_sum_exp(const ReducePlan& p, const T* in, T* out, int threads) {
   for (int64_t i = 0; i < p.out_numel; ++i) {
     A m = static_cast<A>(mx[i]);
     if (std::isinf(m)) m = A(0);
-    out[i] = static_cast<T>(m + std::log(sum[i]));
+    out[i] = saturate_to<T>(m + std::log(sum[i]));
   }
 }
 

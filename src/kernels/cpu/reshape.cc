@@ -1,6 +1,8 @@
 // Reshape: same bytes, new shape. Shape from the `shape` attribute (opset < 5)
 // or the `shape` input (value needed; deferred until known). 0 copies the
 // input dimension (unless allowzero=1, opset 14), -1 is inferred.
+#include <algorithm>
+
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 
@@ -64,7 +66,16 @@ class ReshapeKernel final : public OpKernel {
         }
       }
       out[i] = v;
-      known *= v;
+      // The input exists, so its element count fits in int64; a target whose
+      // product does not cannot match it (and would overflow `known`).
+      // (With allowzero a 0 elsewhere in the target makes it empty, which is fine.)
+      if (__builtin_mul_overflow(known, v, &known)) {
+        if (allowzero_ && std::find(spec.begin(), spec.end(), int64_t{0}) != spec.end()) {
+          known = 0;
+          continue;
+        }
+        return error(StatusCode::kInvalidArgument, "Reshape 'shape' ", shape_to_string(out), " has too many elements");
+      }
     }
     const int64_t total = shape_numel(in);
     if (infer_at >= 0) {

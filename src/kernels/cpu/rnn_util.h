@@ -208,6 +208,12 @@ inline Status infer_recurrent_outputs(InferContext& ctx, RnnAttrs a, const char*
   if (a.hidden == 0 && r.size() == 3) a.hidden = r[2];
   PX_ASSIGN_OR_RETURN(RnnDims d, check_rnn_shapes(op, a, gates, ctx.input_shape(0), ctx.input_shape(1), r));
   const DataType dt = ctx.input_dtype(0);
+  // The kernels read W, R, B, initial_h/c and P as X's element type: another
+  // type (an int8 R with a float X) would be read past its end.
+  for (size_t i = 1; i < ctx.num_inputs(); ++i)
+    if (i != 4 && ctx.has_input(i) && ctx.input_dtype(i) != dt)
+      return error(StatusCode::kInvalidModel, op, ": input ", i, " is ", data_type_name(ctx.input_dtype(i)),
+                   " but X is ", data_type_name(dt));
   if (ctx.has_output(0)) ctx.set_output(0, dt, y_shape(a, d));
   for (size_t s = 1; s <= states; ++s)
     if (ctx.has_output(s)) ctx.set_output(s, dt, state_shape(a, d));

@@ -12,6 +12,9 @@
 namespace parallax {
 namespace {
 
+// Sampling points of one roi (all bins), precomputed as 48-byte Samples: 200 MB at most.
+constexpr double kMaxSamplesPerRoi = double{1 << 22};
+
 struct Sample {
   int64_t o1, o2, o3, o4;
   float w1, w2, w3, w4;
@@ -68,6 +71,23 @@ class RoiAlignKernel final : public OpKernel {
       const T* rd = rois.data<T>();
       T* yd = ctx.output(0).data<T>();
       const int64_t PH = out_h_, PW = out_w_;
+      // Checked before the parallel loop, which cannot fail: a NaN or infinite
+      // roi (or spatial_scale) made the sampling grid's size a NaN converted
+      // to int64 (undefined behaviour), and a huge roi or sampling_ratio a
+      // grid of billions of samples.
+      for (int64_t r = 0; r < nroi; ++r) {
+        const T* rr = rd + r * 4;
+        for (int k = 0; k < 4; ++k)
+          if (!std::isfinite(rr[k] * scale_))
+            return error(StatusCode::kInvalidArgument, "RoiAlign: roi ", r, " has a non-finite coordinate");
+        const double rh = std::max(double{(rr[3] - rr[1]) * scale_}, 1.0);
+        const double rw = std::max(double{(rr[2] - rr[0]) * scale_}, 1.0);
+        const double gh = sampling_ > 0 ? double(sampling_) : std::ceil(rh / double(PH));
+        const double gw = sampling_ > 0 ? double(sampling_) : std::ceil(rw / double(PW));
+        if (gh * gw * double(PH) * double(PW) > kMaxSamplesPerRoi)
+          return error(StatusCode::kResourceExhausted, "RoiAlign: roi ", r, " needs ", gh * gw * double(PH) * double(PW),
+                       " samples, over the limit of ", kMaxSamplesPerRoi);
+      }
       parallel_for(ctx.num_threads(), nroi, 1, [&](int64_t rb, int64_t re) {
         std::vector<Sample> samples;
         for (int64_t r = rb; r < re; ++r) {
