@@ -12,5 +12,5 @@ dir=build-soak
 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DPARALLAX_BUILD_BENCH=ON
 cmake --build "$dir" -j2 --target soak
 # Same OpenMP waiting as the parallax tool (README): spin briefly, then sleep.
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-active}" GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-300000}"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-active}" GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-30000}"
 exec "$dir/bench/soak" --models-dir models "$@"

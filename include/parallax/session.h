@@ -45,6 +45,10 @@ struct SessionOptions {
   // plan's arena; beyond it, buffers are shared and the schedule gives up the
   // concurrency that sharing forbids.
   double max_arena_growth = 1.10;
+  // Dataflow mode times itself against sequential execution (same plan, same
+  // memory) over its first runs per input shape and keeps the faster; off:
+  // always dataflow. RunStatistics::mode and note say what ran and why.
+  bool adapt_schedule = true;
   bool check_memory = false;                    // poison dead tensors, verify reads, check live overlaps (slow; tests)
   bool record_timeline = false;                 // fill RunStatistics::timeline (for traces)
   size_t max_tensor_bytes = size_t{16} << 30;   // refuse larger weights (hostile files)

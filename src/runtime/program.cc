@@ -6,8 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <iostream>
 #include <sstream>
 
+#include "backends/backend.h"
 #include "kernels/registry.h"
 #include "runtime/kernel_contexts.h"
 #include "runtime/memory_checker.h"
@@ -130,7 +132,24 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
     RuntimeCreateContext ctx(g, node, program->options_);
     auto kernel = def->create(ctx);
     if (!kernel.is_ok()) return kernel.status().with_context(node.describe());
-    program->kernels_.push_back(std::move(kernel).value());
+    std::unique_ptr<OpKernel> chosen = std::move(kernel).value();
+    // The CPU kernel is made first in every case: it validates the node the
+    // same way with or without an accelerator, and the device kernel keeps it
+    // for shape inference and as its fallback.
+    if (Backend* acc = options.accelerator.get();
+        acc && (options.accelerator_ops.empty() || options.accelerator_ops.count(node.op_type) != 0) &&
+        acc->supports(ctx)) {
+      auto device = acc->create_kernel(ctx, chosen);
+      if (device.is_ok()) {
+        chosen = std::move(device).value();
+      } else {
+        // A device kernel that cannot be made (a program that fails to build,
+        // no device memory for the weights) leaves the node on the CPU.
+        std::cerr << "parallax: warning: " << node.describe() << ": " << acc->name()
+                  << " kernel unavailable, running the node on the CPU: " << device.status().message() << '\n';
+      }
+    }
+    program->kernels_.push_back(std::move(chosen));
   }
   if (options.mode != ExecutionMode::kSequential && options.num_threads > 1)
     program->pool_ = std::make_unique<ThreadPool>(options.num_threads - 1);
@@ -170,7 +189,12 @@ Result<Program::CachedPlan*> Program::cached_plan(std::span<const Tensor> inputs
   eopts.max_arena_growth = options_.max_arena_growth;
   PX_ASSIGN_OR_RETURN(std::shared_ptr<const ExecutionPlan> plan, make_execution_plan(*graph_, shapes, eopts));
   CachedPlan entry;
+  if (options_.adapt_schedule && plan->mode == ExecutionMode::kDataflow && pool_) {
+    eopts.mode = ExecutionMode::kSequential;
+    PX_ASSIGN_OR_RETURN(entry.sequential_plan, make_execution_plan(*graph_, shapes, eopts));
+  }
   entry.priority = remaining_path(plan->dag, plan->cost_us);
+  entry.cost_us = plan->cost_us;
   entry.max_threads.assign(plan->order.size(), options_.num_threads);
   entry.plan = std::move(plan);
   return &plans_.emplace(key, std::move(entry)).first->second;
@@ -234,7 +258,16 @@ Result<std::vector<Tensor>> Program::run(std::span<const Tensor> inputs, std::sp
 Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::span<const Tensor> outer,
                         std::vector<Tensor>& outputs, RunStatistics* stats, bool timeline) {
   const Graph& g = *graph_;
-  const ExecutionPlan& ep = *entry.plan;
+  // Adaptive dataflow (SessionOptions::adapt_schedule): run 0 calibrates,
+  // runs 1 and 3 time the dataflow schedule, runs 2 and 4 the sequential
+  // plan (its own offsets: the concurrent plan spreads tensors apart and
+  // loses cache reuse, so sequential runs use the sequential layout); then
+  // the faster way stays.
+  const bool adaptive = entry.sequential_plan != nullptr;
+  const int trial = entry.runs;
+  const bool trial_sequential = adaptive && !entry.decided && (trial == 2 || trial == 4);
+  const bool use_sequential_plan = trial_sequential || (adaptive && entry.decided && entry.use_sequential);
+  const ExecutionPlan& ep = use_sequential_plan ? *entry.sequential_plan : *entry.plan;
   const ShapePlan& plan = *ep.shapes;
   if (ep.arena_bytes > arena_capacity_) {
     void* p = std::aligned_alloc(64, (ep.arena_bytes + 63) / 64 * 64);
@@ -295,7 +328,7 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
     PX_RETURN_IF_ERROR(run_in_order(ep.order.size(), threads, task, result));
   else
     PX_RETURN_IF_ERROR(
-        run_dag(*pool_, ep.dag, entry.priority, entry.max_threads, options_.num_threads, task, result));
+        run_dag(*pool_, ep.dag, entry.priority, entry.cost_us, entry.max_threads, options_.num_threads, task, result));
   const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 
   // The first runs calibrate: measured step times replace the MAC estimates
@@ -304,9 +337,25 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
   std::vector<double> measured(result.timing.size());
   for (size_t p = 0; p < measured.size(); ++p) measured[p] = result.timing[p].end_us - result.timing[p].start_us;
   std::vector<double> path = remaining_path(ep.dag, measured);
-  if (entry.runs++ < 2 && !sequential) {
+  if (adaptive && !entry.decided && trial >= 1) {
+    double& best = trial_sequential ? entry.sequential_ms : entry.dataflow_ms;
+    best = std::min(best, wall_ms);
+    if (trial == 4) {
+      entry.decided = true;
+      // Concurrency must buy at least 3 %: within noise, the simpler way wins.
+      entry.use_sequential = !(entry.dataflow_ms < 0.97 * entry.sequential_ms);
+      std::ostringstream v;
+      v.precision(3);
+      v << "adaptive: " << (entry.use_sequential ? "sequential" : "dataflow") << " kept (dataflow "
+        << entry.dataflow_ms << " ms, sequential " << entry.sequential_ms << " ms over the trial runs)";
+      entry.verdict = v.str();
+    }
+  }
+  if (entry.runs++ < 2 && !sequential) {  // calibration only from dataflow runs
     constexpr double kTeamWorthUs = 40;
     entry.priority = path;
+    // Costs as single-thread time, so that steps measured at different thread counts compare.
+    for (size_t p = 0; p < measured.size(); ++p) entry.cost_us[p] = measured[p] * result.timing[p].threads;
     for (size_t p = 0; p < measured.size(); ++p)
       if (measured[p] * result.timing[p].threads < kTeamWorthUs) entry.max_threads[p] = 1;
   }
@@ -341,7 +390,7 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
     }
     st.critical_path_ms = path.empty() ? 0 : *std::max_element(path.begin(), path.end()) * 1e-3;
     st.bound_ms = std::max(st.critical_path_ms, busy / options_.num_threads);
-    st.note = ep.note;
+    st.note = ep.note.empty() ? entry.verdict : entry.verdict.empty() ? ep.note : ep.note + "; " + entry.verdict;
     st.timeline.clear();
     if (timeline) {
       for (size_t p = 0; p < result.timing.size(); ++p) {

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,18 +29,26 @@
 
 namespace parallax {
 
+class Backend;  // backends/backend.h
+
 struct ProgramOptions {
   int num_threads = 1;  // total: split between concurrent steps and inside kernels
   ExecutionMode mode = ExecutionMode::kSequential;
   size_t memory_budget = SIZE_MAX;  // activation arena limit
   double max_arena_growth = 1.10;
   bool check_memory = false;
+  bool adapt_schedule = true;  // see SessionOptions::adapt_schedule
   // Bodies of If / Loop / Scan run inside a node that got some of the
   // threads: they take the calling thread's OpenMP count, not num_threads.
   bool threads_from_caller = false;
   // No tensor the runtime allocates (activations, outputs) may be larger:
   // a shape that asks for more gets ResourceExhausted, never std::bad_alloc.
   size_t max_tensor_bytes = size_t{16} << 30;
+  // An accelerator (backends/backend.h): a node it supports, whose op is in
+  // accelerator_ops (empty: every op it supports), gets the backend's kernel
+  // instead of the CPU registry's. Null: CPU only, exactly as before.
+  std::shared_ptr<Backend> accelerator = nullptr;  // initialised: designated initialisers may omit it
+  std::set<std::string> accelerator_ops = {};
 };
 
 // Sees every node a run executes, from the thread that ran it: profiling
@@ -75,9 +84,15 @@ class Program {
  private:
   struct CachedPlan {
     std::shared_ptr<const ExecutionPlan> plan;
+    std::shared_ptr<const ExecutionPlan> sequential_plan;  // adaptive dataflow's alternative
     std::vector<double> priority;  // per position; from estimates, then from measured times
+    std::vector<double> cost_us;   // per position; likewise
     std::vector<int> max_threads;  // per position; 1 for steps measured too short for a thread team
     int runs = 0;
+    // Adaptive dataflow: best times of each way over the trial runs, and the verdict.
+    double dataflow_ms = 1e300, sequential_ms = 1e300;
+    bool decided = false, use_sequential = false;
+    std::string verdict;
   };
 
   Program(std::shared_ptr<const Graph> graph, const ProgramOptions& options) : graph_(std::move(graph)), options_(options) {}

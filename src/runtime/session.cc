@@ -1,10 +1,13 @@
 #include "parallax/session.h"
 
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <sstream>
 #include <string>
 
+#include "backends/backend.h"
 #include "format/onnx_loader.h"
 #include "graph/passes/passes.h"
 #include "runtime/op_profiler.h"
@@ -89,6 +92,43 @@ TensorInfo describe_value(const Value& v) {
   return info;
 }
 
+// An accelerator asked for through the environment, until SessionOptions
+// has a field for it:
+//   PARALLAX_ACCELERATOR=opencl       offload the nodes the backend supports
+//   PARALLAX_ACCELERATOR_OPS=LIST|FILE  only these op types (backends/backend.h)
+// Unset, empty, "none" or "cpu": CPU only, exactly as without the variables.
+// An accelerator that cannot be opened (no OpenCL platform or device, a
+// build without OpenCL) prints one warning and the session runs on the CPU;
+// an unknown accelerator name or a bad op list is an error.
+struct Accelerator {
+  std::shared_ptr<Backend> backend;
+  std::set<std::string> ops;
+};
+
+Result<Accelerator> accelerator_from_environment() {
+  Accelerator acc;
+  const char* name = std::getenv("PARALLAX_ACCELERATOR");
+  if (!name || !*name || std::string_view(name) == "none" || std::string_view(name) == "cpu") return acc;
+  if (const char* ops = std::getenv("PARALLAX_ACCELERATOR_OPS"); ops && *ops) {
+    auto list = parse_op_list(ops);
+    if (!list.is_ok()) return list.status().with_context("PARALLAX_ACCELERATOR_OPS");
+    acc.ops = std::move(list).value();
+  }
+  auto backend = shared_backend(name);
+  if (backend.is_ok()) {
+    acc.backend = *backend;
+  } else if (backend.status().code() == StatusCode::kInvalidArgument) {
+    return backend.status().with_context("PARALLAX_ACCELERATOR");
+  } else {
+    static std::once_flag warned;
+    std::call_once(warned, [&] {
+      std::cerr << "parallax: warning: accelerator '" << name << "' is not available, running on the CPU: "
+                << backend.status().message() << '\n';
+    });
+  }
+  return acc;
+}
+
 Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const SessionOptions& options) {
   if (options.num_threads < 1 || options.num_threads > 1024)
     return error(StatusCode::kInvalidArgument, "num_threads must be between 1 and 1024, got ", options.num_threads);
@@ -101,13 +141,19 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
   impl->info.producer = model->producer_name + (model->producer_version.empty() ? "" : " " + model->producer_version);
   for (const auto& [domain, version] : model->opsets) impl->info.opsets.emplace_back(domain, version);
   impl->info.num_nodes = g.nodes.size();
-  if (options.optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph));
+  PX_ASSIGN_OR_RETURN(Accelerator accelerator, accelerator_from_environment());
+  OptimizeOptions optimize;
+  optimize.channels_last = accelerator.backend == nullptr;
+  if (options.optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph, optimize));
   ProgramOptions popts;
+  popts.accelerator = std::move(accelerator.backend);
+  popts.accelerator_ops = std::move(accelerator.ops);
   popts.num_threads = options.num_threads;
   popts.mode = options.mode;
   PX_ASSIGN_OR_RETURN(popts.memory_budget, resolve_memory_budget(options));
   popts.max_arena_growth = options.max_arena_growth;
   popts.check_memory = options.check_memory;
+  popts.adapt_schedule = options.adapt_schedule;
   popts.max_tensor_bytes = options.max_tensor_bytes;
   impl->record_timeline = options.record_timeline;
   PX_ASSIGN_OR_RETURN(impl->program, Program::compile(model->graph, popts));

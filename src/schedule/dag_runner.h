@@ -1,11 +1,13 @@
 // Runs the steps of a StepDag on a ThreadPool: a step starts when all its
 // predecessors are done; among ready steps the highest priority (longest
 // remaining path) goes first. Threads are a budget, not a worker count: a
-// step that starts while other steps wait gets one thread, a step that starts
-// alone gets every free thread for its kernel (at most its `max_threads`:
-// steps measured too short to gain from an OpenMP team get 1), and the
-// threads handed out never exceed `threads`, so intra-op OpenMP teams never
-// oversubscribe the cores.
+// step gets every free thread for its kernel (at most its `max_threads`:
+// steps measured too short to gain from an OpenMP team get 1) when it starts
+// alone or when the other ready steps together cost less than half of it
+// (they wait rather than leave a big kernel on one core); otherwise one
+// thread. Only the calling thread (worker 0) runs multi-threaded steps, so
+// there is one OpenMP team. The threads handed out never exceed `threads`,
+// so intra-op OpenMP teams never oversubscribe the cores.
 // The first failing step stops the run (running steps finish; nothing new
 // starts) and its Status is returned.
 #pragma once
@@ -35,7 +37,8 @@ struct DagRunResult {
 
 using StepTask = std::function<Status(uint32_t position, int worker, int threads)>;
 
-Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> priority,
+// `priority`, `cost` (expected time) and `max_threads` are per position.
+Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> priority, std::span<const double> cost,
                std::span<const int> max_threads, int threads, const StepTask& task, DagRunResult& result);
 
 // The same contract on the calling thread alone, in position order (the

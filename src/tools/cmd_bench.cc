@@ -100,6 +100,7 @@ int run_bench(const BenchArgs& args) {
   {
     ProgressBar progress(args.warmup + args.runs);
     for (int i = 0; i < args.warmup + args.runs; ++i) {
+      if (i == args.warmup) reset_accelerator_counters(args.schedule);  // count the measured runs only
       double cpu0 = cpu_seconds();
       auto t0 = std::chrono::steady_clock::now();
       auto out = (*session)->run(*inputs);
@@ -139,6 +140,7 @@ int run_bench(const BenchArgs& args) {
       {"memory_budget", options.memory_budget},
       {"stats", run_stats_json(stats)},
   };
+  if (!args.schedule.accelerator.empty()) j["accelerator"] = accelerator_json(args.schedule, args.runs);
   if (args.json) {
     std::cout << j.dump() << '\n';
   } else {
@@ -149,6 +151,7 @@ int run_bench(const BenchArgs& args) {
     std::printf("cpu ms per run: %.3f   peak RSS: %.1f MiB   arena: %.1f MiB\n", j["cpu_ms_per_run"].get<double>(),
                 static_cast<double>(ru.ru_maxrss) / 1024.0,
                 static_cast<double>((*session)->last_arena_bytes()) / (1024.0 * 1024.0));
+    std::cout << accelerator_summary(args.schedule, args.runs) << std::flush;
   }
   // After the summary and to stderr with --json, so stdout stays one JSON object.
   if (args.schedule.verbose)

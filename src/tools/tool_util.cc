@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "backends/backend.h"
 #include "format/tensor_proto.h"
 #include "kernels/kernel_util.h"
 
@@ -146,10 +148,59 @@ void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
           },
           "BYTES"));
   cmd.add_option("--trace", flags.trace, "write a Chrome-trace / Perfetto JSON timeline to FILE");
+  cmd.add_flag("--fixed-schedule", flags.fixed_schedule,
+               "dataflow always, without timing it against sequential execution over the first runs");
   cmd.add_option("--max-arena-growth", flags.max_arena_growth,
                  "concurrent arena at most this x the sequential plan; beyond, concurrency is given up (default 1.10)")
       ->check(CLI::Range(1.0, 1e6));
   cmd.add_flag("--verbose", flags.verbose, "print the run statistics (concurrency, busy time, memory, bound)");
+  cmd.add_option("--accelerator", flags.accelerator,
+                 "offload the nodes an accelerator supports: opencl (falls back to the CPU with a warning when no "
+                 "OpenCL device is found)")
+      ->check(CLI::IsMember({"opencl", "none"}));
+  cmd.add_option("--accelerator-ops", flags.accelerator_ops,
+                 "only these op types go to the accelerator: Conv,Relu,... or a file of op names "
+                 "(backends/opencl/tflite_gpu_ops.txt mirrors TFLite's GPU delegate)");
+}
+
+namespace {
+std::shared_ptr<Backend> requested_backend(const ScheduleFlags& flags) {
+  if (flags.accelerator.empty() || flags.accelerator == "none") return nullptr;
+  auto b = shared_backend(flags.accelerator);
+  return b.is_ok() ? *b : nullptr;
+}
+}  // namespace
+
+std::string accelerator_summary(const ScheduleFlags& flags, int runs) {
+  std::shared_ptr<Backend> b = requested_backend(flags);
+  if (!b) return "";
+  BackendCounters c = b->counters();
+  const uint64_t n = static_cast<uint64_t>(std::max(runs, 1));
+  BackendCounters per = c;
+  for (uint64_t* v : {&per.bytes_to_device, &per.bytes_from_device, &per.transfers_to_device,
+                      &per.transfers_from_device, &per.dispatches, &per.nodes, &per.cpu_fallbacks})
+    *v /= n;
+  return format_counters(b->name(), per) + (runs > 1 ? " (per run; weights once)" : "") + "\n";
+}
+
+nlohmann::json accelerator_json(const ScheduleFlags& flags, int runs) {
+  std::shared_ptr<Backend> b = requested_backend(flags);
+  if (!b) return nullptr;
+  BackendCounters c = b->counters();
+  const double n = static_cast<double>(std::max(runs, 1));
+  return {{"name", b->name()},
+          {"nodes_per_run", static_cast<double>(c.nodes) / n},
+          {"dispatches_per_run", static_cast<double>(c.dispatches) / n},
+          {"uploads_per_run", static_cast<double>(c.transfers_to_device) / n},
+          {"upload_bytes_per_run", static_cast<double>(c.bytes_to_device) / n},
+          {"downloads_per_run", static_cast<double>(c.transfers_from_device) / n},
+          {"download_bytes_per_run", static_cast<double>(c.bytes_from_device) / n},
+          {"cpu_fallbacks_per_run", static_cast<double>(c.cpu_fallbacks) / n},
+          {"weight_bytes", c.weight_bytes}};
+}
+
+void reset_accelerator_counters(const ScheduleFlags& flags) {
+  if (std::shared_ptr<Backend> b = requested_backend(flags)) b->reset_counters();
 }
 
 Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options) {
@@ -160,6 +211,14 @@ Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options)
     PX_ASSIGN_OR_RETURN(options.memory_budget, parse_byte_size(flags.memory_budget));
   }
   if (flags.max_arena_growth > 0) options.max_arena_growth = flags.max_arena_growth;
+  if (flags.fixed_schedule) options.adapt_schedule = false;
+  if (!flags.accelerator_ops.empty()) {
+    if (flags.accelerator.empty() || flags.accelerator == "none")
+      return error(StatusCode::kInvalidArgument, "--accelerator-ops needs --accelerator");
+    PX_RETURN_IF_ERROR(parse_op_list(flags.accelerator_ops).status());
+    ::setenv("PARALLAX_ACCELERATOR_OPS", flags.accelerator_ops.c_str(), 1);
+  }
+  if (!flags.accelerator.empty()) ::setenv("PARALLAX_ACCELERATOR", flags.accelerator.c_str(), 1);
   if (!flags.trace.empty()) {
     options.record_timeline = true;
     // Find an unwritable trace path now, not after a long benchmark.

@@ -31,11 +31,21 @@ struct ScheduleFlags {
   std::string memory_budget;  // BYTES[K|M|G]; empty or 0: the library's default
   std::string trace;          // Chrome-trace JSON file to write, empty: none
   double max_arena_growth = 0;  // 0: the library's default (SessionOptions::max_arena_growth)
+  bool fixed_schedule = false;  // dataflow without the adaptive fallback to sequential
   bool verbose = false;
+  // --accelerator opencl [--accelerator-ops LIST|FILE]: passed to the session
+  // through PARALLAX_ACCELERATOR / PARALLAX_ACCELERATOR_OPS (runtime/session.cc).
+  std::string accelerator, accelerator_ops;
 };
 void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags);
 // Sets mode, memory_budget and record_timeline (when a trace is asked for).
 Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options);
+
+// The accelerator's counters (backends/backend.h) since the last reset,
+// divided by `runs`; empty when no accelerator was asked for or none opened.
+std::string accelerator_summary(const ScheduleFlags& flags, int runs);
+nlohmann::json accelerator_json(const ScheduleFlags& flags, int runs);
+void reset_accelerator_counters(const ScheduleFlags& flags);
 
 // "1048576", "512K", "64M", "2G" (binary multiples, optional trailing B).
 Result<size_t> parse_byte_size(std::string_view text);

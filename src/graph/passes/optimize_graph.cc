@@ -4,12 +4,12 @@
 
 namespace parallax {
 
-Status optimize_graph(Graph& graph) {
+Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   // Subgraphs first: their outer reads are by name and stay valid because no
   // pass renames or removes a value that a subgraph reads (replace_uses refuses).
   for (Node& n : graph.nodes)
     for (const auto& [name, attr] : n.attrs.all())
-      if (attr.kind == Attribute::Kind::kGraph && attr.g) PX_RETURN_IF_ERROR(optimize_graph(*attr.g));
+      if (attr.kind == Attribute::Kind::kGraph && attr.g) PX_RETURN_IF_ERROR(optimize_graph(*attr.g, options));
 
   passes::remove_identities(graph);
   passes::remove_dead_nodes(graph);
@@ -18,7 +18,7 @@ Status optimize_graph(Graph& graph) {
   passes::fuse_hard_swish(graph);
   passes::fuse_conv_activation(graph);
   passes::fuse_layer_norm(graph);
-  passes::to_channels_last(graph, {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"});
+  if (options.channels_last) passes::to_channels_last(graph, {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"});
   graph.compact();
   return graph.topological_sort();
 }

@@ -8,7 +8,13 @@
 
 namespace parallax {
 
+struct OptimizeOptions {
+  // The NHWC rewrite suits the CPU's oneDNN kernels; an accelerator's
+  // kernels take NCHW, so sessions with one skip it.
+  bool channels_last = true;
+};
+
 // Runs every pass below, in order, on `graph` and its subgraphs.
-Status optimize_graph(Graph& graph);
+Status optimize_graph(Graph& graph, const OptimizeOptions& options = {});
 
 }  // namespace parallax

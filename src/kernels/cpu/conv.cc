@@ -200,6 +200,7 @@ class ConvKernel final : public OpKernel {
       std::lock_guard<std::mutex> lock(mu_);
       Shape key = x.shape();
       if (const_w_.empty()) key.insert(key.end(), w.shape().begin(), w.shape().end());
+      key = dnnl_util::with_thread_count(std::move(key));
       if (failed_.count(key)) return error(StatusCode::kUnsupported, "oneDNN refused this shape");
       auto it = cache_.find(key);
       if (it == cache_.end()) {

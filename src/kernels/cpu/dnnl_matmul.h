@@ -51,7 +51,7 @@ class CachedMatmul {
       std::lock_guard<std::mutex> lock(mu_);
       auto& eng = cpu_engine();
       auto& s = cpu_stream();
-      std::vector<int64_t> key = p.key();
+      std::vector<int64_t> key = with_thread_count(p.key());
       if (failed_.count(key)) return error(StatusCode::kUnsupported, "oneDNN matmul refused this problem");
       auto it = cache_.find(key);
       if (it == cache_.end()) {

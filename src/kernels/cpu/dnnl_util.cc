@@ -1,5 +1,7 @@
 #include "kernels/cpu/dnnl_util.h"
 
+#include <omp.h>
+
 #include <exception>
 
 namespace parallax::dnnl_util {
@@ -69,6 +71,11 @@ void FusedActivation::append_to(dnnl::post_ops& ops) const {
     case Kind::kHardSwish: ops.append_eltwise(1.0f, algorithm::eltwise_hardswish, 0.0f, 0.0f); break;
     case Kind::kTanh: ops.append_eltwise(1.0f, algorithm::eltwise_tanh, 0.0f, 0.0f); break;
   }
+}
+
+std::vector<int64_t> with_thread_count(std::vector<int64_t> key) {
+  key.push_back(omp_get_max_threads());
+  return key;
 }
 
 }  // namespace parallax::dnnl_util

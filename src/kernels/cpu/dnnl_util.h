@@ -26,6 +26,13 @@ dnnl::engine& cpu_engine();
 // An in-order stream on the CPU engine (one per thread, created on first use).
 dnnl::stream& cpu_stream();
 
+// oneDNN's OpenMP build fixes a primitive's thread partition when the
+// primitive is created (from omp_get_max_threads()), and runs it with that
+// many threads ever after. The scheduler gives a node 1 thread in one run and
+// all of them in another, so primitive caches are keyed by the thread count
+// too: `key` + [current OpenMP thread count].
+std::vector<int64_t> with_thread_count(std::vector<int64_t> key);
+
 // Shape -> oneDNN dims.
 inline dnnl::memory::dims to_dims(const Shape& s) { return dnnl::memory::dims(s.begin(), s.end()); }
 

@@ -56,11 +56,12 @@ class NhwcConvKernel final : public OpKernel {
     if (y.numel() == 0) return Status::ok();
     try {
       std::lock_guard<std::mutex> lock(mu_);
-      auto it = cache_.find(x.shape());
+      const Shape key = dnnl_util::with_thread_count(x.shape());
+      auto it = cache_.find(key);
       if (it == cache_.end()) {
         PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(x.shape()));
         PX_ASSIGN_OR_RETURN(Entry e, build(x.shape(), g));
-        it = cache_.emplace(x.shape(), std::move(e)).first;
+        it = cache_.emplace(key, std::move(e)).first;
       }
       Entry& e = it->second;
       auto& eng = dnnl_util::cpu_engine();

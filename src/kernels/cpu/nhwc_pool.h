@@ -42,10 +42,11 @@ class NhwcPoolKernel final : public OpKernel {
     if (y.numel() == 0) return Status::ok();
     try {
       std::lock_guard<std::mutex> lock(mu_);
-      auto it = cache_.find(x.shape());
+      const Shape key = dnnl_util::with_thread_count(x.shape());
+      auto it = cache_.find(key);
       if (it == cache_.end()) {
         PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(x.shape()));
-        it = cache_.emplace(x.shape(), build(x.shape(), g)).first;
+        it = cache_.emplace(key, build(x.shape(), g)).first;
       }
       auto& [pd, prim] = it->second;
       auto& eng = dnnl_util::cpu_engine();

@@ -133,7 +133,7 @@ class PoolKernel final : public OpKernel {
 
   Status compute_dnnl(const Tensor& x, Tensor& y, const WindowGeometry& g) {
     std::lock_guard<std::mutex> lock(mu_);
-    const Shape& key = x.shape();
+    const Shape key = dnnl_util::with_thread_count(x.shape());
     if (failed_.count(key)) return error(StatusCode::kUnsupported, "oneDNN pooling refused this shape");
     auto it = cache_.find(key);
     if (it == cache_.end()) {

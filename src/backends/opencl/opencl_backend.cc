@@ -1,0 +1,85 @@
+#include "backends/opencl/opencl_backend.h"
+
+#include <map>
+
+#include "backends/opencl/cl_runtime.h"
+#include "backends/opencl/ops.h"
+
+namespace parallax {
+namespace {
+
+using opencl::DeviceEnv;
+using opencl::DeviceFactory;
+using opencl::DeviceSupports;
+
+struct OpEntry {
+  DeviceSupports supports;
+  DeviceFactory make;
+};
+
+const std::map<std::string, OpEntry, std::less<>>& op_table() {
+  using namespace opencl;
+  static const std::map<std::string, OpEntry, std::less<>> table = {
+      {"Add", {supports_binary, make_binary}},         {"Sub", {supports_binary, make_binary}},
+      {"Mul", {supports_binary, make_binary}},         {"Div", {supports_binary, make_binary}},
+      {"Relu", {supports_unary, make_unary}},          {"Sigmoid", {supports_unary, make_unary}},
+      {"Tanh", {supports_unary, make_unary}},          {"Clip", {supports_unary, make_unary}},
+      {"LeakyRelu", {supports_unary, make_unary}},     {"HardSwish", {supports_unary, make_unary}},
+      {"Conv", {supports_conv, make_conv}},            {"MatMul", {supports_matmul, make_matmul}},
+      {"Gemm", {supports_matmul, make_matmul}},        {"MaxPool", {supports_pool, make_pool}},
+      {"AveragePool", {supports_pool, make_pool}},     {"GlobalAveragePool", {supports_pool, make_pool}},
+      {"Concat", {supports_concat, make_concat}},      {"Softmax", {supports_softmax, make_softmax}},
+      {"Resize", {supports_resize, make_resize}},
+  };
+  return table;
+}
+
+class OpenCLBackend final : public Backend {
+ public:
+  explicit OpenCLBackend(std::shared_ptr<opencl::ClRuntime> rt) : rt_(std::move(rt)) {}
+  std::string name() const override { return "opencl"; }
+
+  bool supports(const KernelCreateContext& ctx) const override {
+    if (!ctx.node().domain.empty()) return false;
+    auto it = op_table().find(ctx.node().op_type);
+    return it != op_table().end() && it->second.supports(ctx);
+  }
+
+  Result<std::unique_ptr<OpKernel>> create_kernel(const KernelCreateContext& ctx,
+                                                  std::unique_ptr<OpKernel>& cpu) override {
+    auto it = op_table().find(ctx.node().op_type);
+    if (it == op_table().end() || !ctx.node().domain.empty())
+      return error(StatusCode::kUnsupported, "the OpenCL backend has no kernel for ", ctx.node().op_type);
+    PX_ASSIGN_OR_RETURN(std::unique_ptr<opencl::DeviceKernel> k, it->second.make(ctx, DeviceEnv{rt_, this}));
+    k->set_cpu(std::move(cpu));
+    return std::unique_ptr<OpKernel>(std::move(k));
+  }
+
+  const std::shared_ptr<opencl::ClRuntime>& runtime() const { return rt_; }
+
+ private:
+  std::shared_ptr<opencl::ClRuntime> rt_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<Backend>> make_opencl_backend() {
+  PX_ASSIGN_OR_RETURN(std::shared_ptr<opencl::ClRuntime> rt, opencl::ClRuntime::create());
+  return std::shared_ptr<Backend>(std::make_shared<OpenCLBackend>(std::move(rt)));
+}
+
+std::shared_ptr<opencl::ClRuntime> opencl_runtime(const Backend& backend) {
+  auto* ocl = dynamic_cast<const OpenCLBackend*>(&backend);
+  return ocl ? ocl->runtime() : nullptr;
+}
+
+const std::vector<std::string>& opencl_op_types() {
+  static const std::vector<std::string> ops = [] {
+    std::vector<std::string> v;
+    for (const auto& [op, e] : op_table()) v.push_back(op);
+    return v;
+  }();
+  return ops;
+}
+
+}  // namespace parallax

@@ -1,0 +1,77 @@
+// Real models on the OpenCL backend against CPU execution: MobileNetV2 and
+// GoogLeNet (models/, made by scripts/setup.sh) on their test_data_set_0
+// inputs, with every op the backend supports and with the TFLite-GPU-like
+// op list (src/backends/opencl/tflite_gpu_ops.txt). Equal within 1e-4
+// relative + 1e-4 absolute, the real_models suite's tolerance. Skipped
+// without an OpenCL device or without the model files.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "format/tensor_proto.h"
+#include "opencl_test_util.h"
+
+namespace parallax::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Loaded {
+  std::string path;
+  std::vector<NamedTensor> inputs;
+};
+
+std::optional<Loaded> load(const std::string& name) {
+  const fs::path dir = fs::path(PX_SOURCE_DIR) / "models";
+  const fs::path model = dir / (name + ".onnx"), data = dir / name / "test_data_set_0";
+  if (!fs::exists(model) || !fs::exists(data / "input_0.pb")) return std::nullopt;
+  Loaded l;
+  l.path = model.string();
+  for (int i = 0;; ++i) {
+    const fs::path f = data / ("input_" + std::to_string(i) + ".pb");
+    if (!fs::exists(f)) break;
+    std::string tensor_name;
+    auto t = read_tensor_file(f, &tensor_name);
+    if (!t.is_ok()) return std::nullopt;
+    l.inputs.push_back({tensor_name, *t});
+  }
+  return l;
+}
+
+void compare(const std::string& name, const std::string& ops) {
+  PX_SKIP_WITHOUT_OPENCL();
+  std::optional<Loaded> m = load(name);
+  if (!m) GTEST_SKIP() << "models/" << name << " not present (scripts/setup.sh makes it)";
+  auto backend = opencl_backend();
+  auto cpu = run_model(m->path, true, m->inputs, "", 2);
+  ASSERT_TRUE(cpu.is_ok()) << cpu.status().to_string();
+  const BackendCounters before = backend->counters();
+  auto dev = run_model(m->path, true, m->inputs, ops, 2);
+  ASSERT_TRUE(dev.is_ok()) << dev.status().to_string();
+  const BackendCounters after = backend->counters();
+  EXPECT_TRUE(all_close(*cpu, *dev, 1e-4, 1e-4));
+  BackendCounters run;
+  run.nodes = after.nodes - before.nodes;
+  run.dispatches = after.dispatches - before.dispatches;
+  run.transfers_to_device = after.transfers_to_device - before.transfers_to_device;
+  run.bytes_to_device = after.bytes_to_device - before.bytes_to_device;
+  run.transfers_from_device = after.transfers_from_device - before.transfers_from_device;
+  run.bytes_from_device = after.bytes_from_device - before.bytes_from_device;
+  run.cpu_fallbacks = after.cpu_fallbacks - before.cpu_fallbacks;
+  run.weight_bytes = after.weight_bytes - before.weight_bytes;
+  run.weight_transfers = after.weight_transfers - before.weight_transfers;
+  std::cout << name << " (" << (ops == "*" ? "all supported ops" : ops) << "): " << format_counters("opencl", run)
+            << '\n';
+  EXPECT_GT(run.nodes, 10u);
+  EXPECT_EQ(run.cpu_fallbacks, 0u);
+}
+
+const std::string kTfliteOps = std::string(PX_SOURCE_DIR) + "/src/backends/opencl/tflite_gpu_ops.txt";
+
+TEST(OpenCLModels, MobileNetV2AllOps) { compare("mobilenet_v2", "*"); }
+TEST(OpenCLModels, MobileNetV2TfliteGpuOps) { compare("mobilenet_v2", kTfliteOps); }
+TEST(OpenCLModels, GoogLeNetAllOps) { compare("googlenet", "*"); }
+TEST(OpenCLModels, GoogLeNetTfliteGpuOps) { compare("googlenet", kTfliteOps); }
+
+}  // namespace
+}  // namespace parallax::testing

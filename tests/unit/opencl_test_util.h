@@ -1,0 +1,94 @@
+// Helpers of the OpenCL tests: run a model with and without the accelerator
+// (PARALLAX_ACCELERATOR, read by runtime/session.cc) and compare.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "parallax/session.h"
+
+namespace parallax::testing {
+
+// Sets an environment variable for one scope, then restores it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = std::string(old);
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// The OpenCL backend, or null when this machine or build has none.
+inline std::shared_ptr<Backend> opencl_backend() {
+  auto b = shared_backend("opencl");
+  return b.is_ok() ? *b : nullptr;
+}
+
+#define PX_SKIP_WITHOUT_OPENCL()                                                   \
+  do {                                                                             \
+    if (!::parallax::testing::opencl_backend())                                    \
+      GTEST_SKIP() << "no OpenCL device: " << shared_backend("opencl").status().message(); \
+  } while (0)
+
+inline Tensor random_tensor(const Shape& shape, std::mt19937& rng, float lo = -2.0f, float hi = 2.0f) {
+  Tensor t = Tensor::allocate(DataType::kFloat32, shape);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
+  return t;
+}
+
+// Runs a model once; `accelerator_ops` empty = CPU only, "*" = every op the
+// backend supports, else an op list.
+inline Result<std::vector<Tensor>> run_model(const std::string& model_bytes_or_path, bool is_path,
+                                             const std::vector<NamedTensor>& inputs, const std::string& accelerator_ops,
+                                             int threads = 1) {
+  std::optional<ScopedEnv> acc, ops;
+  if (!accelerator_ops.empty()) {
+    acc.emplace("PARALLAX_ACCELERATOR", "opencl");
+    if (accelerator_ops != "*") ops.emplace("PARALLAX_ACCELERATOR_OPS", accelerator_ops);
+  }
+  SessionOptions options;
+  options.num_threads = threads;
+  auto session = is_path ? Session::open(model_bytes_or_path, options)
+                         : Session::open_from_bytes(model_bytes_or_path, options);
+  if (!session.is_ok()) return session.status();
+  return (*session)->run(inputs);
+}
+
+// |a - b| <= rtol * max(|a|, |b|) + atol for every element; the first
+// mismatch otherwise.
+inline ::testing::AssertionResult all_close(const std::vector<Tensor>& want, const std::vector<Tensor>& got,
+                                            double rtol, double atol) {
+  if (want.size() != got.size()) return ::testing::AssertionFailure() << "output counts differ";
+  for (size_t o = 0; o < want.size(); ++o) {
+    if (want[o].shape() != got[o].shape())
+      return ::testing::AssertionFailure() << "output " << o << " shapes differ: " << shape_to_string(want[o].shape())
+                                           << " vs " << shape_to_string(got[o].shape());
+    if (want[o].dtype() != DataType::kFloat32) continue;
+    const float* a = want[o].data<float>();
+    const float* b = got[o].data<float>();
+    for (int64_t i = 0; i < want[o].numel(); ++i) {
+      const double x = a[i], y = b[i];
+      if (!(std::fabs(x - y) <= rtol * std::max(std::fabs(x), std::fabs(y)) + atol))
+        return ::testing::AssertionFailure() << "output " << o << " element " << i << ": CPU " << x << ", device " << y;
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace parallax::testing
