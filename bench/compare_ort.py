@@ -25,7 +25,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_MODELS = ["googlenet", "inception_v3", "ppocr_det", "ssdlite320_mobilenet_v3_large", "swin_v2_t",
                   "mobilenet_v2", "resnet18"]
-DEFAULT_PX = "sequential:1,sequential:2,layer:2,dataflow:2"
+DEFAULT_PX = "sequential:1,sequential:2,layer:2,dataflow-fixed:2,dataflow:2"
 DEFAULT_ORT = "sequential:1,sequential:2,parallel:2"
 
 
@@ -55,6 +55,10 @@ def command(cfg, args, path, inputs):
     if os.path.isdir(inputs):
         common += ["--inputs", inputs]
     if cfg["runtime"] == "parallax":
+        # "dataflow-fixed": the dataflow schedule always, without the adaptive
+        # fallback to the sequential plan.
+        if cfg["mode"] == "dataflow-fixed":
+            return [args.parallax, "bench", path, "--mode", "dataflow", "--fixed-schedule"] + common
         return [args.parallax, "bench", path, "--mode", cfg["mode"]] + common
     return ["node", os.path.join(ROOT, "reference", "ort_bench.js"), path, "--mode", cfg["mode"]] + common
 

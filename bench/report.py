@@ -36,7 +36,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MANIFEST = os.path.join(ROOT, "scripts", "model_manifest.json")
-DEFAULT_PX = "sequential:1,sequential:2,layer:2,dataflow:2"
+DEFAULT_PX = "sequential:1,sequential:2,layer:2,dataflow-fixed:2,dataflow:2"
 DEFAULT_ORT = "sequential:1,sequential:2,parallel:2"
 FORMAT = "parallax-report/1"
 
@@ -170,7 +170,7 @@ def collect_trace(args, model, path, inputs_dir, flags):
     """Ops of one warm dataflow run at 2 threads, from `parallax bench --trace`."""
     fd, tmp = tempfile.mkstemp(suffix=".json", prefix="report-trace-")
     os.close(fd)
-    cmd = [args.parallax, "bench", path, "--mode", "dataflow", "--threads", "2", "--warmup", "2", "--runs", "5",
+    cmd = [args.parallax, "bench", path, "--mode", "dataflow", "--fixed-schedule", "--threads", "2", "--warmup", "2", "--runs", "5",
            "--trace", tmp, "--json"]
     cmd += ["--inputs", inputs_dir] if os.path.isdir(inputs_dir) else flags
     try:
