@@ -51,6 +51,13 @@ struct SessionOptions {
   bool adapt_schedule = true;
   bool check_memory = false;                    // poison dead tensors, verify reads, check live overlaps (slow; tests)
   bool record_timeline = false;                 // fill RunStatistics::timeline (for traces)
+  // Offload the nodes an accelerator supports ("opencl"; docs/opencl.md).
+  // Empty: the PARALLAX_ACCELERATOR environment variable decides; "none" or
+  // "cpu": CPU only. An accelerator that cannot be opened warns once and the
+  // session runs on the CPU. `accelerator_ops`: "Conv,Relu,..." or a file of
+  // op names (empty: PARALLAX_ACCELERATOR_OPS, else every supported op).
+  std::string accelerator;
+  std::string accelerator_ops;
   size_t max_tensor_bytes = size_t{16} << 30;   // refuse larger weights (hostile files)
   bool optimize = true;                         // graph cleanups and fusions before planning
   bool profile = false;                         // time every op (see Session::op_profile)

@@ -92,8 +92,7 @@ TensorInfo describe_value(const Value& v) {
   return info;
 }
 
-// An accelerator asked for through the environment, until SessionOptions
-// has a field for it:
+// The accelerator from SessionOptions, or else from the environment:
 //   PARALLAX_ACCELERATOR=opencl       offload the nodes the backend supports
 //   PARALLAX_ACCELERATOR_OPS=LIST|FILE  only these op types (backends/backend.h)
 // Unset, empty, "none" or "cpu": CPU only, exactly as without the variables.
@@ -105,11 +104,13 @@ struct Accelerator {
   std::set<std::string> ops;
 };
 
-Result<Accelerator> accelerator_from_environment() {
+Result<Accelerator> accelerator_for(const SessionOptions& options) {
   Accelerator acc;
-  const char* name = std::getenv("PARALLAX_ACCELERATOR");
+  const char* name = options.accelerator.empty() ? std::getenv("PARALLAX_ACCELERATOR") : options.accelerator.c_str();
   if (!name || !*name || std::string_view(name) == "none" || std::string_view(name) == "cpu") return acc;
-  if (const char* ops = std::getenv("PARALLAX_ACCELERATOR_OPS"); ops && *ops) {
+  const char* ops =
+      options.accelerator_ops.empty() ? std::getenv("PARALLAX_ACCELERATOR_OPS") : options.accelerator_ops.c_str();
+  if (ops && *ops) {
     auto list = parse_op_list(ops);
     if (!list.is_ok()) return list.status().with_context("PARALLAX_ACCELERATOR_OPS");
     acc.ops = std::move(list).value();
@@ -141,7 +142,7 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
   impl->info.producer = model->producer_name + (model->producer_version.empty() ? "" : " " + model->producer_version);
   for (const auto& [domain, version] : model->opsets) impl->info.opsets.emplace_back(domain, version);
   impl->info.num_nodes = g.nodes.size();
-  PX_ASSIGN_OR_RETURN(Accelerator accelerator, accelerator_from_environment());
+  PX_ASSIGN_OR_RETURN(Accelerator accelerator, accelerator_for(options));
   OptimizeOptions optimize;
   optimize.channels_last = accelerator.backend == nullptr;
   if (options.optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph, optimize));

@@ -216,9 +216,9 @@ Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options)
     if (flags.accelerator.empty() || flags.accelerator == "none")
       return error(StatusCode::kInvalidArgument, "--accelerator-ops needs --accelerator");
     PX_RETURN_IF_ERROR(parse_op_list(flags.accelerator_ops).status());
-    ::setenv("PARALLAX_ACCELERATOR_OPS", flags.accelerator_ops.c_str(), 1);
+    options.accelerator_ops = flags.accelerator_ops;
   }
-  if (!flags.accelerator.empty()) ::setenv("PARALLAX_ACCELERATOR", flags.accelerator.c_str(), 1);
+  if (!flags.accelerator.empty()) options.accelerator = flags.accelerator;
   if (!flags.trace.empty()) {
     options.record_timeline = true;
     // Find an unwritable trace path now, not after a long benchmark.
