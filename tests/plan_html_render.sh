@@ -8,39 +8,7 @@
 #
 # The first MODEL that exists is rendered (and screenshotted to
 # OUT_DIR/plan.png). Exit 77 (ctest: skipped) when Chromium is not installed.
-set -u -o pipefail
-
-parallax=$1
-out=$2
-shift 2
-
-chrome=$(command -v chromium || command -v chromium-browser || true)
-if [[ -z $chrome ]]; then
-  echo "SKIP: chromium is not installed (apt-get install chromium)"
-  exit 77
-fi
-
-fail() {
-  echo "FAIL: $*"
-  exit 1
-}
-
-model=""
-for m in "$@"; do
-  if [[ -f $m ]]; then model=$m; break; fi
-done
-[[ -n $model ]] || fail "none of the models exists: $*"
-
-mkdir -p "$out"
-profile=$(mktemp -d)
-trap 'rm -rf "$profile"' EXIT
-chrome_args=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
-             --disable-component-update --disable-sync --disable-dev-shm-usage --user-data-dir="$profile")
-
-# render HTML_FILE FRAGMENT -> the DOM after scripts ran, on stdout
-render() {
-  timeout 120 "$chrome" "${chrome_args[@]}" --dump-dom "file://$1$2" 2>/dev/null
-}
+source "$(dirname "$0")/html_render_common.sh" "$@"
 
 # --- a real model -----------------------------------------------------------
 html=$out/plan.html
