@@ -16,10 +16,12 @@
 //                 they decode to, so the test does not depend on that file:
 //     run_shapes-reshape_target_overflow   int64 overflow of a Reshape target's product (reshape.cc)
 //     run_shapes-empty_tensor_huge_dims    overflow in shape_numel of [huge, 22, 0] (core/tensor.cc)
+//     run_shapes-pad_overflow              int64 overflow of input size + pads (pad.cc out_shape)
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -181,6 +183,27 @@ TEST(FuzzRegression, EmptyTensorWithHugeDimsHasNoElements) {
   Tensor t = Tensor::allocate(DataType::kFloat32, shape);
   EXPECT_EQ(t.numel(), 0);
   EXPECT_EQ(t.nbytes(), 0u);
+}
+
+// Pads near INT64_MAX overflowed the output size (signed overflow, UB).
+TEST(FuzzRegression, PadSizeOverflowIsRefused) {
+  testing::ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {1, 4});
+  b.input("pads", onnx::TensorProto::INT64, {4});
+  b.node("Pad", {"x", "pads"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {});
+  b.proto().mutable_graph()->mutable_output(0)->mutable_type()->mutable_tensor_type()->clear_shape();
+  auto session = Session::open_from_bytes(b.bytes());
+  ASSERT_TRUE(session.is_ok()) << session.status().to_string();
+  Tensor pads = Tensor::allocate(DataType::kInt64, {4});
+  pads.data<int64_t>()[0] = 0;
+  pads.data<int64_t>()[1] = 7;
+  pads.data<int64_t>()[2] = 0;
+  pads.data<int64_t>()[3] = INT64_MAX;
+  auto out = (*session)->run({{"x", Tensor::allocate(DataType::kFloat32, {1, 4})}, {"pads", pads}});
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument) << out.status().to_string();
+  EXPECT_NE(out.status().message().find("overflow"), std::string::npos) << out.status().to_string();
 }
 
 }  // namespace

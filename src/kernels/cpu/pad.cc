@@ -193,7 +193,10 @@ class PadKernel final : public OpKernel {
   Result<Shape> out_shape(const Shape& in, const std::vector<int64_t>& pads) const {
     Shape out(in.size());
     for (size_t d = 0; d < in.size(); ++d) {
-      out[d] = in[d] + pads[d] + pads[d + in.size()];
+      // Hostile pads near INT64_MAX must not overflow (found by fuzz_run_shapes).
+      if (__builtin_add_overflow(in[d], pads[d], &out[d]) || __builtin_add_overflow(out[d], pads[d + in.size()], &out[d]))
+        return error(StatusCode::kInvalidArgument, "Pad sizes overflow on axis ", d, " for input ",
+                     shape_to_string(in));
       if (out[d] < 0)
         return error(StatusCode::kInvalidArgument, "Pad gives a negative size on axis ", d, " for input ",
                      shape_to_string(in));
