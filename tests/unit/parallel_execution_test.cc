@@ -282,10 +282,11 @@ TEST(ParallelExecution, AlternatingShapesSettleWithoutArenaGrowth) {
     ASSERT_TRUE(in.is_ok()) << in.status().to_string();
     inputs[k] = *in;
   }
-  // The first 5 runs of each shape are the adaptive dataflow's trials (it
-  // times the dataflow plan against the sequential plan); from then on each
+  // The first 5 runs of each shape (loop runs 0-9, shapes alternating) are
+  // the adaptive dataflow's trials (it times the dataflow plan against the
+  // sequential plan); from the 6th run of each shape (loop runs 10, 11) each
   // shape keeps one plan: same arena bytes, no arena growth, same bits.
-  constexpr int kWarmup = 10;
+  constexpr int kWarmup = 12;
   for (int run = 0; run < 100; ++run) {
     const int k = run % 2;
     auto out = (*s)->run(inputs[k]);
