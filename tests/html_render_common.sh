@@ -35,3 +35,18 @@ chrome_args=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
 render() {
   timeout 120 "$chrome" "${chrome_args[@]}" --dump-dom "file://$1${2:-}" 2>/dev/null
 }
+
+# screenshot PNG URL WIDTHxHEIGHT: a PNG of the rendered page, or fail.
+screenshot() {
+  timeout 120 "$chrome" "${chrome_args[@]}" --hide-scrollbars --window-size="${3/x/,}" \
+    --screenshot="$1" "$2" > /dev/null 2>&1 || fail "chromium could not take a screenshot"
+  [[ -s $1 ]] || fail "no screenshot"
+  echo "screenshot: $1"
+}
+
+# Debian's python3-onnx lives in the system Python, which may not be first
+# on PATH: $python is one that imports onnx, or empty.
+python=""
+for p in /usr/bin/python3 python3; do
+  if "$p" -c 'import onnx' 2> /dev/null; then python=$p; break; fi
+done

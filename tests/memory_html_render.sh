@@ -38,16 +38,9 @@ grep -q "<td class=\"num\">$arena</td>" "$html" || fail "the summary table lacks
 rects=$(check_page "$html") || { echo "$rects"; exit 1; }
 echo "rendered $model: $rects rects in 2 panels, dataflow arena $arena bytes"
 
-timeout 120 "$chrome" "${chrome_args[@]}" --hide-scrollbars --window-size=1440,1250 \
-  --screenshot="$out/memory.png" "file://$html" > /dev/null 2>&1 || fail "chromium could not take a screenshot"
-[[ -s $out/memory.png ]] || fail "no screenshot"
-echo "screenshot: $out/memory.png"
+screenshot "$out/memory.png" "file://$html" 1440x1250
 
 # --- tensor names that are markup ---------------------------------------------
-python=""
-for p in /usr/bin/python3 python3; do
-  if "$p" -c 'import onnx' 2> /dev/null; then python=$p; break; fi
-done
 if [[ -n $python ]]; then
   hostile=$out/hostile.onnx
   "$python" - "$hostile" << 'EOF' || fail "could not write the hostile model"

@@ -27,17 +27,9 @@ grep -q "data-branch=\"$pick\"" <<< "$dom" || fail "#b$pick did not open branch 
 grep -q '<tr class="op">' <<< "$dom" || fail "branch b$pick lists no ops"
 echo "rendered $model: $branches branches"
 
-timeout 120 "$chrome" "${chrome_args[@]}" --hide-scrollbars --window-size=1400,1000 \
-  --screenshot="$out/plan.png" "file://$html#b$pick" > /dev/null 2>&1 || fail "chromium could not take a screenshot"
-[[ -s $out/plan.png ]] || fail "no screenshot"
-echo "screenshot: $out/plan.png"
+screenshot "$out/plan.png" "file://$html#b$pick" 1400x1000
 
 # --- names that are markup, and a parallel layer -----------------------------
-# Debian's python3-onnx lives in the system Python, which may not be first on PATH.
-python=""
-for p in /usr/bin/python3 python3; do
-  if "$p" -c 'import onnx' 2> /dev/null; then python=$p; break; fi
-done
 if [[ -n $python ]]; then
   hostile=$out/hostile.onnx
   "$python" - "$hostile" << 'EOF' || fail "could not write the hostile model"
