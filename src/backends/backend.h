@@ -2,14 +2,13 @@
 // an OpKernel for each of them, so that Program::compile can put a device
 // kernel where the CPU registry's kernel would be (ProgramOptions::accelerator).
 //
-// This increment offloads node by node: a device kernel's compute() uploads
-// its inputs, enqueues its device kernel(s), waits on the completion event
-// and downloads its outputs, all inside the ordinary kernel contract, so the
-// schedulers need no change. Every transfer and dispatch is counted
-// (BackendCounters). Not done yet (issue #6): keeping tensors on the device
-// across consecutive device nodes (region residency), compiling a whole
-// region per input shape, and running device regions asynchronously while
-// the CPU threads run other branches.
+// Device kernels keep the ordinary kernel contract. connect() tells the
+// backend which neighbours are its own, so a value passed from one device
+// node to the next stays on the device (a region's transfers happen only at
+// its boundary), and a node whose commands still touch host memory when
+// compute() returns ends its step later (ComputeContext::defer): the
+// scheduler runs CPU branches meanwhile. Every transfer and dispatch is
+// counted (BackendCounters).
 //
 //   PX_ASSIGN_OR_RETURN(std::shared_ptr<Backend> ocl, shared_backend("opencl"));
 //   ProgramOptions po;
@@ -22,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -64,6 +64,14 @@ class Backend {
   // when the result is ok, so the caller can still use it after an error.
   virtual Result<std::unique_ptr<OpKernel>> create_kernel(const KernelCreateContext& ctx,
                                                           std::unique_ptr<OpKernel>& cpu) = 0;
+
+  // Called once per program, after every kernel is made: `kernels[n]` is
+  // node n's kernel and `mine[n]` says whether this backend made it. Lets the
+  // backend keep values on the device between its own nodes and copy only
+  // what crosses to the CPU. A backend that does not override it copies every
+  // input and output of every node.
+  virtual void connect(const Graph& /*graph*/, std::span<OpKernel* const> /*kernels*/,
+                       std::span<const bool> /*mine*/) {}
 
   BackendCounters counters() const;
   // Zeroes the per-run counters (weights, uploaded once per kernel, stay).

@@ -112,6 +112,12 @@ class ComputeContext {
   virtual Status set_dynamic_output(size_t i, Tensor tensor) = 0;
   // Threads this kernel may use for intra-op parallelism.
   virtual int num_threads() const = 0;
+  // For kernels whose work ends after compute() returns (an accelerator's
+  // queued commands that still read or write host tensors): the function it
+  // returns ends this node's step, exactly once, from any thread, and
+  // compute() must then return ok. The executor runs other nodes meanwhile.
+  // Empty: this executor cannot wait asynchronously; finish before returning.
+  virtual std::function<void(Status)> defer() { return {}; }
 
  protected:
   explicit ComputeContext(const Node* node) : node_(node) {}

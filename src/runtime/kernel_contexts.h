@@ -64,8 +64,12 @@ class BasicComputeContext final : public ComputeContext {
   Result<Tensor*> allocate_output(size_t i, DataType type, Shape shape) override;
   Status set_dynamic_output(size_t i, Tensor tensor) override;
   int num_threads() const override { return threads_; }
+  std::function<void(Status)> defer() override { return defer_ ? defer_() : nullptr; }
+  // How this executor ends a step later (ComputeContext::defer); unset: it cannot.
+  void set_defer(std::function<std::function<void(Status)>()> hook) { defer_ = std::move(hook); }
 
  private:
+  std::function<std::function<void(Status)>()> defer_;
   std::vector<const Tensor*> inputs_;
   std::vector<Tensor*> outputs_;
   std::vector<Tensor> implicit_;

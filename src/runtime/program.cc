@@ -120,6 +120,7 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
   std::unique_ptr<Program> program(new Program(std::move(graph), options));
   const Graph& g = *program->graph_;
   program->kernels_.reserve(g.nodes.size());
+  std::unique_ptr<bool[]> on_device(new bool[g.nodes.size()]());
   for (const Node& node : g.nodes) {
     const KernelDef* def = KernelRegistry::global().find(node.domain, node.op_type, node.opset);
     if (def == nullptr) {
@@ -142,6 +143,7 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
       auto device = acc->create_kernel(ctx, chosen);
       if (device.is_ok()) {
         chosen = std::move(device).value();
+        on_device[program->kernels_.size()] = true;
       } else {
         // A device kernel that cannot be made (a program that fails to build,
         // no device memory for the weights) leaves the node on the CPU.
@@ -150,6 +152,11 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
       }
     }
     program->kernels_.push_back(std::move(chosen));
+  }
+  if (options.accelerator) {
+    std::vector<OpKernel*> kernels;
+    for (const auto& k : program->kernels_) kernels.push_back(k.get());
+    options.accelerator->connect(g, kernels, std::span<const bool>(on_device.get(), g.nodes.size()));
   }
   if (options.mode != ExecutionMode::kSequential && options.num_threads > 1)
     program->pool_ = std::make_unique<ThreadPool>(options.num_threads - 1);
@@ -299,14 +306,14 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
     for (size_t v = 0; v < g.values.size(); ++v) remaining[v].store(ep.readers[v], std::memory_order_relaxed);
   }
   MemoryChecker checker(g, ep, arena_.get(), options_.check_memory);
-  auto task = [&](uint32_t pos, int, int threads) -> Status {
+  // After the step's kernel is done (for a deferred device node, when the
+  // device says so): its inputs may be dropped, its outputs read.
+  auto end_step = [&](uint32_t pos) {
     const PlanStep& step = plan.steps[ep.order[pos]];
-    PX_RETURN_IF_ERROR(checker.before_step(pos, slots));
-    PX_RETURN_IF_ERROR(run_step(step, slots, threads));
     checker.after_step(pos, slots);
     if (sequential) {
       for (ValueId v : step.release_after) slots[v.index()] = Tensor();
-      return Status::ok();
+      return;
     }
     const Node& node = g.node(step.node);
     for (size_t i = 0; i < node.inputs.size(); ++i) {
@@ -317,6 +324,23 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
         continue;  // a step counts once per value
       if (remaining[v.index()].fetch_sub(1, std::memory_order_acq_rel) == 1) slots[v.index()] = Tensor();
     }
+  };
+  auto task = [&](uint32_t pos, int, int threads, StepDeferral& deferral) -> Status {
+    const PlanStep& step = plan.steps[ep.order[pos]];
+    PX_RETURN_IF_ERROR(checker.before_step(pos, slots));
+    bool deferred = false;
+    auto defer = [&, pos]() -> std::function<void(Status)> {
+      deferred = true;
+      return [&, pos, finish = deferral.defer()](Status s) {
+        if (s.is_ok())
+          end_step(pos);
+        else
+          s = s.with_context(g.node(plan.steps[ep.order[pos]].node).describe());
+        finish(std::move(s));
+      };
+    };
+    PX_RETURN_IF_ERROR(run_step(step, slots, threads, defer));
+    if (!deferred) end_step(pos);
     return Status::ok();
   };
 
@@ -404,7 +428,8 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
   return Status::ok();
 }
 
-Status Program::run_step(const PlanStep& step, std::vector<Tensor>& slots, int threads) {
+Status Program::run_step(const PlanStep& step, std::vector<Tensor>& slots, int threads,
+                         std::function<std::function<void(Status)>()> defer) {
   const Node& node = graph_->node(step.node);
   OpKernel& kernel = *kernels_[step.node.index()];
   std::vector<const Tensor*> ins(node.num_explicit_inputs, nullptr);
@@ -443,6 +468,7 @@ Status Program::run_step(const PlanStep& step, std::vector<Tensor>& slots, int t
     }
   }
   BasicComputeContext cctx(&node, std::move(ins), outs, std::move(implicit), threads, options_.max_tensor_bytes);
+  if (defer) cctx.set_defer(std::move(defer));
   // OpenMP's thread count is per calling thread: oneDNN and our loops read it.
   omp_set_num_threads(threads);
   const auto t0 = std::chrono::steady_clock::now();

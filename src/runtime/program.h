@@ -100,7 +100,9 @@ class Program {
   Result<CachedPlan*> cached_plan(std::span<const Tensor> inputs, std::span<const Tensor> outer);
   Status execute(CachedPlan& entry, std::span<const Tensor> inputs, std::span<const Tensor> outer,
                  std::vector<Tensor>& outputs, RunStatistics* stats, bool timeline);
-  Status run_step(const PlanStep& step, std::vector<Tensor>& slots, int threads);
+  // `defer`: how the step may end after compute() returns (ComputeContext::defer).
+  Status run_step(const PlanStep& step, std::vector<Tensor>& slots, int threads,
+                  std::function<std::function<void(Status)>()> defer = nullptr);
 
   std::shared_ptr<const Graph> graph_;
   ProgramOptions options_;

@@ -25,6 +25,20 @@ struct Ready {
   }
 };
 
+// One step's deferral in run_dag: ending it takes the runner's lock.
+class DagDeferral final : public StepDeferral {
+ public:
+  explicit DagDeferral(std::function<void(Status)> end) : end_(std::move(end)) {}
+  Finish defer() override {
+    deferred = true;
+    return end_;
+  }
+  bool deferred = false;
+
+ private:
+  Finish end_;
+};
+
 }  // namespace
 
 Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> priority, std::span<const double> cost,
@@ -46,17 +60,33 @@ Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> pri
       ready.push({priority[p], p});
       ready_cost += cost[p];
     }
-  int free_threads = threads, running = 0;
+  int free_threads = threads, running = 0, in_flight = 0;  // in_flight: deferred, not yet ended
   bool caller_busy = false;
   size_t done = 0;
   bool failed = false;
   Status first_error = Status::ok();
   const Clock::time_point start = Clock::now();
 
+  // With the lock held: the step is over (ok or not); its successors may start.
+  auto complete = [&](uint32_t pos, Status s) {
+    ++done;
+    if (!s.is_ok()) {
+      if (!failed) first_error = std::move(s);
+      failed = true;
+      cv.notify_all();
+      return;
+    }
+    for (uint32_t succ : dag.succs[pos])
+      if (--pending[succ] == 0) {
+        ready.push({priority[succ], succ});
+        ready_cost += cost[succ];
+      }
+  };
+
   pool.run(workers - 1, [&](int worker) {
     std::unique_lock<std::mutex> lock(mutex);
     while (true) {
-      if (done == n || (failed && running == 0)) break;
+      if (done == n || (failed && running == 0 && in_flight == 0)) break;
       if (failed || ready.empty() || free_threads == 0) {
         cv.wait(lock);
         continue;
@@ -85,27 +115,33 @@ Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> pri
       lock.unlock();
 
       const Clock::time_point t0 = Clock::now();
-      Status s = task(pos, worker, given);
+      DagDeferral deferral([&, pos, t0, worker, given](Status s) {
+        std::lock_guard<std::mutex> guard(mutex);
+        result.timing[pos] = {micros(start, t0), micros(start, Clock::now()), worker, given};
+        --in_flight;
+        complete(pos, std::move(s));
+        cv.notify_all();  // under the lock: run_dag may return (and destroy cv) once it is released
+      });
+      Status s = task(pos, worker, given, deferral);
       const Clock::time_point t1 = Clock::now();
 
       lock.lock();
       if (worker == 0) caller_busy = false;
       free_threads += given;
       --running;
-      ++done;
-      result.timing[pos] = {micros(start, t0), micros(start, t1), worker, given};
       result.busy_us[static_cast<size_t>(worker)] += micros(t0, t1);
-      if (!s.is_ok()) {
-        if (!failed) first_error = std::move(s);
-        failed = true;
+      if (deferral.deferred) {
+        // The step ends in its Finish; a task error still stops the run.
+        ++in_flight;
+        if (!s.is_ok()) {
+          if (!failed) first_error = std::move(s);
+          failed = true;
+        }
         cv.notify_all();
         continue;
       }
-      for (uint32_t succ : dag.succs[pos])
-        if (--pending[succ] == 0) {
-          ready.push({priority[succ], succ});
-          ready_cost += cost[succ];
-        }
+      result.timing[pos] = {micros(start, t0), micros(start, t1), worker, given};
+      complete(pos, std::move(s));
       // This worker takes the best ready step itself; wake others for the rest.
       if (done == n || ready.size() > 1) cv.notify_all();
     }
@@ -114,6 +150,37 @@ Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> pri
   return first_error;
 }
 
+namespace {
+
+// A deferred step in run_in_order: ending it wakes the waiting caller.
+class WaitedDeferral final : public StepDeferral {
+ public:
+  Finish defer() override {
+    deferred_ = true;
+    return [this](Status s) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      status_ = std::move(s);
+      ended_ = true;
+      cv_.notify_all();
+    };
+  }
+  // The step's Status once it has ended (`task_status` when it never deferred).
+  Status wait(Status task_status) {
+    if (!deferred_) return task_status;
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [&] { return ended_; });
+    return task_status.is_ok() ? std::move(status_) : task_status;
+  }
+
+ private:
+  bool deferred_ = false, ended_ = false;
+  Status status_ = Status::ok();
+  std::mutex mutex_;
+  std::condition_variable cv_;
+};
+
+}  // namespace
+
 Status run_in_order(size_t steps, int threads, const StepTask& task, DagRunResult& result) {
   result.timing.assign(steps, {});
   result.busy_us.assign(1, 0);
@@ -121,10 +188,11 @@ Status run_in_order(size_t steps, int threads, const StepTask& task, DagRunResul
   const Clock::time_point start = Clock::now();
   for (uint32_t p = 0; p < steps; ++p) {
     const Clock::time_point t0 = Clock::now();
-    Status s = task(p, 0, threads);
-    const Clock::time_point t1 = Clock::now();
-    result.timing[p] = {micros(start, t0), micros(start, t1), 0, threads};
-    result.busy_us[0] += micros(t0, t1);
+    WaitedDeferral deferral;
+    Status s = task(p, 0, threads, deferral);
+    result.busy_us[0] += micros(t0, Clock::now());
+    s = deferral.wait(std::move(s));
+    result.timing[p] = {micros(start, t0), micros(start, Clock::now()), 0, threads};
     PX_RETURN_IF_ERROR(s);
   }
   return Status::ok();

@@ -10,6 +10,11 @@
 // so intra-op OpenMP teams never oversubscribe the cores.
 // The first failing step stops the run (running steps finish; nothing new
 // starts) and its Status is returned.
+//
+// A step may end after its task returns (StepDeferral): an accelerator's
+// commands are still in flight. Its threads go back to the pool at once, so
+// the CPU workers run other ready steps (or sleep) instead of waiting on the
+// device; its successors become ready when the device says it is done.
 #pragma once
 
 #include <cstdint>
@@ -35,14 +40,28 @@ struct DagRunResult {
   int max_concurrency = 0;
 };
 
-using StepTask = std::function<Status(uint32_t position, int worker, int threads)>;
+// Handed to every task. defer(), called at most once and before the task
+// returns, keeps the step running after the task returns; the function it
+// gives ends the step (from any thread, exactly once), with the step's
+// Status. run_in_order waits for it before the next step.
+class StepDeferral {
+ public:
+  using Finish = std::function<void(Status)>;
+  virtual Finish defer() = 0;
+
+ protected:
+  ~StepDeferral() = default;
+};
+
+using StepTask = std::function<Status(uint32_t position, int worker, int threads, StepDeferral& deferral)>;
 
 // `priority`, `cost` (expected time) and `max_threads` are per position.
 Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> priority, std::span<const double> cost,
                std::span<const int> max_threads, int threads, const StepTask& task, DagRunResult& result);
 
 // The same contract on the calling thread alone, in position order (the
-// sequential executor): every step gets all `threads`.
+// sequential executor): every step gets all `threads`, and a deferred step
+// is waited for, as a delegate-based runtime waits for its accelerator.
 Status run_in_order(size_t steps, int threads, const StepTask& task, DagRunResult& result);
 
 }  // namespace parallax

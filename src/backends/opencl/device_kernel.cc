@@ -1,6 +1,7 @@
 #include "backends/opencl/device_kernel.h"
 
 #include <iostream>
+#include <memory>
 
 namespace parallax::opencl {
 
@@ -34,23 +35,123 @@ bool float_inputs(const KernelCreateContext& ctx, size_t n) {
   return true;
 }
 
+DeviceKernel::~DeviceKernel() {
+  // A run that failed half-way may leave commands queued that use these buffers.
+  if (!outputs_.empty() || !inputs_.empty()) clFinish(rt().queue());
+}
+
+void DeviceKernel::link_input(size_t i, DeviceKernel* producer, size_t output) {
+  if (sources_.size() <= i) sources_.resize(i + 1);
+  sources_[i] = {producer, output};
+}
+
+void DeviceKernel::set_host_reads(size_t o, bool host_reads) {
+  if (host_reads_.size() <= o) host_reads_.resize(o + 1, 1);
+  host_reads_[o] = host_reads;
+}
+
+DeviceKernel::Where DeviceKernel::where(size_t o) const {
+  return where_ && o < num_outputs_ ? static_cast<Where>(where_[o].load(std::memory_order_acquire)) : kHost;
+}
+
+void DeviceKernel::set_where(size_t o, Where w) {
+  if (where_ && o < num_outputs_) where_[o].store(w, std::memory_order_release);
+}
+
+Status DeviceKernel::fetch_to_host(size_t o, Tensor& host) {
+  std::lock_guard<std::mutex> lock(fetch_mutex_);
+  if (where(o) != kDevice) return Status::ok();
+  if (host.nbytes() > 0) {
+    if (outputs_.size() <= o || outputs_[o].bytes() < host.nbytes())
+      return error(StatusCode::kInternal, "OpenCL output ", o, " is not on the device");
+    // Blocking: the CPU kernel reads it next. The in-order queue runs the
+    // producing kernel first.
+    PX_CL_CHECK(clEnqueueReadBuffer(rt().queue(), outputs_[o].get(), CL_TRUE, 0, host.nbytes(), host.raw(), 0,
+                                    nullptr, nullptr),
+                "clEnqueueReadBuffer");
+    env_.backend->count_download(host.nbytes());
+  }
+  set_where(o, kBoth);
+  return Status::ok();
+}
+
 Status DeviceKernel::compute(ComputeContext& ctx) {
+  if (!where_) {
+    num_outputs_ = ctx.num_outputs();
+    where_.reset(new std::atomic<uint8_t>[num_outputs_]);
+  }
+  for (size_t o = 0; o < num_outputs_; ++o) set_where(o, kHost);
   if (!device_failed_) {
+    copied_ = false;
     Result<bool> ran = run_device(ctx);
     if (ran.is_ok() && *ran) {
       env_.backend->count_node();
-      return Status::ok();
+      return copied_ ? end_after_copies(ctx) : Status::ok();
     }
+    // Nothing of this node may still be in flight when the CPU writes its outputs.
+    if (copied_ || !ran.is_ok()) clFinish(rt().queue());
+    for (size_t o = 0; o < num_outputs_; ++o) set_where(o, kHost);
     if (!ran.is_ok()) {
-      // Nothing of this node may still be in flight when the CPU writes its outputs.
-      clFinish(rt().queue());
       device_failed_ = true;
       std::cerr << "parallax: warning: " << ctx.node().describe() << ": " << env_.backend->name()
                 << " failed, running the node on the CPU from now on: " << ran.status().message() << '\n';
     }
   }
+  return run_on_cpu(ctx);
+}
+
+Status DeviceKernel::run_on_cpu(ComputeContext& ctx) {
   env_.backend->count_fallback();
+  for (size_t i = 0; i < sources_.size() && i < ctx.num_inputs(); ++i)
+    if (sources_[i].producer && ctx.has_input(i))
+      PX_RETURN_IF_ERROR(sources_[i].producer->fetch_to_host(sources_[i].output, const_cast<Tensor&>(ctx.input(i))));
   return cpu_->compute(ctx);
+}
+
+namespace {
+
+// What a deferred node holds until the device is past its copies: the end
+// of its step, and its host tensors (a dynamic tensor must outlive the copy).
+struct PendingCopies {
+  std::function<void(Status)> finish;
+  std::vector<Tensor> keep_alive;
+};
+
+void CL_CALLBACK on_copies_done(cl_event event, cl_int status, void* user) {
+  std::unique_ptr<PendingCopies> pending(static_cast<PendingCopies*>(user));
+  clReleaseEvent(event);
+  pending->finish(status == CL_COMPLETE ? Status::ok() : cl_status(status, "OpenCL commands of the node"));
+}
+
+}  // namespace
+
+Status DeviceKernel::end_after_copies(ComputeContext& ctx) {
+  cl_event event = nullptr;
+  PX_CL_CHECK(clEnqueueMarkerWithWaitList(rt().queue(), 0, nullptr, &event), "clEnqueueMarkerWithWaitList");
+  clFlush(rt().queue());  // the device starts now, not when someone next waits
+  std::function<void(Status)> finish = ctx.defer();
+  if (finish) {
+    auto pending = std::make_unique<PendingCopies>();
+    pending->finish = std::move(finish);
+    for (size_t i = 0; i < ctx.num_inputs(); ++i)
+      if (ctx.has_input(i)) pending->keep_alive.push_back(ctx.input(i));
+    for (size_t o = 0; o < ctx.num_outputs(); ++o)
+      if (ctx.has_output(o)) pending->keep_alive.push_back(ctx.output(o));
+    PendingCopies* raw = pending.get();
+    if (clSetEventCallback(event, CL_COMPLETE, on_copies_done, raw) == CL_SUCCESS) {
+      pending.release();  // the callback owns it
+      return Status::ok();
+    }
+    // No callback: wait here, then end the step ourselves.
+    const cl_int waited = clWaitForEvents(1, &event);
+    clReleaseEvent(event);
+    raw->finish(waited == CL_SUCCESS ? Status::ok() : cl_status(waited, "clWaitForEvents"));
+    return Status::ok();
+  }
+  const cl_int waited = clWaitForEvents(1, &event);
+  clReleaseEvent(event);
+  PX_CL_CHECK(waited, "clWaitForEvents");
+  return Status::ok();
 }
 
 Result<ClKernel> DeviceKernel::make_kernel(const std::string& source, const char* name, const std::string& options) {
@@ -72,16 +173,21 @@ Status DeviceKernel::upload_constant(const KernelCreateContext& ctx, size_t i) {
 
 Result<cl_mem> DeviceKernel::input(ComputeContext& ctx, size_t i) {
   if (is_constant(i)) return constants_[i].get();
+  if (i < sources_.size() && sources_[i].producer) {
+    DeviceKernel& p = *sources_[i].producer;
+    const size_t o = sources_[i].output;
+    if (p.where(o) != kHost) return p.outputs_[o].get();  // resident: no copy
+  }
   const Tensor& t = ctx.input(i);
   if (inputs_.size() <= i) inputs_.resize(i + 1);
   PX_RETURN_IF_ERROR(inputs_[i].reserve(rt().context(), t.nbytes()));
   if (t.nbytes() > 0) {
-    // Non-blocking: the host tensor outlives the node, and the blocking read
-    // of the outputs waits for this write (in-order queue).
+    // Non-blocking: the step ends only when the queue is past it (end_after_copies).
     PX_CL_CHECK(clEnqueueWriteBuffer(rt().queue(), inputs_[i].get(), CL_FALSE, 0, t.nbytes(), t.raw(), 0, nullptr,
                                      nullptr),
                 "clEnqueueWriteBuffer");
     env_.backend->count_upload(t.nbytes());
+    copied_ = true;
   }
   return inputs_[i].get();
 }
@@ -94,12 +200,20 @@ Result<cl_mem> DeviceKernel::output(size_t i, size_t bytes) {
 
 Status DeviceKernel::download(ComputeContext& ctx, size_t i) {
   Tensor& t = ctx.output(i);
-  if (t.nbytes() == 0) return Status::ok();
   if (outputs_.size() <= i || outputs_[i].bytes() < t.nbytes())
     return error(StatusCode::kInternal, "OpenCL output ", i, " was not computed");
-  PX_CL_CHECK(clEnqueueReadBuffer(rt().queue(), outputs_[i].get(), CL_TRUE, 0, t.nbytes(), t.raw(), 0, nullptr, nullptr),
-              "clEnqueueReadBuffer");
-  env_.backend->count_download(t.nbytes());
+  if (i < host_reads_.size() && !host_reads_[i]) {
+    set_where(i, kDevice);  // only device nodes read it (or fetch_to_host, on a fallback)
+    return Status::ok();
+  }
+  if (t.nbytes() > 0) {
+    PX_CL_CHECK(clEnqueueReadBuffer(rt().queue(), outputs_[i].get(), CL_FALSE, 0, t.nbytes(), t.raw(), 0, nullptr,
+                                    nullptr),
+                "clEnqueueReadBuffer");
+    env_.backend->count_download(t.nbytes());
+    copied_ = true;
+  }
+  set_where(i, kBoth);
   return Status::ok();
 }
 

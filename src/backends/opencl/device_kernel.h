@@ -1,23 +1,33 @@
-// The base of every OpenCL node kernel: per-node offload inside the ordinary
-// OpKernel contract.
+// The base of every OpenCL node kernel.
 //
 // infer() is the CPU kernel's, so output shapes and types are exactly what
-// the CPU would produce. compute() uploads the inputs (constant inputs were
-// uploaded once when the kernel was made), enqueues the device kernel(s),
-// and reads the outputs back with a blocking read, which waits on this
-// node's commands in the in-order queue. Inputs and outputs are copied on
-// every run: keeping a tensor on the device from one device node to the next
-// (region residency) is not done yet, so a chain of N device nodes pays N
-// round trips; the counters show it.
+// the CPU would produce. compute() enqueues the node's commands on the
+// in-order queue and returns without waiting where it can:
+//
+// * Residency. connect() (opencl_backend.cc) links each input made by
+//   another device node to that node's output buffer, and marks the outputs
+//   that some CPU node or the caller reads. An input whose producer ran on
+//   the device is read in place (no upload); an output only device nodes
+//   read is not downloaded. So a region of device nodes pays transfers only
+//   at its boundary, and the counters show it.
+// * Completion. A node that uploaded or downloaded host memory must not end
+//   its step before the queue is past those copies (the host buffers may be
+//   reused or read right after): it defers its end to an event callback
+//   (ComputeContext::defer), and the scheduler runs CPU steps meanwhile. A
+//   node that only touched device memory ends at once: the in-order queue
+//   orders it before any later device node.
 //
 // A shape the device code does not handle (run_device() returns false) and a
 // device error (out of device memory, a failed enqueue) run the node's CPU
-// kernel instead; an error also prints one warning and keeps that node on the
-// CPU for the rest of the program's life.
+// kernel instead, after fetching any input that lives only on the device; an
+// error also prints one warning and keeps that node on the CPU for the rest
+// of the program's life.
 #pragma once
 
+#include <atomic>
 #include <climits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -35,7 +45,13 @@ struct DeviceEnv {
 class DeviceKernel : public OpKernel {
  public:
   explicit DeviceKernel(const DeviceEnv& env) : env_(env) {}
+  ~DeviceKernel() override;
   void set_cpu(std::unique_ptr<OpKernel> cpu) { cpu_ = std::move(cpu); }
+
+  // Residency wiring (connect()): input i is output `output` of `producer`;
+  // output o is (or is not) read on the host.
+  void link_input(size_t i, DeviceKernel* producer, size_t output);
+  void set_host_reads(size_t o, bool host_reads);
 
   Status infer(InferContext& ctx) const override { return cpu_->infer(ctx); }
   Status compute(ComputeContext& ctx) final;
@@ -73,8 +89,28 @@ class DeviceKernel : public OpKernel {
   DeviceEnv env_;
 
  private:
+  // Where this run's value of an output lives.
+  enum Where : uint8_t { kHost = 1, kDevice = 2, kBoth = 3 };
+  struct Source {
+    DeviceKernel* producer = nullptr;
+    size_t output = 0;
+  };
+  Where where(size_t o) const;
+  void set_where(size_t o, Where w);
+  // Makes output o's host tensor current (blocking read) if only the device has it.
+  Status fetch_to_host(size_t o, Tensor& host);
+  // Ends the step once the queue is past this node's host copies.
+  Status end_after_copies(ComputeContext& ctx);
+  Status run_on_cpu(ComputeContext& ctx);
+
   std::unique_ptr<OpKernel> cpu_;
   std::vector<ClBuffer> constants_, inputs_, outputs_, scratch_;
+  std::vector<Source> sources_;    // per input
+  std::vector<char> host_reads_;   // per output; absent: read on the host
+  std::unique_ptr<std::atomic<uint8_t>[]> where_;  // per output, this run
+  size_t num_outputs_ = 0;
+  std::mutex fetch_mutex_;         // two CPU consumers may fetch the same output
+  bool copied_ = false;            // this compute() enqueued a host copy
   bool device_failed_ = false;
 };
 

@@ -1,6 +1,8 @@
 #include "backends/opencl/opencl_backend.h"
 
+#include <cstdint>
 #include <map>
+#include <utility>
 
 #include "backends/opencl/cl_runtime.h"
 #include "backends/opencl/ops.h"
@@ -53,6 +55,35 @@ class OpenCLBackend final : public Backend {
     PX_ASSIGN_OR_RETURN(std::unique_ptr<opencl::DeviceKernel> k, it->second.make(ctx, DeviceEnv{rt_, this}));
     k->set_cpu(std::move(cpu));
     return std::unique_ptr<OpKernel>(std::move(k));
+  }
+
+  // A value made by a device node is read in place by the device nodes that
+  // consume it; it is downloaded only if a CPU node (an implicit read by a
+  // control-flow node included) or the caller reads it.
+  void connect(const Graph& graph, std::span<OpKernel* const> kernels, std::span<const bool> mine) override {
+    std::vector<bool> host_reads(graph.values.size(), false);
+    std::vector<std::pair<size_t, size_t>> made_by(graph.values.size(), {SIZE_MAX, 0});  // node, output
+    for (ValueId v : graph.outputs) host_reads[v.index()] = true;
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+      const Node& node = graph.nodes[n];
+      for (size_t o = 0; o < node.outputs.size(); ++o)
+        if (node.outputs[o].valid()) made_by[node.outputs[o].index()] = {n, o};
+      for (size_t i = 0; i < node.inputs.size(); ++i)
+        if (node.inputs[i].valid() && (!mine[n] || i >= node.num_explicit_inputs))
+          host_reads[node.inputs[i].index()] = true;
+    }
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+      if (!mine[n]) continue;
+      const Node& node = graph.nodes[n];
+      auto* k = static_cast<opencl::DeviceKernel*>(kernels[n]);
+      for (size_t o = 0; o < node.outputs.size(); ++o)
+        if (node.outputs[o].valid()) k->set_host_reads(o, host_reads[node.outputs[o].index()]);
+      for (size_t i = 0; i < node.num_explicit_inputs; ++i) {
+        if (!node.inputs[i].valid()) continue;
+        const auto [p, o] = made_by[node.inputs[i].index()];
+        if (p != SIZE_MAX && mine[p]) k->link_input(i, static_cast<opencl::DeviceKernel*>(kernels[p]), o);
+      }
+    }
   }
 
   const std::shared_ptr<opencl::ClRuntime>& runtime() const { return rt_; }

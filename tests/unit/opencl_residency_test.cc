@@ -1,0 +1,159 @@
+// Region residency and asynchronous device steps (backends/opencl/
+// device_kernel.h): values passed between device nodes stay on the device,
+// transfers happen only where a value crosses to the CPU or to the caller,
+// a device node that falls back to the CPU fetches what only the device
+// had, and dataflow runs (device steps ending in event callbacks while CPU
+// branches run) give the same outputs as sequential runs and as the CPU.
+// Skipped without an OpenCL device.
+#include <gtest/gtest.h>
+
+#include "model_builder.h"
+#include "opencl_test_util.h"
+
+namespace parallax::testing {
+namespace {
+
+struct RunResult {
+  std::vector<Tensor> outputs;
+  BackendCounters counts;  // of the last run only
+};
+
+// Runs `model` `runs` times; the counters are those of the last run.
+RunResult run(const std::string& model, const std::vector<NamedTensor>& inputs, bool device,
+        ExecutionMode mode = ExecutionMode::kSequential, int threads = 1, int runs = 1) {
+  SessionOptions options;
+  options.num_threads = threads;
+  options.mode = mode;
+  options.adapt_schedule = false;
+  options.check_memory = true;
+  if (device) options.accelerator = "opencl";
+  auto session = Session::open_from_bytes(model, options);
+  EXPECT_TRUE(session.is_ok()) << session.status().to_string();
+  RunResult r;
+  if (!session.is_ok()) return r;
+  std::shared_ptr<Backend> backend = opencl_backend();
+  for (int i = 0; i < runs; ++i) {
+    const BackendCounters before = backend->counters();
+    auto out = (*session)->run(inputs);
+    EXPECT_TRUE(out.is_ok()) << out.status().to_string();
+    if (!out.is_ok()) return r;
+    const BackendCounters after = backend->counters();
+    r.outputs = std::move(*out);
+    r.counts.nodes = after.nodes - before.nodes;
+    r.counts.transfers_to_device = after.transfers_to_device - before.transfers_to_device;
+    r.counts.transfers_from_device = after.transfers_from_device - before.transfers_from_device;
+    r.counts.bytes_to_device = after.bytes_to_device - before.bytes_to_device;
+    r.counts.bytes_from_device = after.bytes_from_device - before.bytes_from_device;
+    r.counts.cpu_fallbacks = after.cpu_fallbacks - before.cpu_fallbacks;
+  }
+  return r;
+}
+
+std::vector<float> values(size_t n, float scale) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = scale * static_cast<float>(static_cast<int>(i % 7) - 3);
+  return v;
+}
+
+class OpenCLResidency : public ::testing::Test {
+ protected:
+  void SetUp() override { PX_SKIP_WITHOUT_OPENCL(); }
+  std::mt19937 rng_{99};
+};
+
+// x -> Relu -> Sigmoid -> Add(., c) -> Tanh -> y: four device nodes, one
+// upload (x) and one download (y) per run; node by node it would be four each.
+TEST_F(OpenCLResidency, ChainCopiesOnlyAtItsBoundary) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {2, 64});
+  b.initializer("c", {64}, values(64, 0.25f));
+  b.node("Relu", {"x"}, {"a"});
+  b.node("Sigmoid", {"a"}, {"s"});
+  b.node("Add", {"s", "c"}, {"t"});
+  b.node("Tanh", {"t"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {2, 64});
+  std::vector<NamedTensor> in{{"x", random_tensor({2, 64}, rng_)}};
+  RunResult cpu = run(b.bytes(), in, false);
+  RunResult dev = run(b.bytes(), in, true, ExecutionMode::kSequential, 1, 2);
+  EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
+  EXPECT_EQ(dev.counts.nodes, 4u);
+  EXPECT_EQ(dev.counts.transfers_to_device, 1u);
+  EXPECT_EQ(dev.counts.bytes_to_device, 2u * 64 * 4);
+  EXPECT_EQ(dev.counts.transfers_from_device, 1u);
+  EXPECT_EQ(dev.counts.bytes_from_device, 2u * 64 * 4);
+}
+
+// Relu (device) -> Exp (CPU) -> Sigmoid (device), and Relu's output also
+// read by the device Add: Relu's output is downloaded once for Exp and read
+// in place by Add; Exp's output is uploaded once for Sigmoid.
+TEST_F(OpenCLResidency, CopiesWhereValuesCrossToTheCpu) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {3, 32});
+  b.node("Relu", {"x"}, {"r"});
+  b.node("Exp", {"r"}, {"e"});
+  b.node("Sigmoid", {"e"}, {"s"});
+  b.node("Add", {"s", "r"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {3, 32});
+  std::vector<NamedTensor> in{{"x", random_tensor({3, 32}, rng_, -1.0f, 1.0f)}};
+  RunResult cpu = run(b.bytes(), in, false);
+  RunResult dev = run(b.bytes(), in, true);
+  EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
+  EXPECT_EQ(dev.counts.nodes, 3u);
+  EXPECT_EQ(dev.counts.transfers_to_device, 2u);    // x, e
+  EXPECT_EQ(dev.counts.transfers_from_device, 2u);  // r for Exp, y
+}
+
+// Relu (device) feeds a MatMul whose 1-D operand the device code leaves to
+// the CPU kernel: the fallback must fetch Relu's output, which no CPU node
+// was known to read.
+TEST_F(OpenCLResidency, FallbackFetchesDeviceOnlyInputs) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {16});
+  b.initializer("w", {16, 8}, values(16 * 8, 0.1f));
+  b.node("Relu", {"x"}, {"r"});
+  b.node("MatMul", {"r", "w"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {8});
+  std::vector<NamedTensor> in{{"x", random_tensor({16}, rng_)}};
+  RunResult cpu = run(b.bytes(), in, false);
+  RunResult dev = run(b.bytes(), in, true, ExecutionMode::kSequential, 1, 2);
+  EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
+  EXPECT_EQ(dev.counts.nodes, 1u);
+  EXPECT_EQ(dev.counts.cpu_fallbacks, 1u);
+  EXPECT_EQ(dev.counts.transfers_from_device, 1u);  // the fetch of r
+}
+
+// Two device chains and a CPU chain between a split and a merge, run in
+// dataflow mode on 2 and 4 threads: device steps end in event callbacks
+// while CPU steps run. Same outputs as sequential runs, as the CPU, and from
+// run to run (the arena is reused; the memory checker is on).
+TEST_F(OpenCLResidency, DataflowEqualsSequentialAndCpu) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {4, 256});
+  b.initializer("w", {256, 256}, values(256 * 256, 0.01f));
+  b.node("Relu", {"x"}, {"a0"});
+  b.node("MatMul", {"a0", "w"}, {"a1"});
+  b.node("Sigmoid", {"a1"}, {"a2"});
+  b.node("Exp", {"x"}, {"b0"});
+  b.node("Neg", {"b0"}, {"b1"});
+  b.node("Abs", {"b1"}, {"b2"});
+  b.node("Tanh", {"x"}, {"c0"});
+  b.node("MatMul", {"c0", "w"}, {"c1"});
+  b.node("Add", {"a2", "b2"}, {"m"});
+  b.node("Mul", {"m", "c1"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {4, 256});
+  b.output("b1", onnx::TensorProto::FLOAT, {4, 256});
+  std::vector<NamedTensor> in{{"x", random_tensor({4, 256}, rng_, -1.0f, 1.0f)}};
+  RunResult cpu = run(b.bytes(), in, false);
+  RunResult seq = run(b.bytes(), in, true, ExecutionMode::kSequential, 2, 3);
+  EXPECT_TRUE(all_close(cpu.outputs, seq.outputs, 1e-4, 1e-5));
+  for (int threads : {2, 4}) {
+    RunResult df = run(b.bytes(), in, true, ExecutionMode::kDataflow, threads, 5);
+    EXPECT_TRUE(all_close(seq.outputs, df.outputs, 0, 0)) << threads << " threads";
+    EXPECT_EQ(df.counts.nodes, seq.counts.nodes);
+    EXPECT_EQ(df.counts.transfers_to_device, seq.counts.transfers_to_device);
+    EXPECT_EQ(df.counts.transfers_from_device, seq.counts.transfers_from_device);
+  }
+}
+
+}  // namespace
+}  // namespace parallax::testing
