@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 
@@ -84,6 +86,34 @@ Result<DeviceProfile> load_device_profile(const std::filesystem::path& path) {
   std::stringstream text;
   text << in.rdbuf();
   return parse_device_profile(text.str(), path.string());
+}
+
+std::string device_profile_json(const DeviceProfile& p) {
+  const nlohmann::json j = {{"name", p.name},
+                            {"latency_ms", p.latency_s * 1e3},
+                            {"accel_macs_per_s", p.accel_macs_per_s},
+                            {"bandwidth_bytes_per_s", p.bandwidth_bytes_per_s},
+                            {"cpu_macs_per_s", p.cpu_macs_per_s}};
+  // Device names come from drivers: replace a bad byte rather than throw.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+Status save_device_profile(const DeviceProfile& profile, const std::filesystem::path& path) {
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) return error(StatusCode::kInternal, "cannot create ", path.parent_path().string(), ": ", ec.message());
+  std::ofstream out(path);
+  out << device_profile_json(profile);
+  out.close();
+  if (!out) return error(StatusCode::kInternal, "cannot write the device profile ", path.string());
+  return Status::ok();
+}
+
+double break_even_macs(const DeviceProfile& p, double boundary_bytes) {
+  // F/R_cpu - F/R_acc > L + B/B_bw  <=>  F > (L + B/B_bw) / (1/R_cpu - 1/R_acc).
+  const double gain_per_mac = 1.0 / p.cpu_macs_per_s - 1.0 / p.accel_macs_per_s;
+  if (!(gain_per_mac > 0)) return std::numeric_limits<double>::infinity();
+  return (p.latency_s + boundary_bytes / p.bandwidth_bytes_per_s) / gain_per_mac;
 }
 
 }  // namespace parallax

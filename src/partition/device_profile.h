@@ -61,4 +61,14 @@ OffloadDecision decide_offload(const RegionCost& cost, const DeviceProfile& prof
 Result<DeviceProfile> parse_device_profile(std::string_view json_text, std::string_view origin);
 Result<DeviceProfile> load_device_profile(const std::filesystem::path& path);
 
+// The profile as the JSON object parse_device_profile reads (every key written).
+std::string device_profile_json(const DeviceProfile& profile);
+// Writes device_profile_json to `path`, creating its folder.
+Status save_device_profile(const DeviceProfile& profile, const std::filesystem::path& path);
+
+// The cost model's break-even work: a region of more MACs than this, with
+// `boundary_bytes` crossing it, is offloaded (L + F/R_acc + B/B_bw < F/R_cpu).
+// +infinity when offloading never pays (R_acc <= R_cpu).
+double break_even_macs(const DeviceProfile& profile, double boundary_bytes = 0);
+
 }  // namespace parallax

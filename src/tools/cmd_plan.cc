@@ -6,29 +6,37 @@
 //
 //   parallax plan model.onnx --threads 4
 //   parallax plan model.onnx --accelerator-ops Conv,Relu,Add --format dot > plan.dot
+//   parallax plan model.onnx --accelerator opencl [--accelerator-ops FILE] [--device-profile p.json]
 //   parallax plan model.onnx --threads 4 --format html > plan.html
 //   parallax plan model.onnx --memory --format html > memory.html
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "backends/backend.h"
+#include "backends/backend_capability.h"
 #include "format/onnx_loader.h"
 #include "graph/passes/passes.h"
 #include "partition/branches.h"
 #include "partition/plan_html.h"
 #include "partition/plan_print.h"
+#include "partition/region_summary.h"
 #include "runtime/program.h"
 #include "tools/commands.h"
 #include "tools/memory_html.h"
+#ifdef PARALLAX_HAVE_OPENCL
+#include "backends/opencl/calibrate.h"
+#endif
 
 namespace parallax::tools {
 
 namespace {
 
 struct PlanArgs {
-  std::string model, format = "text", accelerator_ops, profile_path, rule = "cost";
+  std::string model, format = "text", accelerator, accelerator_ops, profile_path, rule = "cost";
   std::vector<std::string> shapes;
   int threads = 1;
   double beta = 1.5;
@@ -78,12 +86,10 @@ Result<std::vector<Tensor>> declared_inputs(const Graph& g, const std::vector<st
   return inputs;
 }
 
-Capability capability_for(const std::string& list) {
-  if (list.empty()) return {};
-  std::set<std::string> ops;
-  std::stringstream in(list);
-  for (std::string op; std::getline(in, op, ',');)
-    if (!op.empty()) ops.insert(op);
+// Without a real backend, --accelerator-ops alone describes a fake
+// accelerator that supports exactly these ops.
+Capability capability_for(const std::set<std::string>& ops) {
+  if (ops.empty()) return {};
   // Channels-last internal ops (com.parallax NhwcConv, ...) count as their ONNX op.
   return [ops](const Node& n) {
     if (ops.count(n.op_type)) return true;
@@ -91,10 +97,82 @@ Capability capability_for(const std::string& list) {
   };
 }
 
-Result<Partition> make_partition(const PlanArgs& a, std::shared_ptr<Graph>& graph, std::vector<NodeWork>& work) {
+// The accelerator a plan partitions for: what decides a node's candidacy, and
+// which device profile and rule prune the regions.
+struct PlanAccelerator {
+  std::string backend;  // "opencl", "fake (--accelerator-ops)" or empty
+  std::shared_ptr<Backend> real;
+  std::set<std::string> ops;  // empty: every op the backend supports
+  DeviceProfile profile;
+  std::string profile_source;  // "--device-profile FILE", "calibrated FILE" or "paper default"
+};
+
+// Like `run`: an unknown accelerator or a bad op list is an error, an
+// accelerator this machine lacks is a warning and a plan without regions.
+Result<PlanAccelerator> plan_accelerator(const PlanArgs& a) {
+  PlanAccelerator acc;
+  acc.profile_source = "paper default";
+  if (!a.accelerator_ops.empty()) {
+    PX_ASSIGN_OR_RETURN(acc.ops, parse_op_list(a.accelerator_ops));
+  }
+  if (!a.accelerator.empty() && a.accelerator != "none") {
+    auto backend = shared_backend(a.accelerator);
+    if (backend.is_ok()) {
+      acc.backend = a.accelerator;
+      acc.real = *backend;
+    } else if (backend.status().code() == StatusCode::kInvalidArgument) {
+      return backend.status().with_context("--accelerator");
+    } else {
+      std::cerr << "parallax: warning: accelerator '" << a.accelerator
+                << "' is not available, planning without device regions: " << backend.status().message() << '\n';
+      return acc;
+    }
+  } else if (!acc.ops.empty()) {
+    acc.backend = "fake (--accelerator-ops)";
+  }
+  if (!a.profile_path.empty()) {
+    PX_ASSIGN_OR_RETURN(acc.profile, load_device_profile(a.profile_path));
+    acc.profile_source = "--device-profile " + a.profile_path;
+  } else if (acc.real) {
+#ifdef PARALLAX_HAVE_OPENCL
+    // `parallax calibrate` left this device's own figures here.
+    std::error_code ec;
+    if (const auto path = default_profile_path(*acc.real); !path.empty() && std::filesystem::exists(path, ec)) {
+      // A broken calibration file must not stop a plan that did not name it (as in run).
+      if (auto profile = load_device_profile(path); profile.is_ok()) {
+        acc.profile = *profile;
+        acc.profile_source = "calibrated " + path.string();
+      } else {
+        std::cerr << "parallax: warning: ignoring " << profile.status().message() << '\n';
+      }
+    }
+#endif
+  }
+  return acc;
+}
+
+// --offload: "all" is run's name for "always"; "auto" decides as run does:
+// the cost model when a profile was given or calibrated, else every region.
+OffloadRule offload_rule(const std::string& rule, const PlanAccelerator& acc) {
+  if (rule == "thresholds") return OffloadRule::kFixedThresholds;
+  if (rule == "always" || rule == "all") return OffloadRule::kAlways;
+  if (rule == "auto" && acc.profile_source == "paper default") return OffloadRule::kAlways;
+  return OffloadRule::kCostModel;
+}
+
+const char* offload_rule_name(OffloadRule r) {
+  return r == OffloadRule::kFixedThresholds ? "thresholds" : r == OffloadRule::kAlways ? "always" : "cost";
+}
+
+Result<Partition> make_partition(const PlanArgs& a, const PlanAccelerator& acc, std::shared_ptr<Graph>& graph,
+                                 std::vector<NodeWork>& work) {
   PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(a.model, {}));
   graph = model->graph;
-  if (!a.no_optimize) PX_RETURN_IF_ERROR(optimize_graph(*graph));
+  // The graph a session with this accelerator would run: no channels-last
+  // rewrite, which serves only the CPU's kernels (runtime/session.cc).
+  OptimizeOptions optimize;
+  optimize.channels_last = acc.real == nullptr;
+  if (!a.no_optimize) PX_RETURN_IF_ERROR(optimize_graph(*graph, optimize));
   ProgramOptions popts;
   popts.num_threads = a.threads;
   PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(graph, popts));
@@ -104,13 +182,11 @@ Result<Partition> make_partition(const PlanArgs& a, std::shared_ptr<Graph>& grap
   opts.threads = a.threads;
   opts.beta = a.beta;
   opts.min_branch_ops = a.min_branch_ops;
-  opts.accelerator.supported = capability_for(a.accelerator_ops);
-  if (!a.profile_path.empty()) {
-    PX_ASSIGN_OR_RETURN(opts.accelerator.profile, load_device_profile(a.profile_path));
-  }
-  opts.accelerator.rule = a.rule == "thresholds" ? OffloadRule::kFixedThresholds
-                          : a.rule == "always"   ? OffloadRule::kAlways
-                                                 : OffloadRule::kCostModel;
+  opts.accelerator.supported = acc.real ? backend_capability(*graph, *acc.real, acc.ops)
+                              : acc.backend.empty() ? Capability{}
+                                                    : capability_for(acc.ops);
+  opts.accelerator.profile = acc.profile;
+  opts.accelerator.rule = offload_rule(a.rule, acc);
   work = estimate_work(*graph, *plan);
   return partition(*graph, work, opts);
 }
@@ -195,20 +271,41 @@ int run_plan(const PlanArgs& a) {
     else print_memory_table(*j);
     return 0;
   }
+  auto acc = plan_accelerator(a);
+  if (!acc.is_ok()) {
+    std::cerr << "error: " << acc.status().to_string() << '\n';
+    return 1;
+  }
   std::shared_ptr<Graph> graph;
   std::vector<NodeWork> work;
-  auto p = make_partition(a, graph, work);
+  auto p = make_partition(a, *acc, graph, work);
   if (!p.is_ok()) {
     std::cerr << "error: " << p.status().to_string() << '\n';
     return 1;
   }
+  const RegionSummary summary = summarize_regions(*p);
   // Model strings need not be valid UTF-8: replace bad bytes rather than throw.
-  if (a.format == "json")
-    std::cout << plan_json(*graph, *p).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-  else if (a.format == "html")
+  if (a.format == "json") {
+    nlohmann::json j = plan_json(*graph, *p);
+    if (!acc->backend.empty()) {
+      j["accelerator"] = region_summary_json(summary);
+      j["accelerator"]["backend"] = acc->backend;
+      j["accelerator"]["profile"] = acc->profile.name;
+      j["accelerator"]["profile_source"] = acc->profile_source;
+      j["accelerator"]["rule"] = offload_rule_name(offload_rule(a.rule, *acc));
+    }
+    std::cout << j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  } else if (a.format == "html") {
     std::cout << plan_html(*graph, *p, work, {.title = a.model, .beta = a.beta, .min_branch_ops = a.min_branch_ops});
-  else if (a.format == "dot") std::cout << plan_dot(*graph, *p);
-  else std::cout << a.model << ": " << plan_text(*graph, *p);
+  } else if (a.format == "dot") {
+    std::cout << plan_dot(*graph, *p);
+  } else {
+    std::cout << a.model << ": " << plan_text(*graph, *p);
+    if (!acc->backend.empty())
+      std::cout << "accelerator " << acc->backend << ", profile '" << acc->profile.name << "' ("
+                << acc->profile_source << "), rule " << offload_rule_name(offload_rule(a.rule, *acc)) << ":\n"
+                << region_summary_text(summary);
+  }
   return 0;
 }
 
@@ -221,10 +318,19 @@ void add_plan_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--threads", args->threads, "threads T for the bound max(critical path, work / T)")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--shape", args->shapes, "NAME=D0xD1x... for inputs with symbolic dims (default 1)");
-  cmd->add_option("--accelerator-ops", args->accelerator_ops, "ops a (fake) accelerator supports, e.g. Conv,Relu,Add");
-  cmd->add_option("--device-profile", args->profile_path, "JSON device profile for the offload cost model");
-  cmd->add_option("--offload-rule", args->rule, "cost (model), thresholds (paper's fixed), always")
-      ->check(CLI::IsMember({"cost", "thresholds", "always"}));
+  cmd->add_option("--accelerator", args->accelerator,
+                  "candidates are the nodes this backend supports: opencl (a warning and no regions when this "
+                  "machine has none)");
+  cmd->add_option("--accelerator-ops", args->accelerator_ops,
+                  "only these ops (Conv,Relu,... or a file of op names); alone: a fake accelerator that supports "
+                  "exactly them");
+  cmd->add_option("--device-profile", args->profile_path,
+                  "JSON device profile for the offload cost model (default with --accelerator: the one `parallax "
+                  "calibrate` wrote for the device, else the paper's)");
+  cmd->add_option("--offload-rule,--offload", args->rule,
+                  "which candidate regions are offloaded: cost (model, default), thresholds (paper's fixed), "
+                  "always (or all), auto (as run: cost with a given or calibrated profile, else always)")
+      ->check(CLI::IsMember({"cost", "thresholds", "always", "all", "auto"}));
   cmd->add_option("--beta", args->beta, "refinement: a parallel layer needs F_max / F_min <= beta")
       ->check(CLI::Range(1.0, 1e9));
   cmd->add_option("--min-branch-ops", args->min_branch_ops, "refinement: a parallel layer needs branches of >= N ops")

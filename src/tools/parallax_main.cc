@@ -2,6 +2,8 @@
 //   parallax info MODEL
 //   parallax run MODEL [--inputs DIR | --random-inputs] [--outputs DIR] [--threads N]
 //   parallax bench MODEL [--runs N] [--mode dataflow] [--memory-budget 64M] [--verbose] [--trace FILE] [--json]
+//   parallax plan MODEL [--accelerator opencl] [--format text|json|dot|html]
+//   parallax calibrate --accelerator opencl [--out FILE] [--threads N]
 #include <unistd.h>
 
 #include <cstdlib>
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   parallax::tools::add_run_command(app, &exit_code);
   parallax::tools::add_bench_command(app, &exit_code);
   parallax::tools::add_plan_command(app, &exit_code);
+  parallax::tools::add_calibrate_command(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

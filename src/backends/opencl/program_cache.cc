@@ -21,14 +21,14 @@ uint64_t fnv1a64(const std::string& text, uint64_t seed) {
   return h;
 }
 
-namespace {
-
 std::filesystem::path default_cache_dir() {
   if (const char* p = std::getenv("PARALLAX_OPENCL_CACHE"); p && *p) return p;
   if (const char* p = std::getenv("XDG_CACHE_HOME"); p && *p) return std::filesystem::path(p) / "parallax" / "opencl";
   if (const char* p = std::getenv("HOME"); p && *p) return std::filesystem::path(p) / ".cache" / "parallax" / "opencl";
   return std::filesystem::temp_directory_path() / "parallax-opencl-cache";
 }
+
+namespace {
 
 std::string build_log(cl_program program, cl_device_id device) {
   size_t n = 0;

@@ -62,6 +62,10 @@ class ProgramCache {
   ProgramCacheStats stats_;
 };
 
+// The disk cache's folder as chosen above (from the environment, each call);
+// calibrated device profiles live beside it (calibrate.h).
+std::filesystem::path default_cache_dir();
+
 // FNV-1a, 64 bits: stable across runs and builds (std::hash is not promised to be).
 uint64_t fnv1a64(const std::string& text, uint64_t seed = 1469598103934665603ull);
 

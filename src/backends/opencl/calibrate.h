@@ -1,0 +1,67 @@
+// Measures, on this machine, the constants of the offload cost model
+// (partition/device_profile.h) for the OpenCL device Parallax would use, so
+// that `plan` and the runtime can decide with this device's figures instead
+// of the paper's phone:
+//   L      dispatch latency: a trivial kernel enqueued and waited for;
+//   R_acc  MACs/s of the backend's own fp32 MatMul device kernel, run through
+//          Program like any model (so it includes uploading the activation
+//          and reading the result back: what a one-node region pays);
+//   R_cpu  MACs/s of the same MatMul on the CPU kernels with `threads`;
+//   B_bw   the mean of blocking write and read bandwidth of one large buffer.
+// Each figure is the median of `repetitions` timed runs after `warmup` runs.
+//
+//   PX_ASSIGN_OR_RETURN(CalibrationResult r, calibrate_opencl({}));
+//   PX_RETURN_IF_ERROR(save_device_profile(r.profile, default_profile_path(r.profile.name)));
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "backends/backend.h"
+#include "partition/device_profile.h"
+
+namespace parallax {
+
+struct CalibrateOptions {
+  int threads = 0;                          // CPU threads for R_cpu; 0: hardware concurrency
+  int64_t matmul_size = 512;                // n of the n x n times n x n MatMul
+  size_t transfer_bytes = size_t{64} << 20; // buffer written and read for B_bw
+  int repetitions = 7;
+  int warmup = 2;
+  int latency_repetitions = 100;            // L is short and noisy: more samples
+  // Also time a 3x3 Conv (N=1, C=K=conv_channels, conv_size^2 pixels) on the
+  // device. Reported only: the device Conv is a direct convolution with its
+  // own speed, and the profile holds one R_acc, the MatMul's.
+  bool conv = false;
+  int64_t conv_channels = 64, conv_size = 56;
+};
+
+struct CalibrationResult {
+  DeviceProfile profile;  // name: the OpenCL device name
+  std::string platform_name, driver_version;
+  int threads = 1;
+  double matmul_macs = 0;                  // per run
+  double matmul_device_s = 0, matmul_cpu_s = 0;
+  double write_bytes_per_s = 0, read_bytes_per_s = 0;
+  size_t transfer_bytes = 0;
+  int repetitions = 0;
+  double conv_macs = 0, conv_device_s = 0;  // 0 unless CalibrateOptions::conv
+  double conv_macs_per_s = 0;
+};
+
+// Errors: no OpenCL platform or device (the backend's message), a MatMul that
+// did not run on the device, an OpenCL call that failed.
+Result<CalibrationResult> calibrate_opencl(const CalibrateOptions& options);
+
+// Where the calibrated profile of the device called `device_name` is kept:
+// <program cache>/profiles/<name>.json, the name reduced to [A-Za-z0-9._-].
+std::filesystem::path default_profile_path(std::string_view device_name);
+// The same for the device behind an OpenCL backend; empty for another backend.
+std::filesystem::path default_profile_path(const Backend& backend);
+// The OpenCL device name behind `backend`; empty for another backend.
+std::string opencl_device_name(const Backend& backend);
+
+}  // namespace parallax
