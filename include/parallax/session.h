@@ -58,6 +58,16 @@ struct SessionOptions {
   // op names (empty: PARALLAX_ACCELERATOR_OPS, else every supported op).
   std::string accelerator;
   std::string accelerator_ops;
+  // Which of the supported regions the accelerator gets (the Parallax
+  // method's delegate pruning): "all" every supported node, as a delegate
+  // takes them; "cost" the regions that pay for themselves under the device
+  // profile (T_offload = L + F/R_acc + B/B_bw < T_cpu = F/R_cpu);
+  // "thresholds" the paper's fixed thresholds; "auto" (default) "cost" when
+  // this device has a calibrated profile (`parallax calibrate`), else "all".
+  // `device_profile`: a profile JSON file; empty: the calibrated one of this
+  // device, else the paper's phone constants.
+  std::string offload = "auto";
+  std::string device_profile;
   size_t max_tensor_bytes = size_t{16} << 30;   // refuse larger weights (hostile files)
   bool optimize = true;                         // graph cleanups and fusions before planning
   bool profile = false;                         // time every op (see Session::op_profile)
@@ -70,7 +80,8 @@ struct NodeSpan {
   int branch = -1;    // partition branch id
   int thread = 0;     // 0 = the calling thread, 1.. = pool workers
   int threads = 1;    // intra-op threads the kernel was given
-  double start_us = 0, end_us = 0;  // since the run started
+  double start_us = 0, end_us = 0;  // since the run started (a device node: until the device was done)
+  std::string device;  // the accelerator that ran it ("opencl"); empty: the CPU
 };
 
 // What the last run did (Session::last_run_stats).
@@ -120,6 +131,7 @@ struct ModelInfo {
   std::string producer;
   std::vector<std::pair<std::string, int>> opsets;  // (domain, version)
   size_t num_nodes = 0;
+  std::string offload;  // with an accelerator: the regions it got and why
 };
 
 class Session {

@@ -13,6 +13,7 @@
 #include "kernels/registry.h"
 #include "runtime/kernel_contexts.h"
 #include "runtime/memory_checker.h"
+#include "runtime/offload_choice.h"
 #include "schedule/dag_runner.h"
 
 namespace parallax {
@@ -120,7 +121,8 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
   std::unique_ptr<Program> program(new Program(std::move(graph), options));
   const Graph& g = *program->graph_;
   program->kernels_.reserve(g.nodes.size());
-  std::unique_ptr<bool[]> on_device(new bool[g.nodes.size()]());
+  Backend* acc = options.accelerator.get();
+  std::vector<bool> supported(g.nodes.size(), false);
   for (const Node& node : g.nodes) {
     const KernelDef* def = KernelRegistry::global().find(node.domain, node.op_type, node.opset);
     if (def == nullptr) {
@@ -130,33 +132,41 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
       return error(StatusCode::kUnsupported, node.describe(), ": op '", node.op_type, "'",
                    node.domain.empty() ? "" : " of domain '" + node.domain + "'", " is not supported");
     }
+    // The CPU kernel is made first in every case: it validates the node the
+    // same way with or without an accelerator, plans shapes for the offload
+    // choice, and a device kernel keeps it for shape inference and as its fallback.
     RuntimeCreateContext ctx(g, node, program->options_);
     auto kernel = def->create(ctx);
     if (!kernel.is_ok()) return kernel.status().with_context(node.describe());
-    std::unique_ptr<OpKernel> chosen = std::move(kernel).value();
-    // The CPU kernel is made first in every case: it validates the node the
-    // same way with or without an accelerator, and the device kernel keeps it
-    // for shape inference and as its fallback.
-    if (Backend* acc = options.accelerator.get();
+    supported[program->kernels_.size()] =
         acc && (options.accelerator_ops.empty() || options.accelerator_ops.count(node.op_type) != 0) &&
-        acc->supports(ctx)) {
-      auto device = acc->create_kernel(ctx, chosen);
+        acc->supports(ctx);
+    program->kernels_.push_back(std::move(kernel).value());
+  }
+  if (acc) {
+    OffloadChoice choice = choose_offload(g, program->kernels_, supported,
+                                          {options.device_profile, options.offload_rule, options.max_tensor_bytes});
+    program->offload_summary_ = std::move(choice.summary);
+    std::unique_ptr<bool[]> on_device(new bool[g.nodes.size()]());
+    for (size_t n = 0; n < g.nodes.size(); ++n) {
+      if (!choice.on_device[n]) continue;
+      RuntimeCreateContext ctx(g, g.nodes[n], program->options_);
+      auto device = acc->create_kernel(ctx, program->kernels_[n]);
       if (device.is_ok()) {
-        chosen = std::move(device).value();
-        on_device[program->kernels_.size()] = true;
+        program->kernels_[n] = std::move(device).value();
+        on_device[n] = true;
+        program->on_device_.resize(g.nodes.size());
+        program->on_device_[n] = true;
       } else {
         // A device kernel that cannot be made (a program that fails to build,
         // no device memory for the weights) leaves the node on the CPU.
-        std::cerr << "parallax: warning: " << node.describe() << ": " << acc->name()
+        std::cerr << "parallax: warning: " << g.nodes[n].describe() << ": " << acc->name()
                   << " kernel unavailable, running the node on the CPU: " << device.status().message() << '\n';
       }
     }
-    program->kernels_.push_back(std::move(chosen));
-  }
-  if (options.accelerator) {
     std::vector<OpKernel*> kernels;
     for (const auto& k : program->kernels_) kernels.push_back(k.get());
-    options.accelerator->connect(g, kernels, std::span<const bool>(on_device.get(), g.nodes.size()));
+    acc->connect(g, kernels, std::span<const bool>(on_device.get(), g.nodes.size()));
   }
   if (options.mode != ExecutionMode::kSequential && options.num_threads > 1)
     program->pool_ = std::make_unique<ThreadPool>(options.num_threads - 1);
@@ -417,11 +427,13 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
     st.note = ep.note.empty() ? entry.verdict : entry.verdict.empty() ? ep.note : ep.note + "; " + entry.verdict;
     st.timeline.clear();
     if (timeline) {
+      auto step_node = [&](size_t p) { return plan.steps[ep.order[p]].node.index(); };
       for (size_t p = 0; p < result.timing.size(); ++p) {
         const Node& node = g.node(plan.steps[ep.order[p]].node);
         const StepTiming& t = result.timing[p];
+        const bool device = step_node(p) < on_device_.size() && on_device_[step_node(p)];
         st.timeline.push_back({node.name.empty() ? node.op_type : node.name, node.op_type, ep.branch[p], t.worker,
-                               t.threads, t.start_us, t.end_us});
+                               t.threads, t.start_us, t.end_us, device ? options_.accelerator->name() : ""});
       }
     }
   }

@@ -22,6 +22,7 @@
 
 #include "graph/graph.h"
 #include "kernels/op_kernel.h"
+#include "partition/device_profile.h"
 #include "parallax/session.h"
 #include "runtime/shape_plan.h"
 #include "schedule/execution_plan.h"
@@ -49,6 +50,10 @@ struct ProgramOptions {
   // instead of the CPU registry's. Null: CPU only, exactly as before.
   std::shared_ptr<Backend> accelerator = nullptr;  // initialised: designated initialisers may omit it
   std::set<std::string> accelerator_ops = {};
+  // Which supported nodes it gets (runtime/offload_choice.h): all, or the
+  // regions that pay for themselves under `device_profile`.
+  OffloadRule offload_rule = OffloadRule::kAlways;
+  DeviceProfile device_profile = {};
 };
 
 // Sees every node a run executes, from the thread that ran it: profiling
@@ -75,6 +80,8 @@ class Program {
                                                                   std::span<const Tensor> outer);
 
   const Graph& graph() const { return *graph_; }
+  // With an accelerator: what the offload choice kept and why (empty without one).
+  const std::string& offload_summary() const { return offload_summary_; }
   // Observes the nodes of later runs (null to stop). Not owned.
   void set_observer(RunObserver* observer) { observer_ = observer; }
   const ProgramOptions& options() const { return options_; }
@@ -107,6 +114,8 @@ class Program {
   std::shared_ptr<const Graph> graph_;
   ProgramOptions options_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;  // indexed by node
+  std::string offload_summary_;
+  std::vector<bool> on_device_;  // indexed by node: the accelerator's kernel
   RunObserver* observer_ = nullptr;
   std::unique_ptr<ThreadPool> pool_;  // for concurrent modes with more than one thread
 

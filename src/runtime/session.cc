@@ -13,6 +13,10 @@
 #include "runtime/op_profiler.h"
 #include "runtime/program.h"
 
+#ifdef PARALLAX_HAVE_OPENCL
+#include "backends/opencl/calibrate.h"
+#endif
+
 namespace parallax {
 
 struct Session::Impl {
@@ -130,6 +134,38 @@ Result<Accelerator> accelerator_for(const SessionOptions& options) {
   return acc;
 }
 
+// The offload rule and device profile of SessionOptions::offload and
+// device_profile (see there).
+Status choose_offload_policy(const SessionOptions& options, const Backend& backend, ProgramOptions& popts) {
+  const std::string& rule = options.offload;
+  if (rule != "auto" && rule != "all" && rule != "cost" && rule != "thresholds")
+    return error(StatusCode::kInvalidArgument, "offload must be auto, all, cost or thresholds, got '", rule, "'");
+  std::filesystem::path profile_path = options.device_profile;
+  bool calibrated = false;
+#ifdef PARALLAX_HAVE_OPENCL
+  if (profile_path.empty()) {
+    const std::filesystem::path p = default_profile_path(backend);
+    std::error_code ec;
+    if (!p.empty() && std::filesystem::exists(p, ec)) profile_path = p, calibrated = true;
+  }
+#else
+  (void)backend;
+#endif
+  if (!profile_path.empty()) {
+    auto profile = load_device_profile(profile_path);
+    // A broken calibration file must not stop a session that did not ask for it.
+    if (!profile.is_ok() && !calibrated) return profile.status();
+    if (profile.is_ok()) popts.device_profile = *profile;
+    else std::cerr << "parallax: warning: ignoring " << profile.status().message() << '\n';
+  }
+  popts.offload_rule = rule == "all"          ? OffloadRule::kAlways
+                       : rule == "cost"       ? OffloadRule::kCostModel
+                       : rule == "thresholds" ? OffloadRule::kFixedThresholds
+                       : calibrated || !options.device_profile.empty() ? OffloadRule::kCostModel
+                                                                      : OffloadRule::kAlways;
+  return Status::ok();
+}
+
 Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const SessionOptions& options) {
   if (options.num_threads < 1 || options.num_threads > 1024)
     return error(StatusCode::kInvalidArgument, "num_threads must be between 1 and 1024, got ", options.num_threads);
@@ -147,6 +183,7 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
   optimize.channels_last = accelerator.backend == nullptr;
   if (options.optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph, optimize));
   ProgramOptions popts;
+  if (accelerator.backend) PX_RETURN_IF_ERROR(choose_offload_policy(options, *accelerator.backend, popts));
   popts.accelerator = std::move(accelerator.backend);
   popts.accelerator_ops = std::move(accelerator.ops);
   popts.num_threads = options.num_threads;
@@ -158,6 +195,7 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
   popts.max_tensor_bytes = options.max_tensor_bytes;
   impl->record_timeline = options.record_timeline;
   PX_ASSIGN_OR_RETURN(impl->program, Program::compile(model->graph, popts));
+  impl->info.offload = impl->program->offload_summary();
   if (options.profile) {
     impl->profiler = std::make_unique<OpProfiler>();
     impl->program->set_observer(impl->profiler.get());

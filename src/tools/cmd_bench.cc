@@ -140,7 +140,10 @@ int run_bench(const BenchArgs& args) {
       {"memory_budget", options.memory_budget},
       {"stats", run_stats_json(stats)},
   };
-  if (!args.schedule.accelerator.empty()) j["accelerator"] = accelerator_json(args.schedule, args.runs);
+  if (!args.schedule.accelerator.empty()) {
+    j["accelerator"] = accelerator_json(args.schedule, args.runs);
+    if (j["accelerator"].is_object()) j["accelerator"]["offload"] = (*session)->model_info().offload;
+  }
   if (args.json) {
     std::cout << j.dump() << '\n';
   } else {
@@ -151,6 +154,7 @@ int run_bench(const BenchArgs& args) {
     std::printf("cpu ms per run: %.3f   peak RSS: %.1f MiB   arena: %.1f MiB\n", j["cpu_ms_per_run"].get<double>(),
                 static_cast<double>(ru.ru_maxrss) / 1024.0,
                 static_cast<double>((*session)->last_arena_bytes()) / (1024.0 * 1024.0));
+    if (!(*session)->model_info().offload.empty()) std::cout << "offload: " << (*session)->model_info().offload << '\n';
     std::cout << accelerator_summary(args.schedule, args.runs) << std::flush;
   }
   // After the summary and to stderr with --json, so stdout stays one JSON object.

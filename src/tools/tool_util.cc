@@ -161,6 +161,13 @@ void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
   cmd.add_option("--accelerator-ops", flags.accelerator_ops,
                  "only these op types go to the accelerator: Conv,Relu,... or a file of op names "
                  "(backends/opencl/tflite_gpu_ops.txt mirrors TFLite's GPU delegate)");
+  cmd.add_option("--offload", flags.offload,
+                 "which supported regions the accelerator gets: all, cost (those the cost model says pay), "
+                 "thresholds (the paper's fixed thresholds), auto (default: cost with a calibrated device profile, "
+                 "else all)")
+      ->check(CLI::IsMember({"auto", "all", "cost", "thresholds"}));
+  cmd.add_option("--device-profile", flags.device_profile,
+                 "device profile JSON for the cost model (default: the one `parallax calibrate` wrote for this device)");
 }
 
 namespace {
@@ -219,6 +226,8 @@ Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options)
     options.accelerator_ops = flags.accelerator_ops;
   }
   if (!flags.accelerator.empty()) options.accelerator = flags.accelerator;
+  if (!flags.offload.empty()) options.offload = flags.offload;
+  if (!flags.device_profile.empty()) options.device_profile = flags.device_profile;
   if (!flags.trace.empty()) {
     options.record_timeline = true;
     // Find an unwritable trace path now, not after a long benchmark.

@@ -33,9 +33,9 @@ struct ScheduleFlags {
   double max_arena_growth = 0;  // 0: the library's default (SessionOptions::max_arena_growth)
   bool fixed_schedule = false;  // dataflow without the adaptive fallback to sequential
   bool verbose = false;
-  // --accelerator opencl [--accelerator-ops LIST|FILE]: passed to the session
-  // through PARALLAX_ACCELERATOR / PARALLAX_ACCELERATOR_OPS (runtime/session.cc).
-  std::string accelerator, accelerator_ops;
+  // --accelerator opencl [--accelerator-ops LIST|FILE] [--offload RULE]
+  // [--device-profile FILE]: SessionOptions::accelerator and the rest.
+  std::string accelerator, accelerator_ops, offload, device_profile;
 };
 void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags);
 // Sets mode, memory_budget and record_timeline (when a trace is asked for).

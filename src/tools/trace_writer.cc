@@ -12,6 +12,11 @@ using nlohmann::json;
 
 constexpr int kPid = 1;
 
+// Nodes an accelerator ran get a track of their own, after the threads':
+// their spans run from the enqueue to the device's completion, while the
+// CPU threads go on with other nodes.
+constexpr int kDeviceTid = 1000;
+
 std::string thread_name(int tid) {
   return tid == 0 ? "thread 0 (caller)" : "worker " + std::to_string(tid);
 }
@@ -87,6 +92,7 @@ void add_thread_spans(std::vector<const NodeSpan*> spans, int tid, double offset
 json make_trace(const std::vector<TracedRun>& runs) {
   json slices = json::array();
   int num_threads = 1;  // the caller's track always exists: it holds the run slices
+  std::string device;   // the accelerator's name, if any node ran on one
   for (size_t r = 0; r < runs.size(); ++r) {
     const TracedRun& run = runs[r];
     const RunStatistics& s = run.stats;
@@ -105,9 +111,12 @@ json make_trace(const std::vector<TracedRun>& runs) {
                       {"ts", run.start_us + lo},
                       {"args", {{"bytes", s.peak_live_bytes}}}});
     std::map<int, std::vector<const NodeSpan*>> by_thread;
-    for (const NodeSpan& span : s.timeline) by_thread[std::max(span.thread, 0)].push_back(&span);
+    for (const NodeSpan& span : s.timeline) {
+      if (!span.device.empty()) device = span.device;
+      by_thread[span.device.empty() ? std::max(span.thread, 0) : kDeviceTid].push_back(&span);
+    }
     for (auto& [tid, spans] : by_thread) {
-      num_threads = std::max(num_threads, tid + 1);
+      if (tid != kDeviceTid) num_threads = std::max(num_threads, tid + 1);
       add_thread_spans(std::move(spans), tid, run.start_us, slices);
     }
     num_threads = std::max(num_threads, static_cast<int>(s.thread_busy_ms.size()));
@@ -128,6 +137,12 @@ json make_trace(const std::vector<TracedRun>& runs) {
     // Keep tracks in thread order (Perfetto otherwise sorts by activity).
     events.push_back(
         {{"ph", "M"}, {"pid", kPid}, {"tid", tid}, {"name", "thread_sort_index"}, {"args", {{"sort_index", tid}}}});
+  }
+  if (!device.empty()) {
+    events.push_back({{"ph", "M"}, {"pid", kPid}, {"tid", kDeviceTid}, {"name", "thread_name"},
+                      {"args", {{"name", device + " device"}}}});
+    events.push_back({{"ph", "M"}, {"pid", kPid}, {"tid", kDeviceTid}, {"name", "thread_sort_index"},
+                      {"args", {{"sort_index", kDeviceTid}}}});
   }
   for (json& e : slices) events.push_back(std::move(e));
   return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};

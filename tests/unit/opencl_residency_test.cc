@@ -26,7 +26,7 @@ RunResult run(const std::string& model, const std::vector<NamedTensor>& inputs, 
   options.mode = mode;
   options.adapt_schedule = false;
   options.check_memory = true;
-  if (device) options.accelerator = "opencl";
+  if (device) options.accelerator = "opencl", options.offload = "all";
   auto session = Session::open_from_bytes(model, options);
   EXPECT_TRUE(session.is_ok()) << session.status().to_string();
   RunResult r;

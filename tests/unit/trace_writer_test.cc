@@ -29,8 +29,9 @@ RunStatistics two_thread_run() {
   s.concurrent_branches = {{0, 2}, {1, 2}};
   s.thread_busy_ms = {0.025, 0.030};
   s.timeline = {
-      {"conv_a", "Conv", 0, 0, 1, 0, 10}, {"relu_a", "Relu", 0, 0, 1, 10, 20}, {"conv_c", "Conv", 1, 0, 1, 25, 30},
-      {"conv_d", "Conv", 2, 1, 1, 5, 15}, {"add_e", "Add", 2, 1, 1, 15, 28},   {"concat", "Concat", -1, 1, 2, 30, 38},
+      {"conv_a", "Conv", 0, 0, 1, 0, 10, ""},  {"relu_a", "Relu", 0, 0, 1, 10, 20, ""},
+      {"conv_c", "Conv", 1, 0, 1, 25, 30, ""}, {"conv_d", "Conv", 2, 1, 1, 5, 15, ""},
+      {"add_e", "Add", 2, 1, 1, 15, 28, ""},   {"concat", "Concat", -1, 1, 2, 30, 38, ""},
   };
   return s;
 }
@@ -157,6 +158,26 @@ TEST(TraceWriter, EmptyTimelineStillGivesRunSliceAndCounters) {
   EXPECT_EQ(thread_names, 1);
   // It survives a round trip through text.
   EXPECT_EQ(json::parse(trace.dump()), trace);
+}
+
+TEST(TraceWriter, DeviceNodesGetTheirOwnTrack) {
+  RunStatistics s = two_thread_run();
+  s.timeline.push_back({"conv_gpu", "Conv", 3, 0, 1, 2, 40, "opencl"});  // enqueued by thread 0, done at 40 us
+  json trace = make_trace({TracedRun{s, 0, 0}});
+  int device_tid = -1;
+  for (const json& m : events_where(trace, "M"))
+    if (m.at("name") == "thread_name" && m.at("args").at("name") == "opencl device") device_tid = m.at("tid");
+  ASSERT_GE(device_tid, 2) << "no device track, or it clashes with a thread's";
+  int on_device = 0;
+  for (const json& op : events_where(trace, "X", "op")) {
+    const bool is_gpu = op.at("args").at("node") == "conv_gpu";
+    EXPECT_EQ(op.at("tid") == device_tid, is_gpu) << op.dump();
+    if (is_gpu) {
+      ++on_device;
+      EXPECT_EQ(op.at("dur").get<double>(), 38.0);
+    }
+  }
+  EXPECT_EQ(on_device, 1);
 }
 
 TEST(TraceWriter, BackToBackRunsDoNotOverlap) {

@@ -1,0 +1,83 @@
+#include "runtime/offload_choice.h"
+
+#include <sstream>
+
+#include "partition/dataflow.h"
+#include "partition/regions.h"
+#include "partition/work_estimate.h"
+#include "runtime/shape_plan.h"
+
+namespace parallax {
+
+namespace {
+
+// Zero-filled inputs of the declared shapes, symbolic dimensions as 1;
+// nullopt when an input declares no shape.
+std::optional<std::vector<Tensor>> declared_inputs(const Graph& g) {
+  std::vector<Tensor> inputs;
+  for (ValueId id : g.inputs) {
+    const Value& v = g.value(id);
+    if (!v.declared_shape || v.dtype == DataType::kUndefined) return std::nullopt;
+    Shape shape;
+    for (const Dim& d : *v.declared_shape) shape.push_back(d.known() ? d.value : 1);
+    inputs.push_back(Tensor::allocate(v.dtype, shape));
+  }
+  return inputs;
+}
+
+const char* rule_name(OffloadRule r) {
+  switch (r) {
+    case OffloadRule::kCostModel: return "cost model";
+    case OffloadRule::kFixedThresholds: return "fixed thresholds";
+    case OffloadRule::kAlways: return "always";
+  }
+  return "?";
+}
+
+}  // namespace
+
+OffloadChoice choose_offload(const Graph& graph, std::span<const std::unique_ptr<OpKernel>> kernels,
+                             const std::vector<bool>& supported, const OffloadOptions& options) {
+  OffloadChoice choice;
+  choice.on_device = supported;
+  size_t candidates = 0;
+  for (bool s : supported) candidates += s;
+  if (candidates == 0 || options.rule == OffloadRule::kAlways) {
+    choice.summary = std::to_string(candidates) + " supported nodes, all offloaded (rule: always)";
+    return choice;
+  }
+  std::ostringstream why;
+  auto offload_all = [&](const std::string& reason) {
+    choice.summary = std::to_string(candidates) + " supported nodes, all offloaded: " + reason;
+    return choice;
+  };
+  std::optional<std::vector<Tensor>> inputs = declared_inputs(graph);
+  if (!inputs || !graph.outer_values.empty()) return offload_all("input shapes not declared, offload not judged");
+  auto shapes = make_shape_plan(graph, kernels, *inputs, {}, options.max_tensor_bytes);
+  if (!shapes.is_ok()) return offload_all("declared shapes do not plan (" + shapes.status().message() + ")");
+  const std::vector<NodeWork> work = estimate_work(graph, **shapes);
+  auto df = build_dataflow(graph, work);
+  if (!df.is_ok()) return offload_all(df.status().message());
+  RegionOptions ro;
+  ro.supported = [&](const Node& n) { return supported[static_cast<size_t>(&n - graph.nodes.data())]; };
+  ro.profile = options.profile;
+  ro.rule = options.rule;
+  auto regions = find_regions(graph, work, *df, ro);
+  if (!regions.is_ok()) return offload_all(regions.status().message());
+  std::fill(choice.on_device.begin(), choice.on_device.end(), false);
+  size_t kept = 0, kept_nodes = 0, candidate_nodes = 0;
+  for (const Region& r : regions->regions) {
+    candidate_nodes += r.nodes.size();
+    if (!r.offload) continue;
+    ++kept;
+    kept_nodes += r.nodes.size();
+    for (NodeId n : r.nodes) choice.on_device[n.index()] = true;
+  }
+  why << regions->regions.size() << " candidate regions (" << candidate_nodes << " nodes), " << kept << " kept ("
+      << kept_nodes << " nodes) by the " << rule_name(options.rule) << " with profile '" << options.profile.name
+      << "'";
+  choice.summary = why.str();
+  return choice;
+}
+
+}  // namespace parallax
