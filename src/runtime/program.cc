@@ -147,15 +147,13 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
     OffloadChoice choice = choose_offload(g, program->kernels_, supported,
                                           {options.device_profile, options.offload_rule, options.max_tensor_bytes});
     program->offload_summary_ = std::move(choice.summary);
-    std::unique_ptr<bool[]> on_device(new bool[g.nodes.size()]());
+    program->on_device_.reset(new bool[g.nodes.size()]());
     for (size_t n = 0; n < g.nodes.size(); ++n) {
       if (!choice.on_device[n]) continue;
       RuntimeCreateContext ctx(g, g.nodes[n], program->options_);
       auto device = acc->create_kernel(ctx, program->kernels_[n]);
       if (device.is_ok()) {
         program->kernels_[n] = std::move(device).value();
-        on_device[n] = true;
-        program->on_device_.resize(g.nodes.size());
         program->on_device_[n] = true;
       } else {
         // A device kernel that cannot be made (a program that fails to build,
@@ -166,7 +164,7 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
     }
     std::vector<OpKernel*> kernels;
     for (const auto& k : program->kernels_) kernels.push_back(k.get());
-    acc->connect(g, kernels, std::span<const bool>(on_device.get(), g.nodes.size()));
+    acc->connect(g, kernels, std::span<const bool>(program->on_device_.get(), g.nodes.size()));
   }
   if (options.mode != ExecutionMode::kSequential && options.num_threads > 1)
     program->pool_ = std::make_unique<ThreadPool>(options.num_threads - 1);
@@ -340,8 +338,10 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
     PX_RETURN_IF_ERROR(checker.before_step(pos, slots));
     bool deferred = false;
     auto defer = [&, pos]() -> std::function<void(Status)> {
+      StepDeferral::Finish finish = deferral.defer();
+      if (!finish) return nullptr;
       deferred = true;
-      return [&, pos, finish = deferral.defer()](Status s) {
+      return [&, pos, finish = std::move(finish)](Status s) {
         if (s.is_ok())
           end_step(pos);
         else
@@ -427,11 +427,11 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
     st.note = ep.note.empty() ? entry.verdict : entry.verdict.empty() ? ep.note : ep.note + "; " + entry.verdict;
     st.timeline.clear();
     if (timeline) {
-      auto step_node = [&](size_t p) { return plan.steps[ep.order[p]].node.index(); };
       for (size_t p = 0; p < result.timing.size(); ++p) {
-        const Node& node = g.node(plan.steps[ep.order[p]].node);
+        const NodeId id = plan.steps[ep.order[p]].node;
+        const Node& node = g.node(id);
         const StepTiming& t = result.timing[p];
-        const bool device = step_node(p) < on_device_.size() && on_device_[step_node(p)];
+        const bool device = on_device_ && on_device_[id.index()];
         st.timeline.push_back({node.name.empty() ? node.op_type : node.name, node.op_type, ep.branch[p], t.worker,
                                t.threads, t.start_us, t.end_us, device ? options_.accelerator->name() : ""});
       }

@@ -115,7 +115,7 @@ class Program {
   ProgramOptions options_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;  // indexed by node
   std::string offload_summary_;
-  std::vector<bool> on_device_;  // indexed by node: the accelerator's kernel
+  std::unique_ptr<bool[]> on_device_;  // indexed by node: runs the accelerator's kernel (null: no accelerator)
   RunObserver* observer_ = nullptr;
   std::unique_ptr<ThreadPool> pool_;  // for concurrent modes with more than one thread
 

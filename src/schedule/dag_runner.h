@@ -43,7 +43,9 @@ struct DagRunResult {
 // Handed to every task. defer(), called at most once and before the task
 // returns, keeps the step running after the task returns; the function it
 // gives ends the step (from any thread, exactly once), with the step's
-// Status. run_in_order waits for it before the next step.
+// Status. It may refuse (an empty function) when deferring would gain
+// nothing (run_dag: no other step is ready; run_in_order: always); the task
+// then finishes its work before returning.
 class StepDeferral {
  public:
   using Finish = std::function<void(Status)>;
@@ -60,8 +62,8 @@ Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> pri
                std::span<const int> max_threads, int threads, const StepTask& task, DagRunResult& result);
 
 // The same contract on the calling thread alone, in position order (the
-// sequential executor): every step gets all `threads`, and a deferred step
-// is waited for, as a delegate-based runtime waits for its accelerator.
+// sequential executor): every step gets all `threads`, and no step is
+// deferred: it waits for its device, as a delegate-based runtime does.
 Status run_in_order(size_t steps, int threads, const StepTask& task, DagRunResult& result);
 
 }  // namespace parallax

@@ -7,6 +7,7 @@
 // Skipped without an OpenCL device.
 #include <gtest/gtest.h>
 
+#include "backends/opencl/cl_runtime.h"
 #include "model_builder.h"
 #include "opencl_test_util.h"
 
@@ -153,6 +154,34 @@ TEST_F(OpenCLResidency, DataflowEqualsSequentialAndCpu) {
     EXPECT_EQ(df.counts.transfers_to_device, seq.counts.transfers_to_device);
     EXPECT_EQ(df.counts.transfers_from_device, seq.counts.transfers_from_device);
   }
+}
+
+// Device memory runs out (PARALLAX_OPENCL_MEMORY_LIMIT makes it happen on
+// any device): nodes whose weights do not fit stay on the CPU when the
+// session opens, a node whose activation buffers do not fit falls back to
+// the CPU at run time with a warning, and the outputs are still right.
+TEST_F(OpenCLResidency, DeviceOutOfMemoryFallsBackToTheCpu) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {64, 256});
+  b.initializer("w1", {256, 256}, values(256 * 256, 0.01f));
+  b.initializer("w2", {256, 256}, values(256 * 256, 0.02f));
+  b.node("MatMul", {"x", "w1"}, {"a"});
+  b.node("Relu", {"a"}, {"r"});
+  b.node("MatMul", {"r", "w2"}, {"m"});
+  b.node("Sigmoid", {"m"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {64, 256});
+  std::vector<NamedTensor> in{{"x", random_tensor({64, 256}, rng_)}};
+  RunResult cpu = run(b.bytes(), in, false);
+  // Room for the first weight (256 KiB) and a little more: the second MatMul's
+  // weight does not fit, and the activations (64 KiB each) only partly.
+  const size_t limit = opencl::device_bytes_in_use() + 256 * 1024 + 100 * 1024;
+  ScopedEnv env("PARALLAX_OPENCL_MEMORY_LIMIT", std::to_string(limit));
+  ::testing::internal::CaptureStderr();
+  RunResult dev = run(b.bytes(), in, true, ExecutionMode::kSequential, 1, 2);
+  const std::string warnings = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
+  EXPECT_NE(warnings.find("device memory limit"), std::string::npos) << warnings;
+  EXPECT_LT(dev.counts.nodes, 4u) << warnings;
 }
 
 }  // namespace

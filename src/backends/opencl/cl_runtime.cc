@@ -1,5 +1,7 @@
 #include "backends/opencl/cl_runtime.h"
 
+#include <atomic>
+#include <cstdlib>
 #include <vector>
 
 #include "backends/opencl/program_cache.h"
@@ -113,10 +115,41 @@ ClRuntime::~ClRuntime() {
   if (context_) clReleaseContext(context_);
 }
 
+namespace {
+
+std::atomic<size_t> g_device_bytes{0};
+
+// PARALLAX_OPENCL_MEMORY_LIMIT: bytes (K, M, G suffixes) of device buffers
+// Parallax may hold at once; 0 or unset: no limit but the device's. Read on
+// every allocation, so a test can lower it for one session.
+size_t memory_limit() {
+  const char* v = std::getenv("PARALLAX_OPENCL_MEMORY_LIMIT");
+  if (!v || !*v) return 0;
+  char* end = nullptr;
+  unsigned long long n = std::strtoull(v, &end, 10);
+  switch (end ? *end : '\0') {
+    case 'K': case 'k': n <<= 10; break;
+    case 'M': case 'm': n <<= 20; break;
+    case 'G': case 'g': n <<= 30; break;
+    default: break;
+  }
+  return static_cast<size_t>(n);
+}
+
+}  // namespace
+
+size_t device_bytes_in_use() { return g_device_bytes.load(std::memory_order_relaxed); }
+
 Status ClBuffer::reserve(cl_context ctx, size_t bytes) {
   bytes = std::max<size_t>(bytes, 4);
   if (mem_ && bytes_ >= bytes) return Status::ok();
   reset();
+  // The same failure a full device gives: the node falls back to the CPU.
+  if (const size_t limit = memory_limit(); limit && device_bytes_in_use() + bytes > limit)
+    return Status(StatusCode::kResourceExhausted, "OpenCL: device memory limit (PARALLAX_OPENCL_MEMORY_LIMIT " +
+                                                      std::to_string(limit) + " bytes) reached: " +
+                                                      std::to_string(device_bytes_in_use()) + " in use, " +
+                                                      std::to_string(bytes) + " more asked for");
   cl_int err = CL_SUCCESS;
   mem_ = clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes, nullptr, &err);
   if (err != CL_SUCCESS) {
@@ -124,7 +157,16 @@ Status ClBuffer::reserve(cl_context ctx, size_t bytes) {
     return cl_status(err, ("clCreateBuffer of " + std::to_string(bytes) + " bytes").c_str());
   }
   bytes_ = bytes;
+  g_device_bytes.fetch_add(bytes, std::memory_order_relaxed);
   return Status::ok();
+}
+
+void ClBuffer::reset() {
+  if (mem_) {
+    clReleaseMemObject(mem_);
+    g_device_bytes.fetch_sub(bytes_, std::memory_order_relaxed);
+  }
+  mem_ = nullptr, bytes_ = 0;
 }
 
 }  // namespace parallax::opencl

@@ -56,7 +56,12 @@ class ClRuntime {
   std::unique_ptr<ProgramCache> programs_;
 };
 
-// Owns one cl_mem; grows (reallocates) on demand.
+// Bytes of device buffers Parallax holds now (every ClBuffer, all sessions).
+size_t device_bytes_in_use();
+
+// Owns one cl_mem; grows (reallocates) on demand. Allocation honours
+// PARALLAX_OPENCL_MEMORY_LIMIT (bytes, K/M/G suffixes), so that running out
+// of device memory can be reproduced on any device.
 class ClBuffer {
  public:
   ClBuffer() = default;
@@ -70,10 +75,7 @@ class ClBuffer {
   Status reserve(cl_context ctx, size_t bytes);
   cl_mem get() const { return mem_; }
   size_t bytes() const { return bytes_; }
-  void reset() {
-    if (mem_) clReleaseMemObject(mem_);
-    mem_ = nullptr, bytes_ = 0;
-  }
+  void reset();
 
  private:
   cl_mem mem_ = nullptr;
