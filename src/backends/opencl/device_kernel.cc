@@ -85,8 +85,13 @@ Status DeviceKernel::compute(ComputeContext& ctx) {
     copied_ = false;
     Result<bool> ran = run_device(ctx);
     if (ran.is_ok() && *ran) {
-      env_.backend->count_node();
-      return copied_ ? end_after_copies(ctx) : Status::ok();
+      // end_after_copies fails only before it defers: then the CPU redoes the node.
+      Status ended = copied_ ? end_after_copies(ctx) : Status::ok();
+      if (ended.is_ok()) {
+        env_.backend->count_node();
+        return Status::ok();
+      }
+      ran = std::move(ended);
     }
     // Nothing of this node may still be in flight when the CPU writes its outputs.
     if (copied_ || !ran.is_ok()) clFinish(rt().queue());
