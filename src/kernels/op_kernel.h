@@ -118,6 +118,10 @@ class ComputeContext {
   // compute() must then return ok. The executor runs other nodes meanwhile.
   // Empty: this executor cannot wait asynchronously; finish before returning.
   virtual std::function<void(Status)> defer() { return {}; }
+  // Which run of the program this is (1, 2, ...): lets kernels that share
+  // state (one upload for several device nodes) tell this run's from the
+  // last one's. 0: the executor does not count runs; share nothing.
+  virtual uint64_t run_id() const { return 0; }
 
  protected:
   explicit ComputeContext(const Node* node) : node_(node) {}

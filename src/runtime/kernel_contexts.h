@@ -67,8 +67,11 @@ class BasicComputeContext final : public ComputeContext {
   std::function<void(Status)> defer() override { return defer_ ? defer_() : nullptr; }
   // How this executor ends a step later (ComputeContext::defer); unset: it cannot.
   void set_defer(std::function<std::function<void(Status)>()> hook) { defer_ = std::move(hook); }
+  uint64_t run_id() const override { return run_id_; }
+  void set_run_id(uint64_t id) { run_id_ = id; }
 
  private:
+  uint64_t run_id_ = 0;
   std::function<std::function<void(Status)>()> defer_;
   std::vector<const Tensor*> inputs_;
   std::vector<Tensor*> outputs_;

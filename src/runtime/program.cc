@@ -278,6 +278,7 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
   // plan (its own offsets: the concurrent plan spreads tensors apart and
   // loses cache reuse, so sequential runs use the sequential layout); then
   // the faster way stays.
+  ++run_id_;
   const bool adaptive = entry.sequential_plan != nullptr;
   const int trial = entry.runs;
   const bool trial_sequential = adaptive && !entry.decided && (trial == 2 || trial == 4);
@@ -481,6 +482,7 @@ Status Program::run_step(const PlanStep& step, std::vector<Tensor>& slots, int t
   }
   BasicComputeContext cctx(&node, std::move(ins), outs, std::move(implicit), threads, options_.max_tensor_bytes);
   if (defer) cctx.set_defer(std::move(defer));
+  cctx.set_run_id(run_id_);
   // OpenMP's thread count is per calling thread: oneDNN and our loops read it.
   omp_set_num_threads(threads);
   const auto t0 = std::chrono::steady_clock::now();

@@ -115,6 +115,7 @@ class Program {
   ProgramOptions options_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;  // indexed by node
   std::string offload_summary_;
+  uint64_t run_id_ = 0;  // runs so far (under run_mutex_): ComputeContext::run_id
   std::unique_ptr<bool[]> on_device_;  // indexed by node: runs the accelerator's kernel (null: no accelerator)
   RunObserver* observer_ = nullptr;
   std::unique_ptr<ThreadPool> pool_;  // for concurrent modes with more than one thread

@@ -84,6 +84,42 @@ TEST_F(OpenCLResidency, ChainCopiesOnlyAtItsBoundary) {
   EXPECT_EQ(dev.counts.bytes_from_device, 2u * 64 * 4);
 }
 
+// x read by three device nodes, and e (made on the CPU) by two reads of one
+// node and one of another: one upload each per run, on every run.
+TEST_F(OpenCLResidency, HostValueReadBySeveralDeviceNodesIsUploadedOnce) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {8, 32});
+  b.node("Relu", {"x"}, {"a"});
+  b.node("Sigmoid", {"x"}, {"s"});
+  b.node("Tanh", {"x"}, {"t"});
+  b.node("Exp", {"a"}, {"e"});  // CPU
+  b.node("Mul", {"e", "e"}, {"m"});
+  b.node("Add", {"m", "e"}, {"p"});
+  b.node("Add", {"s", "t"}, {"q"});
+  b.node("Add", {"p", "q"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {8, 32});
+  std::vector<NamedTensor> in{{"x", random_tensor({8, 32}, rng_, -1.0f, 1.0f)}};
+  RunResult cpu = run(b.bytes(), in, false);
+  for (ExecutionMode mode : {ExecutionMode::kSequential, ExecutionMode::kDataflow}) {
+    RunResult dev = run(b.bytes(), in, true, mode, 2, 3);
+    EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
+    EXPECT_EQ(dev.counts.nodes, 7u);
+    EXPECT_EQ(dev.counts.transfers_to_device, 2u);    // x, e
+    EXPECT_EQ(dev.counts.transfers_from_device, 2u);  // a for Exp, y
+  }
+  // Each run uploads anew: a second input gives the second answer.
+  std::vector<NamedTensor> in2{{"x", random_tensor({8, 32}, rng_, -1.0f, 1.0f)}};
+  RunResult cpu2 = run(b.bytes(), in2, false);
+  SessionOptions o;
+  o.accelerator = "opencl", o.offload = "all";
+  auto session = Session::open_from_bytes(b.bytes(), o);
+  ASSERT_TRUE(session.is_ok());
+  ASSERT_TRUE((*session)->run(in).is_ok());
+  auto second = (*session)->run(in2);
+  ASSERT_TRUE(second.is_ok());
+  EXPECT_TRUE(all_close(cpu2.outputs, *second, 1e-5, 1e-6));
+}
+
 // Relu (device) -> Exp (CPU) -> Sigmoid (device), and Relu's output also
 // read by the device Add: Relu's output is downloaded once for Exp and read
 // in place by Add; Exp's output is uploaded once for Sigmoid.

@@ -52,6 +52,14 @@ class DeviceKernel : public OpKernel {
   // output o is (or is not) read on the host.
   void link_input(size_t i, DeviceKernel* producer, size_t output);
   void set_host_reads(size_t o, bool host_reads);
+  // One upload per run of a host value that several device nodes read:
+  // the first reader of a run copies it, the others read that buffer.
+  struct SharedUpload {
+    std::mutex mutex;
+    ClBuffer buffer;
+    uint64_t run = 0;  // ComputeContext::run_id of the last copy
+  };
+  void share_input(size_t i, std::shared_ptr<SharedUpload> upload);
 
   Status infer(InferContext& ctx) const override { return cpu_->infer(ctx); }
   Status compute(ComputeContext& ctx) final;
@@ -106,6 +114,7 @@ class DeviceKernel : public OpKernel {
   std::unique_ptr<OpKernel> cpu_;
   std::vector<ClBuffer> constants_, inputs_, outputs_, scratch_;
   std::vector<Source> sources_;    // per input
+  std::vector<std::shared_ptr<SharedUpload>> shared_;  // per input; null: this node's own copy
   std::vector<char> host_reads_;   // per output; absent: read on the host
   std::unique_ptr<std::atomic<uint8_t>[]> where_;  // per output, this run
   size_t num_outputs_ = 0;

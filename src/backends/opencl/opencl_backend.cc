@@ -59,7 +59,8 @@ class OpenCLBackend final : public Backend {
 
   // A value made by a device node is read in place by the device nodes that
   // consume it; it is downloaded only if a CPU node (an implicit read by a
-  // control-flow node included) or the caller reads it.
+  // control-flow node included) or the caller reads it. A host value that
+  // several device nodes read is uploaded once per run.
   void connect(const Graph& graph, std::span<OpKernel* const> kernels, std::span<const bool> mine) override {
     std::vector<bool> host_reads(graph.values.size(), false);
     std::vector<std::pair<size_t, size_t>> made_by(graph.values.size(), {SIZE_MAX, 0});  // node, output
@@ -72,10 +73,26 @@ class OpenCLBackend final : public Backend {
         if (node.inputs[i].valid() && (!mine[n] || i >= node.num_explicit_inputs))
           host_reads[node.inputs[i].index()] = true;
     }
+    // Host values (graph inputs, CPU nodes' outputs) that several device
+    // reads take: one upload per run (DeviceKernel::SharedUpload).
+    std::vector<int> device_reads(graph.values.size(), 0);
+    for (size_t n = 0; n < graph.nodes.size(); ++n)
+      if (mine[n])
+        for (size_t i = 0; i < graph.nodes[n].num_explicit_inputs; ++i)
+          if (ValueId v = graph.nodes[n].inputs[i]; v.valid()) ++device_reads[v.index()];
+    std::vector<std::shared_ptr<opencl::DeviceKernel::SharedUpload>> shared(graph.values.size());
+    for (size_t v = 0; v < graph.values.size(); ++v) {
+      const bool from_device = made_by[v].first != SIZE_MAX && mine[made_by[v].first];
+      if (device_reads[v] > 1 && !from_device && !graph.values[v].initializer)
+        shared[v] = std::make_shared<opencl::DeviceKernel::SharedUpload>();
+    }
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
       if (!mine[n]) continue;
       const Node& node = graph.nodes[n];
       auto* k = static_cast<opencl::DeviceKernel*>(kernels[n]);
+      for (size_t i = 0; i < node.num_explicit_inputs; ++i)
+        if (node.inputs[i].valid() && shared[node.inputs[i].index()])
+          k->share_input(i, shared[node.inputs[i].index()]);
       for (size_t o = 0; o < node.outputs.size(); ++o)
         if (node.outputs[o].valid()) k->set_host_reads(o, host_reads[node.outputs[o].index()]);
       for (size_t i = 0; i < node.num_explicit_inputs; ++i) {
