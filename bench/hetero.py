@@ -8,6 +8,9 @@
   acc-parallax   the same placement, Parallax's dataflow schedule: device steps end
                  in event callbacks while CPU branches run (--fixed-schedule, so the
                  adaptive trial cannot quietly turn it back into sequential)
+  acc-parallax-copies  (only with --configs) acc-parallax with boundary values
+                 copied instead of viewed (PARALLAX_OPENCL_ZERO_COPY=0): what
+                 zero-copy saves on a device that shares host memory
 
 all at the same thread count, with the transfers and dispatches per run that do
 not depend on how fast this machine is. Rounds alternate the configurations so
@@ -16,7 +19,7 @@ each round's median latency, the spread (max/min of round medians), the ratio to
 acc-sequential, and the accelerator's counters.
 
   /usr/bin/python3 bench/hetero.py [--models a,b] [--threads 2] [--rounds 2] [--runs 3]
-      [--ops FILE|LIST] [--offload all] [--json-out FILE] [--md-out FILE]
+      [--ops FILE|LIST] [--offload all] [--configs a,b] [--json-out FILE] [--md-out FILE]
 """
 import argparse
 import json
@@ -31,7 +34,10 @@ CONFIGS = {
     "cpu": ["--mode", "dataflow"],
     "acc-sequential": ["--accelerator", "opencl", "--mode", "sequential"],
     "acc-parallax": ["--accelerator", "opencl", "--mode", "dataflow", "--fixed-schedule"],
+    "acc-parallax-copies": ["--accelerator", "opencl", "--mode", "dataflow", "--fixed-schedule"],
 }
+ENV = {"acc-parallax-copies": {"PARALLAX_OPENCL_ZERO_COPY": "0"}}
+DEFAULT_CONFIGS = "cpu,acc-sequential,acc-parallax"
 
 
 def bench(model, config, args):
@@ -44,7 +50,8 @@ def bench(model, config, args):
         cmd += ["--offload", args.offload]
         if args.ops:
             cmd += ["--accelerator-ops", args.ops]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    env = dict(os.environ, **ENV.get(config, {}))
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: {out.stderr.strip()[-400:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -59,6 +66,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--ops", default="", help="--accelerator-ops for the accelerator configurations")
     ap.add_argument("--offload", default="all")
+    ap.add_argument("--configs", default=DEFAULT_CONFIGS, help=f"of {','.join(CONFIGS)}")
     ap.add_argument("--json-out")
     ap.add_argument("--md-out")
     args = ap.parse_args()
@@ -68,9 +76,10 @@ def main():
         if not os.path.exists(os.path.join(ROOT, "models", model + ".onnx")):
             print(f"{model}: not in models/, skipped", file=sys.stderr)
             continue
-        rows = {c: {"medians": []} for c in CONFIGS}
+        configs = args.configs.split(",")
+        rows = {c: {"medians": []} for c in configs}
         for r in range(args.rounds):
-            for c in CONFIGS:
+            for c in configs:
                 try:
                     j = bench(model, c, args)
                 except (RuntimeError, ValueError, IndexError, subprocess.TimeoutExpired) as e:
@@ -90,19 +99,20 @@ def main():
         results[model] = rows
 
     lines = [f"| model | config | median ms | spread | vs acc-sequential | CPU ms/run | device nodes | dispatches "
-             f"| uploads (MB) | downloads (MB) | CPU fallbacks |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             f"| uploads (MB) | downloads (MB) | zero-copy (MB) | CPU fallbacks |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for model, rows in results.items():
-        base = rows["acc-sequential"].get("median_ms")
+        base = rows.get("acc-sequential", {}).get("median_ms")
         for c, row in rows.items():
             if "median_ms" not in row:
-                lines.append(f"| {model} | {c} | error: {row.get('error', '')[:80]} |||||||||")
+                lines.append(f"| {model} | {c} | error: {row.get('error', '')[:80]} ||||||||||")
                 continue
             a = row.get("accelerator") or {}
             ratio = f"{row['median_ms'] / base:.2f}" if base else ""
             acc = (f"{a['nodes_per_run']:.0f} | {a['dispatches_per_run']:.0f} | {a['uploads_per_run']:.0f} "
                    f"({a['upload_bytes_per_run'] / 1e6:.2f}) | {a['downloads_per_run']:.0f} "
-                   f"({a['download_bytes_per_run'] / 1e6:.2f}) | {a['cpu_fallbacks_per_run']:.0f}") if a else "||||"
+                   f"({a['download_bytes_per_run'] / 1e6:.2f}) | {a.get('zero_copy_per_run', 0):.0f} "
+                   f"({a.get('zero_copy_bytes_per_run', 0) / 1e6:.2f}) | {a['cpu_fallbacks_per_run']:.0f}") if a else "|||||"
             lines.append(f"| {model} | {c} | {row['median_ms']:.1f} | {row['spread']:.2f} | {ratio} | "
                          f"{row.get('cpu_ms_per_run') or 0:.1f} | {acc} |")
     table = "\n".join(lines)

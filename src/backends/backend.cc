@@ -20,18 +20,39 @@ BackendCounters Backend::counters() const {
   c.bytes_from_device = get(bytes_from_);
   c.transfers_to_device = get(uploads_);
   c.transfers_from_device = get(downloads_);
+  c.host_views = get(views_);
+  c.host_view_bytes = get(view_bytes_);
   c.dispatches = get(dispatches_);
   c.nodes = get(nodes_);
   c.cpu_fallbacks = get(fallbacks_);
   c.weight_bytes = get(weight_bytes_);
   c.weight_transfers = get(weight_uploads_);
+  c.device_bytes = device_memory_bytes();
   return c;
 }
 
 void Backend::reset_counters() {
   // Weights stay: they were uploaded when the kernels were made, not by runs.
-  for (auto* c : {&bytes_to_, &bytes_from_, &uploads_, &downloads_, &dispatches_, &nodes_, &fallbacks_})
+  for (auto* c :
+       {&bytes_to_, &bytes_from_, &uploads_, &downloads_, &views_, &view_bytes_, &dispatches_, &nodes_, &fallbacks_})
     c->store(0, std::memory_order_relaxed);
+}
+
+BackendCounters operator-(const BackendCounters& a, const BackendCounters& b) {
+  BackendCounters d;
+  d.bytes_to_device = a.bytes_to_device - b.bytes_to_device;
+  d.bytes_from_device = a.bytes_from_device - b.bytes_from_device;
+  d.transfers_to_device = a.transfers_to_device - b.transfers_to_device;
+  d.transfers_from_device = a.transfers_from_device - b.transfers_from_device;
+  d.host_views = a.host_views - b.host_views;
+  d.host_view_bytes = a.host_view_bytes - b.host_view_bytes;
+  d.dispatches = a.dispatches - b.dispatches;
+  d.nodes = a.nodes - b.nodes;
+  d.cpu_fallbacks = a.cpu_fallbacks - b.cpu_fallbacks;
+  d.weight_bytes = a.weight_bytes - b.weight_bytes;
+  d.weight_transfers = a.weight_transfers - b.weight_transfers;
+  d.device_bytes = a.device_bytes;
+  return d;
 }
 
 std::string format_counters(std::string_view backend_name, const BackendCounters& c) {
@@ -43,8 +64,9 @@ std::string format_counters(std::string_view backend_name, const BackendCounters
   std::ostringstream out;
   out << backend_name << ": " << c.nodes << " nodes, " << c.dispatches << " dispatches, " << c.transfers_to_device
       << " uploads (" << mb(c.bytes_to_device) << "), " << c.transfers_from_device << " downloads ("
-      << mb(c.bytes_from_device) << "), " << c.cpu_fallbacks << " CPU fallbacks; weights " << c.weight_transfers
-      << " uploads (" << mb(c.weight_bytes) << ")";
+      << mb(c.bytes_from_device) << "), " << c.host_views << " zero-copy (" << mb(c.host_view_bytes) << "), "
+      << c.cpu_fallbacks << " CPU fallbacks; weights " << c.weight_transfers << " uploads (" << mb(c.weight_bytes)
+      << "); device memory " << mb(c.device_bytes);
   return out.str();
 }
 
@@ -88,8 +110,10 @@ Result<std::set<std::string>> parse_op_list(std::string_view list_or_file) {
     word.clear();
   };
   for (char ch : text) {
-    if (ch == ',' || ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r') flush();
-    else word += ch;
+    if (ch == ',' || ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r')
+      flush();
+    else
+      word += ch;
   }
   flush();
   if (ops.empty()) return error(StatusCode::kInvalidArgument, "the op list '", list_or_file, "' names no op");

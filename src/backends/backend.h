@@ -37,14 +37,22 @@ struct BackendCounters {
   uint64_t bytes_from_device = 0;
   uint64_t transfers_to_device = 0;    // buffer writes
   uint64_t transfers_from_device = 0;  // buffer reads
-  uint64_t dispatches = 0;             // device kernels enqueued
-  uint64_t nodes = 0;                  // node executions on the device
-  uint64_t cpu_fallbacks = 0;          // executions of a device node that ran its CPU kernel instead
-  uint64_t weight_bytes = 0;           // constant inputs uploaded at kernel creation
+  uint64_t host_views = 0;             // values handed over without a copy (views of host memory)
+  uint64_t host_view_bytes = 0;
+  uint64_t dispatches = 0;     // device kernels enqueued
+  uint64_t nodes = 0;          // node executions on the device
+  uint64_t cpu_fallbacks = 0;  // executions of a device node that ran its CPU kernel instead
+  uint64_t weight_bytes = 0;   // constant inputs uploaded at kernel creation
   uint64_t weight_transfers = 0;
+  uint64_t device_bytes = 0;  // device memory held now (weights, buffers, free pool), not a flow
 };
 
-// "opencl: 12 nodes, 14 dispatches, 25 uploads (1.2 MB), 12 downloads (0.9 MB), 0 CPU fallbacks, weights 3.4 MB"
+// What happened between two readings of the counters (after - before;
+// device_bytes: after's).
+BackendCounters operator-(const BackendCounters& after, const BackendCounters& before);
+
+// "opencl: 12 nodes, 14 dispatches, 25 uploads (1.2 MB), 12 downloads (0.9 MB), 0 zero-copy (0.00 MB),
+//  0 CPU fallbacks; weights 9 uploads (3.4 MB); device memory 5.1 MB"
 std::string format_counters(std::string_view backend_name, const BackendCounters& c);
 
 class Backend {
@@ -70,16 +78,19 @@ class Backend {
   // backend keep values on the device between its own nodes and copy only
   // what crosses to the CPU. A backend that does not override it copies every
   // input and output of every node.
-  virtual void connect(const Graph& /*graph*/, std::span<OpKernel* const> /*kernels*/,
-                       std::span<const bool> /*mine*/) {}
+  virtual void connect(const Graph& /*graph*/, std::span<OpKernel* const> /*kernels*/, std::span<const bool> /*mine*/) {
+  }
 
   BackendCounters counters() const;
+  // Device memory the backend holds now (BackendCounters::device_bytes).
+  virtual uint64_t device_memory_bytes() const { return 0; }
   // Zeroes the per-run counters (weights, uploaded once per kernel, stay).
   void reset_counters();
 
   // For the backend's kernels.
   void count_upload(size_t bytes) { add(bytes_to_, bytes), add(uploads_, 1); }
   void count_download(size_t bytes) { add(bytes_from_, bytes), add(downloads_, 1); }
+  void count_host_view(size_t bytes) { add(view_bytes_, bytes), add(views_, 1); }
   void count_dispatch() { add(dispatches_, 1); }
   void count_node() { add(nodes_, 1); }
   void count_fallback() { add(fallbacks_, 1); }
@@ -87,8 +98,8 @@ class Backend {
 
  private:
   static void add(std::atomic<uint64_t>& c, uint64_t v) { c.fetch_add(v, std::memory_order_relaxed); }
-  std::atomic<uint64_t> bytes_to_{0}, bytes_from_{0}, uploads_{0}, downloads_{0}, dispatches_{0}, nodes_{0},
-      fallbacks_{0}, weight_bytes_{0}, weight_uploads_{0};
+  std::atomic<uint64_t> bytes_to_{0}, bytes_from_{0}, uploads_{0}, downloads_{0}, views_{0}, view_bytes_{0},
+      dispatches_{0}, nodes_{0}, fallbacks_{0}, weight_bytes_{0}, weight_uploads_{0};
 };
 
 // The process-wide backend called `name` ("opencl"), made on first use: a

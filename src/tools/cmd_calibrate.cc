@@ -8,9 +8,8 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "partition/device_profile.h"
 #include "tools/commands.h"
@@ -35,10 +34,20 @@ struct CalibrateArgs {
 
 std::string si(double v, const char* unit) {
   char buf[48];
-  const char* prefix = v >= 1e12 ? "T" : v >= 1e9 ? "G" : v >= 1e6 ? "M" : v >= 1e3 ? "K" : v >= 1 || v == 0 ? ""
-                       : v >= 1e-3 ? "m" : "u";
-  const double scale = v >= 1e12 ? 1e12 : v >= 1e9 ? 1e9 : v >= 1e6 ? 1e6 : v >= 1e3 ? 1e3 : v >= 1 || v == 0 ? 1
-                       : v >= 1e-3 ? 1e-3 : 1e-6;
+  const char* prefix = v >= 1e12          ? "T"
+                       : v >= 1e9         ? "G"
+                       : v >= 1e6         ? "M"
+                       : v >= 1e3         ? "K"
+                       : v >= 1 || v == 0 ? ""
+                       : v >= 1e-3        ? "m"
+                                          : "u";
+  const double scale = v >= 1e12          ? 1e12
+                       : v >= 1e9         ? 1e9
+                       : v >= 1e6         ? 1e6
+                       : v >= 1e3         ? 1e3
+                       : v >= 1 || v == 0 ? 1
+                       : v >= 1e-3        ? 1e-3
+                                          : 1e-6;
   std::snprintf(buf, sizeof buf, "%.3g %s%s", v / scale, prefix, unit);
   return buf;
 }
@@ -46,22 +55,25 @@ std::string si(double v, const char* unit) {
 void print_text(const CalibrationResult& r, const std::string& path) {
   const DeviceProfile& p = r.profile;
   const double n = std::cbrt(r.matmul_macs);
-  std::printf("OpenCL device: %s (%s, driver %s)\n", p.name.c_str(), r.platform_name.c_str(),
-              r.driver_version.c_str());
+  std::printf("OpenCL device: %s (%s, driver %s)\n", p.name.c_str(), r.platform_name.c_str(), r.driver_version.c_str());
   auto row = [](const char* sym, const char* what, const std::string& value, const std::string& note) {
     std::printf("  %-6s %-18s %14s  %s\n", sym, what, value.c_str(), note.c_str());
   };
   char note[160];
   std::snprintf(note, sizeof note, "%.4f ms: a trivial kernel, enqueue + clFinish", p.latency_s * 1e3);
   row("L", "dispatch latency", si(p.latency_s, "s"), note);
-  std::snprintf(note, sizeof note, "fp32 MatMul %.0f^3 on the device, %.2f ms a run incl. upload + download", n,
+  std::snprintf(note, sizeof note, "fp32 MatMul %.0f^3 on the device, %.2f ms a run incl. its boundary transfers", n,
                 r.matmul_device_s * 1e3);
   row("R_acc", "device MatMul", si(p.accel_macs_per_s, "MAC/s"), note);
   std::snprintf(note, sizeof note, "the same MatMul on the CPU, %d thread%s, %.2f ms a run", r.threads,
                 r.threads == 1 ? "" : "s", r.matmul_cpu_s * 1e3);
   row("R_cpu", "CPU MatMul", si(p.cpu_macs_per_s, "MAC/s"), note);
-  std::snprintf(note, sizeof note, "mean of write %s/s and read %s/s, %zu MiB blocking",
-                si(r.write_bytes_per_s, "B").c_str(), si(r.read_bytes_per_s, "B").c_str(), r.transfer_bytes >> 20);
+  if (r.zero_copy)
+    std::snprintf(note, sizeof note, "zero-copy: view + map + unmap of %zu MiB (copies: write %s/s, read %s/s)",
+                  r.transfer_bytes >> 20, si(r.write_bytes_per_s, "B").c_str(), si(r.read_bytes_per_s, "B").c_str());
+  else
+    std::snprintf(note, sizeof note, "mean of write %s/s and read %s/s, %zu MiB blocking",
+                  si(r.write_bytes_per_s, "B").c_str(), si(r.read_bytes_per_s, "B").c_str(), r.transfer_bytes >> 20);
   row("B_bw", "host <-> device", si(p.bandwidth_bytes_per_s, "B/s"), note);
   if (r.conv_device_s > 0) {
     std::snprintf(note, sizeof note, "3x3 Conv on the device, %.2f ms a run; reported only (R_acc is the MatMul's)",
@@ -73,9 +85,10 @@ void print_text(const CalibrationResult& r, const std::string& path) {
   if (std::isinf(f))
     std::printf("cost model: offloading never pays (R_acc <= R_cpu): every region stays on the CPU\n");
   else
-    std::printf("cost model: offloading pays for a region of more than %s (zero boundary bytes; each boundary MB "
-                "adds %s)\n",
-                si(f, "MAC").c_str(), si(break_even_macs(p, 1e6) - f, "MAC").c_str());
+    std::printf(
+        "cost model: offloading pays for a region of more than %s (zero boundary bytes; each boundary MB "
+        "adds %s)\n",
+        si(f, "MAC").c_str(), si(break_even_macs(p, 1e6) - f, "MAC").c_str());
   std::printf("profile written to %s\n", path.c_str());
 }
 
@@ -90,7 +103,11 @@ nlohmann::json result_json(const CalibrationResult& r, const std::string& path) 
       {"repetitions", r.repetitions},
       {"matmul", {{"macs", r.matmul_macs}, {"device_ms", r.matmul_device_s * 1e3}, {"cpu_ms", r.matmul_cpu_s * 1e3}}},
       {"bandwidth",
-       {{"bytes", r.transfer_bytes}, {"write_bytes_per_s", r.write_bytes_per_s}, {"read_bytes_per_s", r.read_bytes_per_s}}},
+       {{"bytes", r.transfer_bytes},
+        {"write_bytes_per_s", r.write_bytes_per_s},
+        {"read_bytes_per_s", r.read_bytes_per_s},
+        {"zero_copy", r.zero_copy},
+        {"view_bytes_per_s", r.view_bytes_per_s}}},
       {"offload_pays", !std::isinf(f)},
       {"break_even_macs", std::isinf(f) ? nlohmann::json(nullptr) : nlohmann::json(f)}};
   if (r.conv_device_s > 0)

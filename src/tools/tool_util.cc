@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -53,9 +53,12 @@ Result<std::vector<NamedTensor>> make_random_inputs(const Session& session, cons
     Status s = visit_all(info.dtype, [&]<typename T>() {
       T* p = t.data<T>();
       for (int64_t i = 0; i < t.numel(); ++i) {
-        if constexpr (std::is_floating_point_v<T>) p[i] = static_cast<T>(uni(rng));
-        else if constexpr (std::is_same_v<T, bool>) p[i] = uni(rng) < 0.5f;
-        else p[i] = static_cast<T>(rng() % 4);
+        if constexpr (std::is_floating_point_v<T>)
+          p[i] = static_cast<T>(uni(rng));
+        else if constexpr (std::is_same_v<T, bool>)
+          p[i] = uni(rng) < 0.5f;
+        else
+          p[i] = static_cast<T>(rng() % 4);
       }
       return Status::ok();
     });
@@ -166,8 +169,9 @@ void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
                  "thresholds (the paper's fixed thresholds), auto (default: cost with a calibrated device profile, "
                  "else all)")
       ->check(CLI::IsMember({"auto", "all", "cost", "thresholds"}));
-  cmd.add_option("--device-profile", flags.device_profile,
-                 "device profile JSON for the cost model (default: the one `parallax calibrate` wrote for this device)");
+  cmd.add_option(
+      "--device-profile", flags.device_profile,
+      "device profile JSON for the cost model (default: the one `parallax calibrate` wrote for this device)");
 }
 
 namespace {
@@ -184,8 +188,9 @@ std::string accelerator_summary(const ScheduleFlags& flags, int runs) {
   BackendCounters c = b->counters();
   const uint64_t n = static_cast<uint64_t>(std::max(runs, 1));
   BackendCounters per = c;
-  for (uint64_t* v : {&per.bytes_to_device, &per.bytes_from_device, &per.transfers_to_device,
-                      &per.transfers_from_device, &per.dispatches, &per.nodes, &per.cpu_fallbacks})
+  for (uint64_t* v :
+       {&per.bytes_to_device, &per.bytes_from_device, &per.transfers_to_device, &per.transfers_from_device,
+        &per.host_views, &per.host_view_bytes, &per.dispatches, &per.nodes, &per.cpu_fallbacks})
     *v /= n;
   return format_counters(b->name(), per) + (runs > 1 ? " (per run; weights once)" : "") + "\n";
 }
@@ -202,8 +207,11 @@ nlohmann::json accelerator_json(const ScheduleFlags& flags, int runs) {
           {"upload_bytes_per_run", static_cast<double>(c.bytes_to_device) / n},
           {"downloads_per_run", static_cast<double>(c.transfers_from_device) / n},
           {"download_bytes_per_run", static_cast<double>(c.bytes_from_device) / n},
+          {"zero_copy_per_run", static_cast<double>(c.host_views) / n},
+          {"zero_copy_bytes_per_run", static_cast<double>(c.host_view_bytes) / n},
           {"cpu_fallbacks_per_run", static_cast<double>(c.cpu_fallbacks) / n},
-          {"weight_bytes", c.weight_bytes}};
+          {"weight_bytes", c.weight_bytes},
+          {"device_memory_bytes", c.device_bytes}};
 }
 
 void reset_accelerator_counters(const ScheduleFlags& flags) {

@@ -53,16 +53,7 @@ void compare(const std::string& name, const std::string& ops) {
   // suite against ORT, at most 2 % of the elements may differ.
   const double max_mismatch = name.rfind("ssdlite", 0) == 0 ? 0.02 : 0.0;
   EXPECT_TRUE(all_close(*cpu, *dev, 1e-4, 1e-4, max_mismatch));
-  BackendCounters run;
-  run.nodes = after.nodes - before.nodes;
-  run.dispatches = after.dispatches - before.dispatches;
-  run.transfers_to_device = after.transfers_to_device - before.transfers_to_device;
-  run.bytes_to_device = after.bytes_to_device - before.bytes_to_device;
-  run.transfers_from_device = after.transfers_from_device - before.transfers_from_device;
-  run.bytes_from_device = after.bytes_from_device - before.bytes_from_device;
-  run.cpu_fallbacks = after.cpu_fallbacks - before.cpu_fallbacks;
-  run.weight_bytes = after.weight_bytes - before.weight_bytes;
-  run.weight_transfers = after.weight_transfers - before.weight_transfers;
+  const BackendCounters run = after - before;
   std::cout << name << " (" << (ops == "*" ? "all supported ops" : ops) << "): " << format_counters("opencl", run)
             << '\n';
   // Some node of every model runs on the device; fallbacks (shapes the device
@@ -74,10 +65,20 @@ const std::string kTfliteOps = std::string(PX_SOURCE_DIR) + "/src/backends/openc
 
 // Every real model of scripts/model_manifest.json, with every op the backend
 // supports and with the TFLite-GPU-like list.
-const char* const kModels[] = {"mobilenet_v2",  "resnet18",      "googlenet",   "inception_v3",
-                               "ssdlite320_mobilenet_v3_large", "swin_v2_t", "ppocr_det",
-                               "ppocr_rec",     "silero_vad_v5", "yolov8n",     "whisper_tiny_encoder",
-                               "whisper_tiny_decoder", "clip_text", "distilbert"};
+const char* const kModels[] = {"mobilenet_v2",
+                               "resnet18",
+                               "googlenet",
+                               "inception_v3",
+                               "ssdlite320_mobilenet_v3_large",
+                               "swin_v2_t",
+                               "ppocr_det",
+                               "ppocr_rec",
+                               "silero_vad_v5",
+                               "yolov8n",
+                               "whisper_tiny_encoder",
+                               "whisper_tiny_decoder",
+                               "clip_text",
+                               "distilbert"};
 
 class OpenCLModels : public ::testing::TestWithParam<std::tuple<const char*, bool>> {};
 
@@ -88,7 +89,8 @@ TEST_P(OpenCLModels, EqualToCpu) {
 
 INSTANTIATE_TEST_SUITE_P(RealModels, OpenCLModels, ::testing::Combine(::testing::ValuesIn(kModels), ::testing::Bool()),
                          [](const auto& info) {
-                           return std::string(std::get<0>(info.param)) + (std::get<1>(info.param) ? "_TfliteGpuOps" : "_AllOps");
+                           return std::string(std::get<0>(info.param)) +
+                                  (std::get<1>(info.param) ? "_TfliteGpuOps" : "_AllOps");
                          });
 
 }  // namespace

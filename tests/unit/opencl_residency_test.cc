@@ -21,7 +21,7 @@ struct RunResult {
 
 // Runs `model` `runs` times; the counters are those of the last run.
 RunResult run(const std::string& model, const std::vector<NamedTensor>& inputs, bool device,
-        ExecutionMode mode = ExecutionMode::kSequential, int threads = 1, int runs = 1) {
+              ExecutionMode mode = ExecutionMode::kSequential, int threads = 1, int runs = 1) {
   SessionOptions options;
   options.num_threads = threads;
   options.mode = mode;
@@ -40,12 +40,7 @@ RunResult run(const std::string& model, const std::vector<NamedTensor>& inputs, 
     if (!out.is_ok()) return r;
     const BackendCounters after = backend->counters();
     r.outputs = std::move(*out);
-    r.counts.nodes = after.nodes - before.nodes;
-    r.counts.transfers_to_device = after.transfers_to_device - before.transfers_to_device;
-    r.counts.transfers_from_device = after.transfers_from_device - before.transfers_from_device;
-    r.counts.bytes_to_device = after.bytes_to_device - before.bytes_to_device;
-    r.counts.bytes_from_device = after.bytes_from_device - before.bytes_from_device;
-    r.counts.cpu_fallbacks = after.cpu_fallbacks - before.cpu_fallbacks;
+    r.counts = after - before;
   }
   return r;
 }
@@ -59,8 +54,43 @@ std::vector<float> values(size_t n, float scale) {
 class OpenCLResidency : public ::testing::Test {
  protected:
   void SetUp() override { PX_SKIP_WITHOUT_OPENCL(); }
+  // These tests count copies: as on a device with memory of its own.
+  ScopedEnv copies_{"PARALLAX_OPENCL_ZERO_COPY", "0"};
   std::mt19937 rng_{99};
 };
+
+// Views of host memory instead of copies: only where the device shares it.
+class OpenCLZeroCopy : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PX_SKIP_WITHOUT_OPENCL();
+    auto rt = opencl::ClRuntime::create();
+    if (!rt.is_ok() || !(*rt)->host_unified()) GTEST_SKIP() << "the OpenCL device does not share host memory";
+  }
+  ScopedEnv views_{"PARALLAX_OPENCL_ZERO_COPY", "1"};
+  std::mt19937 rng_{99};
+};
+
+// Two device chains and a CPU chain between a split and a merge; b1 is
+// also a graph output.
+std::string split_merge_model() {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {4, 256});
+  b.initializer("w", {256, 256}, values(256 * 256, 0.01f));
+  b.node("Relu", {"x"}, {"a0"});
+  b.node("MatMul", {"a0", "w"}, {"a1"});
+  b.node("Sigmoid", {"a1"}, {"a2"});
+  b.node("Exp", {"x"}, {"b0"});
+  b.node("Neg", {"b0"}, {"b1"});
+  b.node("Abs", {"b1"}, {"b2"});
+  b.node("Tanh", {"x"}, {"c0"});
+  b.node("MatMul", {"c0", "w"}, {"c1"});
+  b.node("Add", {"a2", "b2"}, {"m"});
+  b.node("Mul", {"m", "c1"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {4, 256});
+  b.output("b1", onnx::TensorProto::FLOAT, {4, 256});
+  return b.bytes();
+}
 
 // x -> Relu -> Sigmoid -> Add(., c) -> Tanh -> y: four device nodes, one
 // upload (x) and one download (y) per run; node by node it would be four each.
@@ -159,37 +189,57 @@ TEST_F(OpenCLResidency, FallbackFetchesDeviceOnlyInputs) {
   EXPECT_EQ(dev.counts.transfers_from_device, 1u);  // the fetch of r
 }
 
-// Two device chains and a CPU chain between a split and a merge, run in
+// split_merge_model(), run in
 // dataflow mode on 2 and 4 threads: device steps end in event callbacks
 // while CPU steps run. Same outputs as sequential runs, as the CPU, and from
 // run to run (the arena is reused; the memory checker is on).
 TEST_F(OpenCLResidency, DataflowEqualsSequentialAndCpu) {
-  ModelBuilder b(13);
-  b.input("x", onnx::TensorProto::FLOAT, {4, 256});
-  b.initializer("w", {256, 256}, values(256 * 256, 0.01f));
-  b.node("Relu", {"x"}, {"a0"});
-  b.node("MatMul", {"a0", "w"}, {"a1"});
-  b.node("Sigmoid", {"a1"}, {"a2"});
-  b.node("Exp", {"x"}, {"b0"});
-  b.node("Neg", {"b0"}, {"b1"});
-  b.node("Abs", {"b1"}, {"b2"});
-  b.node("Tanh", {"x"}, {"c0"});
-  b.node("MatMul", {"c0", "w"}, {"c1"});
-  b.node("Add", {"a2", "b2"}, {"m"});
-  b.node("Mul", {"m", "c1"}, {"y"});
-  b.output("y", onnx::TensorProto::FLOAT, {4, 256});
-  b.output("b1", onnx::TensorProto::FLOAT, {4, 256});
+  const std::string model = split_merge_model();
   std::vector<NamedTensor> in{{"x", random_tensor({4, 256}, rng_, -1.0f, 1.0f)}};
-  RunResult cpu = run(b.bytes(), in, false);
-  RunResult seq = run(b.bytes(), in, true, ExecutionMode::kSequential, 2, 3);
+  RunResult cpu = run(model, in, false);
+  RunResult seq = run(model, in, true, ExecutionMode::kSequential, 2, 3);
   EXPECT_TRUE(all_close(cpu.outputs, seq.outputs, 1e-4, 1e-5));
   for (int threads : {2, 4}) {
-    RunResult df = run(b.bytes(), in, true, ExecutionMode::kDataflow, threads, 5);
+    RunResult df = run(model, in, true, ExecutionMode::kDataflow, threads, 5);
     EXPECT_TRUE(all_close(seq.outputs, df.outputs, 0, 0)) << threads << " threads";
     EXPECT_EQ(df.counts.nodes, seq.counts.nodes);
     EXPECT_EQ(df.counts.transfers_to_device, seq.counts.transfers_to_device);
     EXPECT_EQ(df.counts.transfers_from_device, seq.counts.transfers_from_device);
   }
+}
+
+// A chain of 8 device nodes over 1 MiB values: the 7 values between them
+// live only on the device, and each goes back to the pool once its reader
+// has enqueued its kernel, so two buffers serve them all. Held for the
+// session's life they would take 7 MiB more; a second run takes nothing new.
+TEST_F(OpenCLResidency, DeviceOnlyValuesShareThePoolsBuffers) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {256, 1024});
+  const char* ops[] = {"Relu", "Sigmoid", "Tanh", "Relu", "Sigmoid", "Tanh", "Relu", "Sigmoid"};
+  std::string prev = "x";
+  for (int i = 0; i < 8; ++i) {
+    const std::string out = i == 7 ? "y" : "v" + std::to_string(i);
+    b.node(ops[i], {prev}, {out});
+    prev = out;
+  }
+  b.output("y", onnx::TensorProto::FLOAT, {256, 1024});
+  std::vector<NamedTensor> in{{"x", random_tensor({256, 1024}, rng_)}};
+  RunResult cpu = run(b.bytes(), in, false);
+  SessionOptions o;
+  o.accelerator = "opencl", o.offload = "all", o.adapt_schedule = false;
+  auto session = Session::open_from_bytes(b.bytes(), o);
+  ASSERT_TRUE(session.is_ok()) << session.status().to_string();
+  const size_t before = opencl::device_bytes_in_use();
+  auto first = (*session)->run(in);
+  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+  const size_t after_first = opencl::device_bytes_in_use();
+  auto second = (*session)->run(in);
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  EXPECT_TRUE(all_close(cpu.outputs, *second, 1e-5, 1e-6));
+  constexpr size_t kMiB = size_t{1} << 20;
+  // x's upload buffer, y's output buffer, at most two pooled buffers.
+  EXPECT_LE(after_first - before, 4 * kMiB + 4096);
+  EXPECT_EQ(opencl::device_bytes_in_use(), after_first);
 }
 
 // Device memory runs out (PARALLAX_OPENCL_MEMORY_LIMIT makes it happen on
@@ -218,6 +268,53 @@ TEST_F(OpenCLResidency, DeviceOutOfMemoryFallsBackToTheCpu) {
   EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
   EXPECT_NE(warnings.find("device memory limit"), std::string::npos) << warnings;
   EXPECT_LT(dev.counts.nodes, 4u) << warnings;
+}
+
+// Relu (device) -> Exp (CPU) -> Sigmoid (device) -> Add(., r) (device), as
+// in CopiesWhereValuesCrossToTheCpu: no copy at all. x and e are viewed by
+// their readers, r and y are written through views of their host tensors,
+// and Add views r again (it lives on the host now); s stays on the device.
+TEST_F(OpenCLZeroCopy, BoundaryValuesAreViewsNotCopies) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {3, 32});
+  b.node("Relu", {"x"}, {"r"});
+  b.node("Exp", {"r"}, {"e"});
+  b.node("Sigmoid", {"e"}, {"s"});
+  b.node("Add", {"s", "r"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {3, 32});
+  std::vector<NamedTensor> in{{"x", random_tensor({3, 32}, rng_, -1.0f, 1.0f)}};
+  RunResult cpu = run(b.bytes(), in, false);
+  RunResult dev = run(b.bytes(), in, true, ExecutionMode::kSequential, 1, 2);
+  EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
+  EXPECT_EQ(dev.counts.nodes, 3u);
+  EXPECT_EQ(dev.counts.transfers_to_device, 0u);
+  EXPECT_EQ(dev.counts.transfers_from_device, 0u);
+  EXPECT_EQ(dev.counts.host_views, 5u);  // x, r (out), e, r (in), y
+}
+
+// Views are made per step and the host tensors they show are reused by the
+// arena from run to run and shared with concurrent CPU steps: dataflow runs
+// on 2 and 4 threads give exactly the outputs of sequential runs and of
+// copies, run after run, with the memory checker on.
+TEST_F(OpenCLZeroCopy, DataflowEqualsSequentialAndCopies) {
+  const std::string model = split_merge_model();
+  std::vector<NamedTensor> in{{"x", random_tensor({4, 256}, rng_, -1.0f, 1.0f)}};
+  RunResult cpu = run(model, in, false);
+  RunResult seq = run(model, in, true, ExecutionMode::kSequential, 2, 3);
+  EXPECT_TRUE(all_close(cpu.outputs, seq.outputs, 1e-4, 1e-5));
+  EXPECT_EQ(seq.counts.transfers_to_device + seq.counts.transfers_from_device, 0u);
+  EXPECT_GT(seq.counts.host_views, 0u);
+  RunResult copies = [&] {
+    ScopedEnv off("PARALLAX_OPENCL_ZERO_COPY", "0");
+    return run(model, in, true, ExecutionMode::kSequential, 2, 2);
+  }();
+  EXPECT_TRUE(all_close(copies.outputs, seq.outputs, 0, 0));
+  EXPECT_GT(copies.counts.transfers_to_device, 0u);
+  for (int threads : {2, 4}) {
+    RunResult df = run(model, in, true, ExecutionMode::kDataflow, threads, 5);
+    EXPECT_TRUE(all_close(seq.outputs, df.outputs, 0, 0)) << threads << " threads";
+    EXPECT_EQ(df.counts.host_views, seq.counts.host_views);
+  }
 }
 
 }  // namespace

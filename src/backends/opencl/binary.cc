@@ -84,7 +84,7 @@ class BinaryKernel final : public DeviceKernel {
     cl_int8 sa = broadcast_strides(a.shape(), out), sb = broadcast_strides(b.shape(), out);
     PX_ASSIGN_OR_RETURN(cl_mem da, input(ctx, 0));
     PX_ASSIGN_OR_RETURN(cl_mem db, input(ctx, 1));
-    PX_ASSIGN_OR_RETURN(cl_mem dy, output(0, y.nbytes()));
+    PX_ASSIGN_OR_RETURN(cl_mem dy, output(ctx, 0));
     PX_RETURN_IF_ERROR(set_args(kernel_, da, db, dy, op_, ci(out.size()), dims, sa, sb, layout));
     size_t global = static_cast<size_t>(y.numel());
     PX_RETURN_IF_ERROR(dispatch(kernel_, 1, &global));

@@ -16,10 +16,10 @@ namespace parallax {
 
 namespace {
 
+using opencl::cl_status;  // PX_CL_CHECK names it unqualified
 using opencl::ClBuffer;
 using opencl::ClKernel;
 using opencl::ClRuntime;
-using opencl::cl_status;  // PX_CL_CHECK names it unqualified
 
 // Median wall time of `reps` calls after `warmup` untimed ones: the median
 // ignores the odd run that another process or a page fault slowed down.
@@ -88,9 +88,8 @@ Result<double> time_graph(const std::shared_ptr<Graph>& graph, const Tensor& inp
   PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(graph, po));
   std::vector<Tensor> inputs{input};
   const BackendCounters before = po.accelerator ? po.accelerator->counters() : BackendCounters{};
-  PX_ASSIGN_OR_RETURN(double s, median_seconds(o.warmup, o.repetitions, [&]() -> Status {
-                        return program->run(inputs, {}).status();
-                      }));
+  PX_ASSIGN_OR_RETURN(
+      double s, median_seconds(o.warmup, o.repetitions, [&]() -> Status { return program->run(inputs, {}).status(); }));
   if (po.accelerator) {
     // A figure from the CPU fallback would be a wrong R_acc: refuse it.
     const BackendCounters after = po.accelerator->counters();
@@ -103,7 +102,8 @@ Result<double> time_graph(const std::shared_ptr<Graph>& graph, const Tensor& inp
 }
 
 Result<double> dispatch_latency(ClRuntime& rt, const CalibrateOptions& o) {
-  static const std::string kSource = "__kernel void px_calibrate_noop(__global int* x) { if (x[0] == 12345) x[0] = 0; }";
+  static const std::string kSource =
+      "__kernel void px_calibrate_noop(__global int* x) { if (x[0] == 12345) x[0] = 0; }";
   PX_ASSIGN_OR_RETURN(cl_kernel raw, rt.programs().kernel(kSource, "px_calibrate_noop"));
   ClKernel k(raw);
   ClBuffer buf;
@@ -127,21 +127,36 @@ Status measure_bandwidth(ClRuntime& rt, const CalibrateOptions& o, CalibrationRe
   std::vector<unsigned char> host(bytes, 1);
   cl_mem mem = buf.get();
   PX_ASSIGN_OR_RETURN(double write_s, median_seconds(o.warmup, o.repetitions, [&]() -> Status {
-                        PX_CL_CHECK(clEnqueueWriteBuffer(rt.queue(), mem, CL_TRUE, 0, bytes, host.data(), 0, nullptr,
-                                                         nullptr),
-                                    "clEnqueueWriteBuffer");
+                        PX_CL_CHECK(
+                            clEnqueueWriteBuffer(rt.queue(), mem, CL_TRUE, 0, bytes, host.data(), 0, nullptr, nullptr),
+                            "clEnqueueWriteBuffer");
                         return Status::ok();
                       }));
   PX_ASSIGN_OR_RETURN(double read_s, median_seconds(o.warmup, o.repetitions, [&]() -> Status {
-                        PX_CL_CHECK(clEnqueueReadBuffer(rt.queue(), mem, CL_TRUE, 0, bytes, host.data(), 0, nullptr,
-                                                        nullptr),
-                                    "clEnqueueReadBuffer");
+                        PX_CL_CHECK(
+                            clEnqueueReadBuffer(rt.queue(), mem, CL_TRUE, 0, bytes, host.data(), 0, nullptr, nullptr),
+                            "clEnqueueReadBuffer");
                         return Status::ok();
                       }));
   r.transfer_bytes = bytes;
   r.write_bytes_per_s = static_cast<double>(bytes) / write_s;
   r.read_bytes_per_s = static_cast<double>(bytes) / read_s;
   r.profile.bandwidth_bytes_per_s = (r.write_bytes_per_s + r.read_bytes_per_s) / 2;
+  r.zero_copy = rt.zero_copy();
+  if (!r.zero_copy) return Status::ok();
+  PX_ASSIGN_OR_RETURN(
+      double view_s, median_seconds(o.warmup, o.repetitions, [&]() -> Status {
+        ClBuffer view;
+        PX_RETURN_IF_ERROR(view.view_host(rt.context(), host.data(), bytes, CL_MEM_READ_WRITE));
+        cl_int err = CL_SUCCESS;
+        void* p = clEnqueueMapBuffer(rt.queue(), view.get(), CL_TRUE, CL_MAP_READ, 0, bytes, 0, nullptr, nullptr, &err);
+        PX_CL_CHECK(err, "clEnqueueMapBuffer");
+        PX_CL_CHECK(clEnqueueUnmapMemObject(rt.queue(), view.get(), p, 0, nullptr, nullptr), "clEnqueueUnmapMemObject");
+        PX_CL_CHECK(clFinish(rt.queue()), "clFinish");
+        return Status::ok();
+      }));
+  r.view_bytes_per_s = static_cast<double>(bytes) / view_s;
+  r.profile.bandwidth_bytes_per_s = r.view_bytes_per_s;
   return Status::ok();
 }
 
@@ -199,7 +214,8 @@ Result<CalibrationResult> calibrate_opencl(const CalibrateOptions& options) {
   r.platform_name = rt->platform_name();
   r.driver_version = rt->driver_version();
   r.repetitions = std::max(options.repetitions, 1);
-  r.threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  r.threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   PX_ASSIGN_OR_RETURN(r.profile.latency_s, dispatch_latency(*rt, options));
   PX_RETURN_IF_ERROR(measure_bandwidth(*rt, options, r));
   PX_RETURN_IF_ERROR(measure_matmul(backend, options, r));
@@ -213,8 +229,10 @@ std::filesystem::path default_profile_path(std::string_view device_name) {
     const bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
                       ch == '_' || ch == '-';
     // Runs of anything else (spaces, slashes) become one '_'.
-    if (keep) file += ch;
-    else if (file.empty() || file.back() != '_') file += '_';
+    if (keep)
+      file += ch;
+    else if (file.empty() || file.back() != '_')
+      file += '_';
   }
   while (!file.empty() && (file.back() == '_' || file.back() == '.')) file.pop_back();
   if (file.empty()) file = "device";

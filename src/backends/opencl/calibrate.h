@@ -26,12 +26,12 @@
 namespace parallax {
 
 struct CalibrateOptions {
-  int threads = 0;                          // CPU threads for R_cpu; 0: hardware concurrency
-  int64_t matmul_size = 512;                // n of the n x n times n x n MatMul
-  size_t transfer_bytes = size_t{64} << 20; // buffer written and read for B_bw
+  int threads = 0;                           // CPU threads for R_cpu; 0: hardware concurrency
+  int64_t matmul_size = 512;                 // n of the n x n times n x n MatMul
+  size_t transfer_bytes = size_t{64} << 20;  // buffer written and read for B_bw
   int repetitions = 7;
   int warmup = 2;
-  int latency_repetitions = 100;            // L is short and noisy: more samples
+  int latency_repetitions = 100;  // L is short and noisy: more samples
   // Also time a 3x3 Conv (N=1, C=K=conv_channels, conv_size^2 pixels) on the
   // device. Reported only: the device Conv is a direct convolution with its
   // own speed, and the profile holds one R_acc, the MatMul's.
@@ -43,9 +43,14 @@ struct CalibrationResult {
   DeviceProfile profile;  // name: the OpenCL device name
   std::string platform_name, driver_version;
   int threads = 1;
-  double matmul_macs = 0;                  // per run
+  double matmul_macs = 0;  // per run
   double matmul_device_s = 0, matmul_cpu_s = 0;
   double write_bytes_per_s = 0, read_bytes_per_s = 0;
+  // On a zero-copy device (ClRuntime::zero_copy) boundary values are views of
+  // host memory, not copies: B_bw is then the rate of that hand-off (make a
+  // view, map it, unmap it), which is what the runtime pays.
+  bool zero_copy = false;
+  double view_bytes_per_s = 0;
   size_t transfer_bytes = 0;
   int repetitions = 0;
   double conv_macs = 0, conv_device_s = 0;  // 0 unless CalibrateOptions::conv

@@ -2,8 +2,10 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <string_view>
 #include <vector>
 
+#include "backends/opencl/buffer_pool.h"
 #include "backends/opencl/program_cache.h"
 
 namespace parallax::opencl {
@@ -81,7 +83,8 @@ Result<std::shared_ptr<ClRuntime>> ClRuntime::create() {
   // (PoCL's CPU device on build machines).
   cl_platform_id chosen_platform = nullptr;
   cl_device_id chosen = nullptr;
-  for (cl_device_type type : {static_cast<cl_device_type>(CL_DEVICE_TYPE_GPU), static_cast<cl_device_type>(CL_DEVICE_TYPE_ALL)}) {
+  for (cl_device_type type :
+       {static_cast<cl_device_type>(CL_DEVICE_TYPE_GPU), static_cast<cl_device_type>(CL_DEVICE_TYPE_ALL)}) {
     for (cl_platform_id p : platforms) {
       cl_device_id d = nullptr;
       cl_uint n = 0;
@@ -100,17 +103,30 @@ Result<std::shared_ptr<ClRuntime>> ClRuntime::create() {
   rt->driver_version_ = device_string(chosen, CL_DRIVER_VERSION);
   rt->platform_name_ = platform_string(chosen_platform, CL_PLATFORM_NAME);
   clGetDeviceInfo(chosen, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof(size_t), &rt->max_work_group_, nullptr);
+  // Deprecated in OpenCL 2.0 but still answered (PoCL, Mali, Adreno, Intel);
+  // a device that does not answer is treated as having its own memory.
+  cl_bool unified = CL_FALSE;
+  if (clGetDeviceInfo(chosen, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, nullptr) == CL_SUCCESS)
+    rt->host_unified_ = unified == CL_TRUE;
   cl_context_properties props[] = {CL_CONTEXT_PLATFORM, reinterpret_cast<cl_context_properties>(chosen_platform), 0};
   rt->context_ = clCreateContext(props, 1, &chosen, nullptr, nullptr, &err);
   if (err != CL_SUCCESS) return cl_status(err, "clCreateContext");
   rt->queue_ = clCreateCommandQueue(rt->context_, chosen, 0, &err);
   if (err != CL_SUCCESS) return cl_status(err, "clCreateCommandQueue");
   rt->programs_ = std::make_unique<ProgramCache>(*rt);
+  rt->buffers_ = std::make_unique<BufferPool>();
   return rt;
 }
 
+bool ClRuntime::zero_copy() const {
+  if (!host_unified_) return false;
+  const char* v = std::getenv("PARALLAX_OPENCL_ZERO_COPY");
+  return !(v && std::string_view(v) == "0");
+}
+
 ClRuntime::~ClRuntime() {
-  programs_.reset();  // releases the programs before their context
+  programs_.reset();  // releases the programs and buffers before their context
+  buffers_.reset();
   if (queue_) clReleaseCommandQueue(queue_);
   if (context_) clReleaseContext(context_);
 }
@@ -128,9 +144,12 @@ size_t memory_limit() {
   char* end = nullptr;
   unsigned long long n = std::strtoull(v, &end, 10);
   switch (end ? *end : '\0') {
-    case 'K': case 'k': n <<= 10; break;
-    case 'M': case 'm': n <<= 20; break;
-    case 'G': case 'g': n <<= 30; break;
+    case 'K':
+    case 'k': n <<= 10; break;
+    case 'M':
+    case 'm': n <<= 20; break;
+    case 'G':
+    case 'g': n <<= 30; break;
     default: break;
   }
   return static_cast<size_t>(n);
@@ -138,18 +157,20 @@ size_t memory_limit() {
 
 }  // namespace
 
-size_t device_bytes_in_use() { return g_device_bytes.load(std::memory_order_relaxed); }
+size_t device_bytes_in_use() {
+  return g_device_bytes.load(std::memory_order_relaxed);
+}
 
 Status ClBuffer::reserve(cl_context ctx, size_t bytes) {
   bytes = std::max<size_t>(bytes, 4);
-  if (mem_ && bytes_ >= bytes) return Status::ok();
+  if (mem_ && !host_view_ && bytes_ >= bytes) return Status::ok();
   reset();
   // The same failure a full device gives: the node falls back to the CPU.
   if (const size_t limit = memory_limit(); limit && device_bytes_in_use() + bytes > limit)
     return Status(StatusCode::kResourceExhausted, "OpenCL: device memory limit (PARALLAX_OPENCL_MEMORY_LIMIT " +
-                                                      std::to_string(limit) + " bytes) reached: " +
-                                                      std::to_string(device_bytes_in_use()) + " in use, " +
-                                                      std::to_string(bytes) + " more asked for");
+                                                      std::to_string(limit) +
+                                                      " bytes) reached: " + std::to_string(device_bytes_in_use()) +
+                                                      " in use, " + std::to_string(bytes) + " more asked for");
   cl_int err = CL_SUCCESS;
   mem_ = clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes, nullptr, &err);
   if (err != CL_SUCCESS) {
@@ -161,12 +182,24 @@ Status ClBuffer::reserve(cl_context ctx, size_t bytes) {
   return Status::ok();
 }
 
+Status ClBuffer::view_host(cl_context ctx, void* host, size_t bytes, cl_mem_flags access) {
+  reset();
+  cl_int err = CL_SUCCESS;
+  mem_ = clCreateBuffer(ctx, access | CL_MEM_USE_HOST_PTR, bytes, host, &err);
+  if (err != CL_SUCCESS) {
+    mem_ = nullptr;
+    return cl_status(err, ("clCreateBuffer (view of " + std::to_string(bytes) + " host bytes)").c_str());
+  }
+  bytes_ = bytes, host_view_ = true;
+  return Status::ok();
+}
+
 void ClBuffer::reset() {
   if (mem_) {
     clReleaseMemObject(mem_);
-    g_device_bytes.fetch_sub(bytes_, std::memory_order_relaxed);
+    if (!host_view_) g_device_bytes.fetch_sub(bytes_, std::memory_order_relaxed);
   }
-  mem_ = nullptr, bytes_ = 0;
+  mem_ = nullptr, bytes_ = 0, host_view_ = false;
 }
 
 }  // namespace parallax::opencl

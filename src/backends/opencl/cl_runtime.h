@@ -18,13 +18,14 @@ std::string cl_error_name(cl_int err);
 // A Status for a failed OpenCL call, naming the call and the error.
 Status cl_status(cl_int err, const char* what);
 
-#define PX_CL_CHECK(call, what)                                \
-  do {                                                         \
-    cl_int px_cl_err_ = (call);                                \
+#define PX_CL_CHECK(call, what)                                       \
+  do {                                                                \
+    cl_int px_cl_err_ = (call);                                       \
     if (px_cl_err_ != CL_SUCCESS) return cl_status(px_cl_err_, what); \
   } while (0)
 
 class ProgramCache;
+class BufferPool;
 
 class ClRuntime {
  public:
@@ -44,7 +45,16 @@ class ClRuntime {
   const std::string& driver_version() const { return driver_version_; }
   const std::string& platform_name() const { return platform_name_; }
   size_t max_work_group_size() const { return max_work_group_; }
+  // The device reads and writes host memory directly (CL_DEVICE_HOST_UNIFIED_MEMORY:
+  // integrated GPUs, PoCL's CPU device).
+  bool host_unified() const { return host_unified_; }
+  // Boundary values are handed over as views of host memory (CL_MEM_USE_HOST_PTR)
+  // instead of copied: on a host-unified device unless PARALLAX_OPENCL_ZERO_COPY=0
+  // (read on every call, like the memory limit, so a test or benchmark can compare).
+  bool zero_copy() const;
   ProgramCache& programs() { return *programs_; }
+  // Buffers of device-only values (buffer_pool.h).
+  BufferPool& buffers() { return *buffers_; }
 
  private:
   ClRuntime() = default;
@@ -53,7 +63,9 @@ class ClRuntime {
   cl_command_queue queue_ = nullptr;
   std::string device_name_, driver_version_, platform_name_;
   size_t max_work_group_ = 1;
+  bool host_unified_ = false;
   std::unique_ptr<ProgramCache> programs_;
+  std::unique_ptr<BufferPool> buffers_;
 };
 
 // Bytes of device buffers Parallax holds now (every ClBuffer, all sessions).
@@ -66,20 +78,32 @@ class ClBuffer {
  public:
   ClBuffer() = default;
   ~ClBuffer() { reset(); }
-  ClBuffer(ClBuffer&& o) noexcept : mem_(o.mem_), bytes_(o.bytes_) { o.mem_ = nullptr, o.bytes_ = 0; }
+  ClBuffer(ClBuffer&& o) noexcept : mem_(o.mem_), bytes_(o.bytes_), host_view_(o.host_view_) {
+    o.mem_ = nullptr, o.bytes_ = 0, o.host_view_ = false;
+  }
   ClBuffer& operator=(ClBuffer&& o) noexcept {
-    if (this != &o) reset(), mem_ = o.mem_, bytes_ = o.bytes_, o.mem_ = nullptr, o.bytes_ = 0;
+    if (this != &o) {
+      reset();
+      mem_ = o.mem_, bytes_ = o.bytes_, host_view_ = o.host_view_;
+      o.mem_ = nullptr, o.bytes_ = 0, o.host_view_ = false;
+    }
     return *this;
   }
-  // At least `bytes` (at least 4: OpenCL refuses empty buffers).
+  // At least `bytes` (at least 4: OpenCL refuses empty buffers) of device memory.
   Status reserve(cl_context ctx, size_t bytes);
+  // A view of `bytes` of host memory at `host` (CL_MEM_USE_HOST_PTR): no
+  // device memory, no copy on a host-unified device. `host` must outlive
+  // every command that uses the view.
+  Status view_host(cl_context ctx, void* host, size_t bytes, cl_mem_flags access);
   cl_mem get() const { return mem_; }
   size_t bytes() const { return bytes_; }
+  bool is_host_view() const { return host_view_; }
   void reset();
 
  private:
   cl_mem mem_ = nullptr;
   size_t bytes_ = 0;
+  bool host_view_ = false;
 };
 
 // Owns one cl_kernel. A cl_kernel holds its argument values, so every node

@@ -45,7 +45,7 @@ class ConcatKernel final : public DeviceKernel {
     }
     if (along != y.dim(ax)) return false;
     if (y.numel() == 0) return true;
-    PX_ASSIGN_OR_RETURN(cl_mem dy, output(0, y.nbytes()));
+    PX_ASSIGN_OR_RETURN(cl_mem dy, output(ctx, 0));
     const cl_int inner_dst = ci(y.dim(ax) * inner);
     int64_t offset = 0;
     for (size_t i = 0; i < ctx.num_inputs(); ++i) {

@@ -158,11 +158,11 @@ class ConvKernel final : public DeviceKernel {
     if (r) {
       PX_ASSIGN_OR_RETURN(dr, input(ctx, static_cast<size_t>(residual_)));
     }
-    PX_ASSIGN_OR_RETURN(cl_mem dy, output(0, y.nbytes()));
+    PX_ASSIGN_OR_RETURN(cl_mem dy, output(ctx, 0));
     const WindowGeometry& G = *g;
     PX_RETURN_IF_ERROR(set_args(kernel_, dx, dw, db, dr, dy, ci(x.dim(1)), ci(x.dim(2)), ci(x.dim(3)), ci(w.dim(0)),
-                                ci(G.out[0]), ci(G.out[1]), ci(G.k[0]), ci(G.k[1]), ci(G.s[0]), ci(G.s[1]),
-                                ci(G.pb[0]), ci(G.pb[1]), ci(G.d[0]), ci(G.d[1]), ci(w.dim(1)), ci(w.dim(0) / group_),
+                                ci(G.out[0]), ci(G.out[1]), ci(G.k[0]), ci(G.k[1]), ci(G.s[0]), ci(G.s[1]), ci(G.pb[0]),
+                                ci(G.pb[1]), ci(G.d[0]), ci(G.d[1]), ci(w.dim(1)), ci(w.dim(0) / group_),
                                 activation_code(act_.kind), act_.alpha, act_.beta));
     // Depthwise-like convs (few output channels per group) would leave most
     // rows of a GEMM tile idle: they take the direct kernel. The others take

@@ -3,6 +3,8 @@
 #include <iostream>
 #include <memory>
 
+#include "backends/opencl/buffer_pool.h"
+
 namespace parallax::opencl {
 
 const char* const kActivationSource = R"CL(
@@ -43,6 +45,22 @@ DeviceKernel::~DeviceKernel() {
 void DeviceKernel::link_input(size_t i, DeviceKernel* producer, size_t output) {
   if (sources_.size() <= i) sources_.resize(i + 1);
   sources_[i] = {producer, output};
+  if (producer->device_readers_.size() <= output) producer->device_readers_.resize(output + 1, 0);
+  ++producer->device_readers_[output];
+}
+
+void DeviceKernel::reader_done(size_t o) {
+  if (!readers_left_ || o >= num_outputs_) return;
+  // Zero: the buffer was not taken this run (the node ran on the CPU), or is back.
+  int left = readers_left_[o].load(std::memory_order_acquire);
+  while (left > 0 && !readers_left_[o].compare_exchange_weak(left, left - 1, std::memory_order_acq_rel)) {
+  }
+  if (left == 1) rt().buffers().release(std::move(outputs_[o]));
+}
+
+void DeviceKernel::readers_done() {
+  for (const Source& s : sources_)
+    if (s.producer) s.producer->reader_done(s.output);
 }
 
 void DeviceKernel::share_input(size_t i, std::shared_ptr<SharedUpload> upload) {
@@ -71,8 +89,8 @@ Status DeviceKernel::fetch_to_host(size_t o, Tensor& host) {
       return error(StatusCode::kInternal, "OpenCL output ", o, " is not on the device");
     // Blocking: the CPU kernel reads it next. The in-order queue runs the
     // producing kernel first.
-    PX_CL_CHECK(clEnqueueReadBuffer(rt().queue(), outputs_[o].get(), CL_TRUE, 0, host.nbytes(), host.raw(), 0,
-                                    nullptr, nullptr),
+    PX_CL_CHECK(clEnqueueReadBuffer(rt().queue(), outputs_[o].get(), CL_TRUE, 0, host.nbytes(), host.raw(), 0, nullptr,
+                                    nullptr),
                 "clEnqueueReadBuffer");
     env_.backend->count_download(host.nbytes());
   }
@@ -84,14 +102,23 @@ Status DeviceKernel::compute(ComputeContext& ctx) {
   if (!where_) {
     num_outputs_ = ctx.num_outputs();
     where_.reset(new std::atomic<uint8_t>[num_outputs_]);
+    readers_left_.reset(new std::atomic<int>[num_outputs_]);
+    for (size_t o = 0; o < num_outputs_; ++o) readers_left_[o].store(0);
   }
+  // Every path through here has enqueued all it reads from its producers on return.
+  struct ReadersDone {
+    DeviceKernel* k;
+    ~ReadersDone() { k->readers_done(); }
+  } readers_done_on_return{this};
   for (size_t o = 0; o < num_outputs_; ++o) set_where(o, kHost);
   if (!device_failed_) {
-    copied_ = false;
+    host_io_ = false;
+    views_.clear();
+    output_views_.assign(num_outputs_, nullptr);
     Result<bool> ran = run_device(ctx);
     if (ran.is_ok() && *ran) {
       // end_after_copies fails only before it defers: then the CPU redoes the node.
-      Status ended = copied_ ? end_after_copies(ctx) : Status::ok();
+      Status ended = host_io_ ? end_after_copies(ctx) : Status::ok();
       if (ended.is_ok()) {
         env_.backend->count_node();
         return Status::ok();
@@ -99,7 +126,8 @@ Status DeviceKernel::compute(ComputeContext& ctx) {
       ran = std::move(ended);
     }
     // Nothing of this node may still be in flight when the CPU writes its outputs.
-    if (copied_ || !ran.is_ok()) clFinish(rt().queue());
+    if (host_io_ || !ran.is_ok()) clFinish(rt().queue());
+    views_.clear();
     for (size_t o = 0; o < num_outputs_; ++o) set_where(o, kHost);
     if (!ran.is_ok()) {
       device_failed_ = true;
@@ -121,10 +149,12 @@ Status DeviceKernel::run_on_cpu(ComputeContext& ctx) {
 namespace {
 
 // What a deferred node holds until the device is past its copies: the end
-// of its step, and its host tensors (a dynamic tensor must outlive the copy).
+// of its step, its host tensors (a dynamic tensor must outlive the copy) and
+// the views of them.
 struct PendingCopies {
   std::function<void(Status)> finish;
   std::vector<Tensor> keep_alive;
+  std::vector<ClBuffer> views;
 };
 
 void CL_CALLBACK on_copies_done(cl_event event, cl_int status, void* user) {
@@ -147,6 +177,8 @@ Status DeviceKernel::end_after_copies(ComputeContext& ctx) {
       if (ctx.has_input(i)) pending->keep_alive.push_back(ctx.input(i));
     for (size_t o = 0; o < ctx.num_outputs(); ++o)
       if (ctx.has_output(o)) pending->keep_alive.push_back(ctx.output(o));
+    pending->views = std::move(views_);
+    views_.clear();
     PendingCopies* raw = pending.get();
     if (clSetEventCallback(event, CL_COMPLETE, on_copies_done, raw) == CL_SUCCESS) {
       pending.release();  // the callback owns it
@@ -161,6 +193,7 @@ Status DeviceKernel::end_after_copies(ComputeContext& ctx) {
   const cl_int waited = clWaitForEvents(1, &event);
   clReleaseEvent(event);
   PX_CL_CHECK(waited, "clWaitForEvents");
+  views_.clear();
   return Status::ok();
 }
 
@@ -174,9 +207,9 @@ Status DeviceKernel::upload_constant(const KernelCreateContext& ctx, size_t i) {
   if (!t || t->dtype() != DataType::kFloat32 || t->numel() == 0) return Status::ok();
   if (constants_.size() <= i) constants_.resize(i + 1);
   PX_RETURN_IF_ERROR(constants_[i].reserve(rt().context(), t->nbytes()));
-  PX_CL_CHECK(clEnqueueWriteBuffer(rt().queue(), constants_[i].get(), CL_TRUE, 0, t->nbytes(), t->raw(), 0, nullptr,
-                                   nullptr),
-              "clEnqueueWriteBuffer (weights)");
+  PX_CL_CHECK(
+      clEnqueueWriteBuffer(rt().queue(), constants_[i].get(), CL_TRUE, 0, t->nbytes(), t->raw(), 0, nullptr, nullptr),
+      "clEnqueueWriteBuffer (weights)");
   env_.backend->count_weights(t->nbytes());
   return Status::ok();
 }
@@ -189,6 +222,14 @@ Result<cl_mem> DeviceKernel::input(ComputeContext& ctx, size_t i) {
     if (p.where(o) != kHost) return p.outputs_[o].get();  // resident: no copy
   }
   const Tensor& t = ctx.input(i);
+  if (rt().zero_copy() && t.nbytes() > 0) {
+    ClBuffer& view = views_.emplace_back();
+    // The kernels never write their inputs.
+    PX_RETURN_IF_ERROR(view.view_host(rt().context(), const_cast<void*>(t.raw()), t.nbytes(), CL_MEM_READ_ONLY));
+    env_.backend->count_host_view(t.nbytes());
+    host_io_ = true;
+    return view.get();
+  }
   std::unique_lock<std::mutex> shared_lock;
   ClBuffer* buffer = nullptr;
   if (i < shared_.size() && shared_[i] && ctx.run_id() != 0) {
@@ -204,24 +245,57 @@ Result<cl_mem> DeviceKernel::input(ComputeContext& ctx, size_t i) {
   PX_RETURN_IF_ERROR(buffer->reserve(rt().context(), t.nbytes()));
   if (t.nbytes() > 0) {
     // Non-blocking: the step ends only when the queue is past it (end_after_copies).
-    PX_CL_CHECK(clEnqueueWriteBuffer(rt().queue(), buffer->get(), CL_FALSE, 0, t.nbytes(), t.raw(), 0, nullptr,
-                                     nullptr),
-                "clEnqueueWriteBuffer");
+    PX_CL_CHECK(
+        clEnqueueWriteBuffer(rt().queue(), buffer->get(), CL_FALSE, 0, t.nbytes(), t.raw(), 0, nullptr, nullptr),
+        "clEnqueueWriteBuffer");
     env_.backend->count_upload(t.nbytes());
-    copied_ = true;
+    host_io_ = true;
   }
   if (shared_lock) shared_[i]->run = ctx.run_id();
   return buffer->get();
 }
 
-Result<cl_mem> DeviceKernel::output(size_t i, size_t bytes) {
+Result<cl_mem> DeviceKernel::output(ComputeContext& ctx, size_t i) {
+  Tensor& t = ctx.output(i);
+  const bool host_reads = i >= host_reads_.size() || host_reads_[i];
+  if (host_reads && rt().zero_copy() && t.nbytes() > 0 && i < output_views_.size()) {
+    ClBuffer& view = views_.emplace_back();
+    PX_RETURN_IF_ERROR(view.view_host(rt().context(), t.raw(), t.nbytes(), CL_MEM_READ_WRITE));
+    output_views_[i] = view.get();
+    return view.get();
+  }
   if (outputs_.size() <= i) outputs_.resize(i + 1);
-  PX_RETURN_IF_ERROR(outputs_[i].reserve(rt().context(), bytes));
+  if (pooled(i)) {
+    // A buffer still held was left by a run that stopped half-way: runs do
+    // not overlap, so nobody reads it any more.
+    readers_left_[i].store(0, std::memory_order_relaxed);
+    rt().buffers().release(std::move(outputs_[i]));
+    PX_ASSIGN_OR_RETURN(outputs_[i], rt().buffers().acquire(rt().context(), t.nbytes()));
+    readers_left_[i].store(device_readers_[i], std::memory_order_release);
+    return outputs_[i].get();
+  }
+  PX_RETURN_IF_ERROR(outputs_[i].reserve(rt().context(), t.nbytes()));
   return outputs_[i].get();
 }
 
 Status DeviceKernel::download(ComputeContext& ctx, size_t i) {
   Tensor& t = ctx.output(i);
+  if (i < output_views_.size() && output_views_[i]) {
+    // The kernel wrote the host tensor itself. Mapping the view is OpenCL's
+    // point where the host may read it (no copy on a host-unified device);
+    // the step ends after it (end_after_copies). The value counts as a host
+    // one: device consumers view it as well.
+    cl_int err = CL_SUCCESS;
+    void* mapped = clEnqueueMapBuffer(rt().queue(), output_views_[i], CL_FALSE, CL_MAP_READ, 0, t.nbytes(), 0, nullptr,
+                                      nullptr, &err);
+    PX_CL_CHECK(err, "clEnqueueMapBuffer");
+    PX_CL_CHECK(clEnqueueUnmapMemObject(rt().queue(), output_views_[i], mapped, 0, nullptr, nullptr),
+                "clEnqueueUnmapMemObject");
+    env_.backend->count_host_view(t.nbytes());
+    host_io_ = true;
+    set_where(i, kHost);
+    return Status::ok();
+  }
   if (outputs_.size() <= i || outputs_[i].bytes() < t.nbytes())
     return error(StatusCode::kInternal, "OpenCL output ", i, " was not computed");
   if (i < host_reads_.size() && !host_reads_[i]) {
@@ -229,11 +303,11 @@ Status DeviceKernel::download(ComputeContext& ctx, size_t i) {
     return Status::ok();
   }
   if (t.nbytes() > 0) {
-    PX_CL_CHECK(clEnqueueReadBuffer(rt().queue(), outputs_[i].get(), CL_FALSE, 0, t.nbytes(), t.raw(), 0, nullptr,
-                                    nullptr),
-                "clEnqueueReadBuffer");
+    PX_CL_CHECK(
+        clEnqueueReadBuffer(rt().queue(), outputs_[i].get(), CL_FALSE, 0, t.nbytes(), t.raw(), 0, nullptr, nullptr),
+        "clEnqueueReadBuffer");
     env_.backend->count_download(t.nbytes());
-    copied_ = true;
+    host_io_ = true;
   }
   set_where(i, kBoth);
   return Status::ok();

@@ -10,8 +10,18 @@
 //   the device is read in place (no upload); an output only device nodes
 //   read is not downloaded. So a region of device nodes pays transfers only
 //   at its boundary, and the counters show it.
-// * Completion. A node that uploaded or downloaded host memory must not end
-//   its step before the queue is past those copies (the host buffers may be
+// * Device memory. An output that only device nodes read takes a buffer
+//   from the runtime's BufferPool when its node runs; the last of its
+//   readers gives it back once its commands are enqueued (reader_done), so
+//   device memory follows the values' lifetimes.
+// * Zero-copy. On a device that shares host memory (ClRuntime::zero_copy)
+//   a value that crosses the boundary is not copied: the node's kernel reads
+//   its host input, or writes its host output, through a view of the host
+//   tensor (CL_MEM_USE_HOST_PTR), made for this step and released when it
+//   ends. An output written through a view counts as living on the host, so
+//   device consumers view it too. Counted as zero-copy, not as transfers.
+// * Completion. A node that copied or viewed host memory must not end its
+//   step before the queue is past those commands (the host buffers may be
 //   reused or read right after): it defers its end to an event callback
 //   (ComputeContext::defer), and the scheduler runs CPU steps meanwhile. A
 //   node that only touched device memory ends at once: the in-order queue
@@ -50,6 +60,7 @@ class DeviceKernel : public OpKernel {
 
   // Residency wiring (connect()): input i is output `output` of `producer`;
   // output o is (or is not) read on the host.
+  // Each link counts one device reader of the producer's output.
   void link_input(size_t i, DeviceKernel* producer, size_t output);
   void set_host_reads(size_t o, bool host_reads);
   // One upload per run of a host value that several device nodes read:
@@ -74,10 +85,12 @@ class DeviceKernel : public OpKernel {
   // At creation: uploads input i now if it is a constant (weights), once.
   Status upload_constant(const KernelCreateContext& ctx, size_t i);
   bool is_constant(size_t i) const { return i < constants_.size() && constants_[i].get() != nullptr; }
-  // The device copy of input i: the constant's, or a fresh upload of this run's value.
+  // Input i on the device: the constant's buffer, the producing device
+  // node's buffer, a view of the host tensor, or an upload of it.
   Result<cl_mem> input(ComputeContext& ctx, size_t i);
-  // The device buffer for output i (at least `bytes`), and its read-back.
-  Result<cl_mem> output(size_t i, size_t bytes);
+  // Where the kernel writes output i (a device buffer or a view of the host
+  // tensor); download() then makes it visible to its readers.
+  Result<cl_mem> output(ComputeContext& ctx, size_t i);
   Status download(ComputeContext& ctx, size_t i);
   // A scratch device buffer owned by the kernel (slot = the caller's index).
   Result<cl_mem> scratch(size_t slot, size_t bytes);
@@ -105,27 +118,43 @@ class DeviceKernel : public OpKernel {
   };
   Where where(size_t o) const;
   void set_where(size_t o, Where w);
+  // Output o is device-only: its buffer comes from the pool, run by run.
+  bool pooled(size_t o) const {
+    return o < host_reads_.size() && !host_reads_[o] && o < device_readers_.size() && device_readers_[o] > 0;
+  }
+  // A device reader of output o has enqueued everything that reads it; the
+  // last one of this run gives the buffer back to the pool.
+  void reader_done(size_t o);
+  void readers_done();  // reader_done on every producer this node reads from
   // Makes output o's host tensor current (blocking read) if only the device has it.
   Status fetch_to_host(size_t o, Tensor& host);
-  // Ends the step once the queue is past this node's host copies.
+  // Ends the step once the queue is past this node's host copies and views.
   Status end_after_copies(ComputeContext& ctx);
   Status run_on_cpu(ComputeContext& ctx);
 
   std::unique_ptr<OpKernel> cpu_;
   std::vector<ClBuffer> constants_, inputs_, outputs_, scratch_;
-  std::vector<Source> sources_;    // per input
+  std::vector<ClBuffer> views_;                        // this step's views of host tensors: released when it ends
+  std::vector<cl_mem> output_views_;                   // per output: its view this step (null: a device buffer)
+  std::vector<Source> sources_;                        // per input
+  std::vector<int> device_readers_;                    // per output: device input slots linked to it
+  std::unique_ptr<std::atomic<int>[]> readers_left_;   // per output: this run's readers yet to finish with it
   std::vector<std::shared_ptr<SharedUpload>> shared_;  // per input; null: this node's own copy
-  std::vector<char> host_reads_;   // per output; absent: read on the host
-  std::unique_ptr<std::atomic<uint8_t>[]> where_;  // per output, this run
+  std::vector<char> host_reads_;                       // per output; absent: read on the host
+  std::unique_ptr<std::atomic<uint8_t>[]> where_;      // per output, this run
   size_t num_outputs_ = 0;
-  std::mutex fetch_mutex_;         // two CPU consumers may fetch the same output
-  bool copied_ = false;            // this compute() enqueued a host copy
+  std::mutex fetch_mutex_;  // two CPU consumers may fetch the same output
+  bool host_io_ = false;    // this compute() enqueued a copy from/to or a view of host memory
   bool device_failed_ = false;
 };
 
 // Narrowing helpers for kernel arguments (the device code indexes with int).
-inline cl_int ci(int64_t v) { return static_cast<cl_int>(v); }
-inline bool fits_int(int64_t v) { return v >= 0 && v < INT_MAX; }
+inline cl_int ci(int64_t v) {
+  return static_cast<cl_int>(v);
+}
+inline bool fits_int(int64_t v) {
+  return v >= 0 && v < INT_MAX;
+}
 
 // Source of the fused activation shared by Conv and the unary kernel:
 // codes 0 none, 1 Relu, 2 Clip(a, b), 3 LeakyRelu(a), 4 Sigmoid, 5 HardSwish, 6 Tanh.

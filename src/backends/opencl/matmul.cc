@@ -70,12 +70,16 @@ class GemmKernel final : public DeviceKernel {
     const size_t ra = a.rank(), rb = b.rank();
     int64_t M, K, N;
     cl_int a_rs, a_cs, b_rs, b_cs;
-    if (trans_a_) M = a.dim(ra - 1), K = a.dim(ra - 2), a_rs = 1, a_cs = ci(M);
-    else M = a.dim(ra - 2), K = a.dim(ra - 1), a_rs = ci(K), a_cs = 1;
+    if (trans_a_)
+      M = a.dim(ra - 1), K = a.dim(ra - 2), a_rs = 1, a_cs = ci(M);
+    else
+      M = a.dim(ra - 2), K = a.dim(ra - 1), a_rs = ci(K), a_cs = 1;
     const int64_t kb = trans_b_ ? b.dim(rb - 1) : b.dim(rb - 2);
     N = trans_b_ ? b.dim(rb - 2) : b.dim(rb - 1);
-    if (trans_b_) b_rs = 1, b_cs = ci(K);
-    else b_rs = ci(N), b_cs = 1;
+    if (trans_b_)
+      b_rs = 1, b_cs = ci(K);
+    else
+      b_rs = ci(N), b_cs = 1;
     if (kb != K) return false;
     // Batches: equal batch dims, or one operand 2-D and shared by all.
     const Shape batch_a(a.shape().begin(), a.shape().end() - 2), batch_b(b.shape().begin(), b.shape().end() - 2);
@@ -110,9 +114,9 @@ class GemmKernel final : public DeviceKernel {
     if (has_c_) {
       PX_ASSIGN_OR_RETURN(dc, input(ctx, 2));
     }
-    PX_ASSIGN_OR_RETURN(cl_mem dy, output(0, y.nbytes()));
-    PX_RETURN_IF_ERROR(set_args(kernel_, da, db, dc, dy, ci(M), ci(N), ci(K), a_rs, a_cs, b_rs, b_cs, a_bs, b_bs,
-                                c_rs, c_cs, alpha_, beta_));
+    PX_ASSIGN_OR_RETURN(cl_mem dy, output(ctx, 0));
+    PX_RETURN_IF_ERROR(set_args(kernel_, da, db, dc, dy, ci(M), ci(N), ci(K), a_rs, a_cs, b_rs, b_cs, a_bs, b_bs, c_rs,
+                                c_cs, alpha_, beta_));
     auto round_up = [&](int64_t v) { return static_cast<size_t>((v + ts_ - 1) / ts_ * ts_); };
     size_t global[3] = {round_up(N), round_up(M), static_cast<size_t>(batches)};
     size_t local[3] = {static_cast<size_t>(ts_), static_cast<size_t>(ts_), 1};

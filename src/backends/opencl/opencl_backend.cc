@@ -22,15 +22,15 @@ struct OpEntry {
 const std::map<std::string, OpEntry, std::less<>>& op_table() {
   using namespace opencl;
   static const std::map<std::string, OpEntry, std::less<>> table = {
-      {"Add", {supports_binary, make_binary}},         {"Sub", {supports_binary, make_binary}},
-      {"Mul", {supports_binary, make_binary}},         {"Div", {supports_binary, make_binary}},
-      {"Relu", {supports_unary, make_unary}},          {"Sigmoid", {supports_unary, make_unary}},
-      {"Tanh", {supports_unary, make_unary}},          {"Clip", {supports_unary, make_unary}},
-      {"LeakyRelu", {supports_unary, make_unary}},     {"HardSwish", {supports_unary, make_unary}},
-      {"Conv", {supports_conv, make_conv}},            {"MatMul", {supports_matmul, make_matmul}},
-      {"Gemm", {supports_matmul, make_matmul}},        {"MaxPool", {supports_pool, make_pool}},
-      {"AveragePool", {supports_pool, make_pool}},     {"GlobalAveragePool", {supports_pool, make_pool}},
-      {"Concat", {supports_concat, make_concat}},      {"Softmax", {supports_softmax, make_softmax}},
+      {"Add", {supports_binary, make_binary}},     {"Sub", {supports_binary, make_binary}},
+      {"Mul", {supports_binary, make_binary}},     {"Div", {supports_binary, make_binary}},
+      {"Relu", {supports_unary, make_unary}},      {"Sigmoid", {supports_unary, make_unary}},
+      {"Tanh", {supports_unary, make_unary}},      {"Clip", {supports_unary, make_unary}},
+      {"LeakyRelu", {supports_unary, make_unary}}, {"HardSwish", {supports_unary, make_unary}},
+      {"Conv", {supports_conv, make_conv}},        {"MatMul", {supports_matmul, make_matmul}},
+      {"Gemm", {supports_matmul, make_matmul}},    {"MaxPool", {supports_pool, make_pool}},
+      {"AveragePool", {supports_pool, make_pool}}, {"GlobalAveragePool", {supports_pool, make_pool}},
+      {"Concat", {supports_concat, make_concat}},  {"Softmax", {supports_softmax, make_softmax}},
       {"Resize", {supports_resize, make_resize}},
   };
   return table;
@@ -91,8 +91,7 @@ class OpenCLBackend final : public Backend {
       const Node& node = graph.nodes[n];
       auto* k = static_cast<opencl::DeviceKernel*>(kernels[n]);
       for (size_t i = 0; i < node.num_explicit_inputs; ++i)
-        if (node.inputs[i].valid() && shared[node.inputs[i].index()])
-          k->share_input(i, shared[node.inputs[i].index()]);
+        if (node.inputs[i].valid() && shared[node.inputs[i].index()]) k->share_input(i, shared[node.inputs[i].index()]);
       for (size_t o = 0; o < node.outputs.size(); ++o)
         if (node.outputs[o].valid()) k->set_host_reads(o, host_reads[node.outputs[o].index()]);
       for (size_t i = 0; i < node.num_explicit_inputs; ++i) {
@@ -102,6 +101,8 @@ class OpenCLBackend final : public Backend {
       }
     }
   }
+
+  uint64_t device_memory_bytes() const override { return opencl::device_bytes_in_use(); }
 
   const std::shared_ptr<opencl::ClRuntime>& runtime() const { return rt_; }
 

@@ -67,7 +67,8 @@ class PoolKernel final : public DeviceKernel {
       PX_ASSIGN_OR_RETURN(int64_t cip, ctx.attrs().get_int("count_include_pad", 0));
       k->count_include_pad_ = cip != 0;
     }
-    PX_ASSIGN_OR_RETURN(k->kernel_, k->make_kernel(kSource, kind == Kind::kGlobalAverage ? "px_global_avg" : "px_pool2d"));
+    PX_ASSIGN_OR_RETURN(k->kernel_,
+                        k->make_kernel(kSource, kind == Kind::kGlobalAverage ? "px_global_avg" : "px_pool2d"));
     return std::unique_ptr<DeviceKernel>(std::move(k));
   }
 
@@ -82,7 +83,7 @@ class PoolKernel final : public DeviceKernel {
       if (y.numel() != nc || inner == 0) return false;
       if (nc == 0) return true;
       PX_ASSIGN_OR_RETURN(cl_mem dx, input(ctx, 0));
-      PX_ASSIGN_OR_RETURN(cl_mem dy, output(0, y.nbytes()));
+      PX_ASSIGN_OR_RETURN(cl_mem dy, output(ctx, 0));
       PX_RETURN_IF_ERROR(set_args(kernel_, dx, dy, ci(inner)));
       size_t global = static_cast<size_t>(nc);
       PX_RETURN_IF_ERROR(dispatch(kernel_, 1, &global));
@@ -95,11 +96,10 @@ class PoolKernel final : public DeviceKernel {
     if (y.numel() == 0) return true;
     const WindowGeometry& G = *g;
     PX_ASSIGN_OR_RETURN(cl_mem dx, input(ctx, 0));
-    PX_ASSIGN_OR_RETURN(cl_mem dy, output(0, y.nbytes()));
+    PX_ASSIGN_OR_RETURN(cl_mem dy, output(ctx, 0));
     PX_RETURN_IF_ERROR(set_args(kernel_, dx, dy, ci(x.dim(2)), ci(x.dim(3)), ci(G.out[0]), ci(G.out[1]), ci(G.k[0]),
-                                ci(G.k[1]), ci(G.s[0]), ci(G.s[1]), ci(G.pb[0]), ci(G.pb[1]), ci(G.pe[0]),
-                                ci(G.pe[1]), ci(G.d[0]), ci(G.d[1]), cl_int{kind_ == Kind::kMax},
-                                cl_int{count_include_pad_}));
+                                ci(G.k[1]), ci(G.s[0]), ci(G.s[1]), ci(G.pb[0]), ci(G.pb[1]), ci(G.pe[0]), ci(G.pe[1]),
+                                ci(G.d[0]), ci(G.d[1]), cl_int{kind_ == Kind::kMax}, cl_int{count_include_pad_}));
     size_t global[3] = {static_cast<size_t>(G.out[1]), static_cast<size_t>(G.out[0]),
                         static_cast<size_t>(x.dim(0) * x.dim(1))};
     PX_RETURN_IF_ERROR(dispatch(kernel_, 3, global));
@@ -122,11 +122,12 @@ bool supports_pool(const KernelCreateContext& ctx) {
   if (op == "GlobalAveragePool") return only_attributes(ctx, {});
   if (op == "MaxPool") {
     // storage_order only shapes the Indices output, which is refused above.
-    if (!only_attributes(ctx, {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"}))
+    if (!only_attributes(ctx,
+                         {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"}))
       return false;
     if (ctx.opset() < 10 && ctx.attrs().has("ceil_mode")) return false;
-  } else if (!only_attributes(ctx, {"auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads",
-                                    "strides"})) {
+  } else if (!only_attributes(
+                 ctx, {"auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides"})) {
     return false;
   }
   auto w = WindowAttrs::parse(ctx.attrs(), true);

@@ -4,8 +4,6 @@
 // (kernels/cpu/resize.h, build_taps), once per shape, and uploaded as a
 // table; the device gathers. So rounding is the CPU's by construction.
 // Opset 18+ attributes (antialias, axes, keep_aspect_ratio_policy) are refused.
-#include <cstring>  // resize.h uses std::memcpy without including it
-
 #include "backends/opencl/ops.h"
 #include "kernels/cpu/resize.h"
 
@@ -82,7 +80,7 @@ class ResizeKernel final : public DeviceKernel {
       table_in_ = x.shape(), table_out_ = y.shape(), table_scales_ = scales;
     }
     PX_ASSIGN_OR_RETURN(cl_mem dx, input(ctx, 0));
-    PX_ASSIGN_OR_RETURN(cl_mem dy, output(0, y.nbytes()));
+    PX_ASSIGN_OR_RETURN(cl_mem dy, output(ctx, 0));
     PX_RETURN_IF_ERROR(set_args(kernel_, dx, dy, table_mem_, in_dims_, out_dims_, table_off_));
     size_t global = static_cast<size_t>(y.numel());
     PX_RETURN_IF_ERROR(dispatch(kernel_, 1, &global));

@@ -49,7 +49,7 @@ class SoftmaxKernel final : public DeviceKernel {
     for (size_t d = static_cast<size_t>(*axis); d < x.rank(); ++d) cols *= x.dim(d);
     if (x.numel() == 0) return true;
     PX_ASSIGN_OR_RETURN(cl_mem dx, input(ctx, 0));
-    PX_ASSIGN_OR_RETURN(cl_mem dy, output(0, y.nbytes()));
+    PX_ASSIGN_OR_RETURN(cl_mem dy, output(ctx, 0));
     PX_RETURN_IF_ERROR(set_args(kernel_, dx, dy, ci(cols)));
     size_t global = static_cast<size_t>(x.numel() / cols);
     PX_RETURN_IF_ERROR(dispatch(kernel_, 1, &global));

@@ -36,10 +36,14 @@ struct Activation {
 std::optional<Activation> parse(const KernelCreateContext& ctx) {
   const std::string& op = ctx.node().op_type;
   Activation act;
-  if (op == "Relu" && ctx.opset() >= 6 && only_attributes(ctx, {})) act.code = kActRelu;
-  else if (op == "Sigmoid" && ctx.opset() >= 6 && only_attributes(ctx, {})) act.code = kActSigmoid;
-  else if (op == "Tanh" && ctx.opset() >= 6 && only_attributes(ctx, {})) act.code = kActTanh;
-  else if (op == "HardSwish" && only_attributes(ctx, {})) act.code = kActHardSwish;
+  if (op == "Relu" && ctx.opset() >= 6 && only_attributes(ctx, {}))
+    act.code = kActRelu;
+  else if (op == "Sigmoid" && ctx.opset() >= 6 && only_attributes(ctx, {}))
+    act.code = kActSigmoid;
+  else if (op == "Tanh" && ctx.opset() >= 6 && only_attributes(ctx, {}))
+    act.code = kActTanh;
+  else if (op == "HardSwish" && only_attributes(ctx, {}))
+    act.code = kActHardSwish;
   else if (op == "LeakyRelu" && ctx.opset() >= 6 && only_attributes(ctx, {"alpha"})) {
     auto alpha = ctx.attrs().get_float("alpha", 0.01f);
     if (!alpha.is_ok()) return std::nullopt;
@@ -83,7 +87,7 @@ class UnaryKernel final : public DeviceKernel {
     if (x.dtype() != DataType::kFloat32 || y.shape() != x.shape() || !fits_int(x.numel())) return false;
     if (y.numel() == 0) return true;
     PX_ASSIGN_OR_RETURN(cl_mem dx, input(ctx, 0));
-    PX_ASSIGN_OR_RETURN(cl_mem dy, output(0, y.nbytes()));
+    PX_ASSIGN_OR_RETURN(cl_mem dy, output(ctx, 0));
     PX_RETURN_IF_ERROR(set_args(kernel_, dx, dy, act_.code, act_.a, act_.b));
     size_t global = static_cast<size_t>(y.numel());
     PX_RETURN_IF_ERROR(dispatch(kernel_, 1, &global));

@@ -1,0 +1,45 @@
+#include "backends/opencl/buffer_pool.h"
+
+#include <algorithm>
+
+namespace parallax::opencl {
+
+Result<ClBuffer> BufferPool::acquire(cl_context ctx, size_t bytes) {
+  bytes = std::max<size_t>(bytes, 4);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = free_.lower_bound(bytes);
+    // A much larger buffer stays for a value of its size.
+    if (it != free_.end() && it->first / 2 <= bytes) {
+      ClBuffer b = std::move(it->second);
+      free_bytes_ -= it->first;
+      free_.erase(it);
+      return b;
+    }
+  }
+  ClBuffer b;
+  Status made = b.reserve(ctx, bytes);
+  if (made.is_ok()) return b;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.empty()) return made;
+    free_.clear();
+    free_bytes_ = 0;
+  }
+  PX_RETURN_IF_ERROR(b.reserve(ctx, bytes));
+  return b;
+}
+
+void BufferPool::release(ClBuffer buffer) {
+  if (!buffer.get() || buffer.is_host_view()) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  free_bytes_ += buffer.bytes();
+  free_.emplace(buffer.bytes(), std::move(buffer));
+}
+
+size_t BufferPool::free_bytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return free_bytes_;
+}
+
+}  // namespace parallax::opencl

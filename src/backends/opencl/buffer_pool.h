@@ -1,0 +1,37 @@
+// Device memory for values that live only on the device (made by one device
+// node, read only by others): a buffer is taken when the producer runs and
+// given back as soon as the last device reader has enqueued its commands, so
+// device memory follows the values' lifetimes the way the host arena does,
+// instead of every device node holding its outputs for the session's life.
+//
+// Handing a buffer back before the readers' kernels have run is safe because
+// every command goes to the one in-order queue of the ClRuntime: whatever
+// the next owner enqueues runs after them. For the same reason one pool
+// serves every session of the process.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <mutex>
+
+#include "backends/opencl/cl_runtime.h"
+
+namespace parallax::opencl {
+
+class BufferPool {
+ public:
+  // A free buffer of at least `bytes` and at most twice that (best fit), or a
+  // new one. When the device is full (or PARALLAX_OPENCL_MEMORY_LIMIT is
+  // reached) the free buffers are released and the allocation tried again.
+  Result<ClBuffer> acquire(cl_context ctx, size_t bytes);
+  void release(ClBuffer buffer);
+  // Bytes in the free list.
+  size_t free_bytes() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::multimap<size_t, ClBuffer> free_;  // by size
+  size_t free_bytes_ = 0;
+};
+
+}  // namespace parallax::opencl
