@@ -11,6 +11,9 @@
   acc-parallax-copies  (only with --configs) acc-parallax with boundary values
                  copied instead of viewed (PARALLAX_OPENCL_ZERO_COPY=0): what
                  zero-copy saves on a device that shares host memory
+  acc-parallax-tiled   (only with --configs) acc-parallax with the device GEMMs
+                 on Parallax's own tiled kernel instead of CLBlast
+                 (PARALLAX_OPENCL_CLBLAST=0)
 
 all at the same thread count, with the transfers and dispatches per run that do
 not depend on how fast this machine is. Rounds alternate the configurations so
@@ -35,8 +38,9 @@ CONFIGS = {
     "acc-sequential": ["--accelerator", "opencl", "--mode", "sequential"],
     "acc-parallax": ["--accelerator", "opencl", "--mode", "dataflow", "--fixed-schedule"],
     "acc-parallax-copies": ["--accelerator", "opencl", "--mode", "dataflow", "--fixed-schedule"],
+    "acc-parallax-tiled": ["--accelerator", "opencl", "--mode", "dataflow", "--fixed-schedule"],
 }
-ENV = {"acc-parallax-copies": {"PARALLAX_OPENCL_ZERO_COPY": "0"}}
+ENV = {"acc-parallax-copies": {"PARALLAX_OPENCL_ZERO_COPY": "0"}, "acc-parallax-tiled": {"PARALLAX_OPENCL_CLBLAST": "0"}}
 DEFAULT_CONFIGS = "cpu,acc-sequential,acc-parallax"
 
 

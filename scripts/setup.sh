@@ -24,7 +24,7 @@ APT_PACKAGES=(
   libonnx-testdata chromium
   python3-onnx python3-torch python3-torchvision python3-numpy
   clang libclang-rt-14-dev
-  pocl-opencl-icd ocl-icd-opencl-dev opencl-c-headers clinfo
+  pocl-opencl-icd ocl-icd-opencl-dev opencl-c-headers clinfo libclblast-dev
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

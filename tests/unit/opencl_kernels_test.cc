@@ -224,8 +224,10 @@ void run_conv(const ConvCase& c, const char* activation = nullptr, bool constant
   SCOPED_TRACE(c.name);
   OneNode m;
   m.in("x", c.x);
-  if (constant_w) m.constant("w", c.w);
-  else m.in("w", c.w, -1.0f, 1.0f);
+  if (constant_w)
+    m.constant("w", c.w);
+  else
+    m.in("w", c.w, -1.0f, 1.0f);
   std::vector<std::string> ins = {"x", "w"};
   if (c.bias) {
     m.constant("b", {c.w[0]});
@@ -280,7 +282,9 @@ TEST_F(OpenCLKernels, ConvFusedActivations) {
   }
 }
 
-TEST_F(OpenCLKernels, ConvWeightsComputedAtRunTime) { run_conv(conv_cases()[3], nullptr, /*constant_w=*/false); }
+TEST_F(OpenCLKernels, ConvWeightsComputedAtRunTime) {
+  run_conv(conv_cases()[3], nullptr, /*constant_w=*/false);
+}
 
 TEST_F(OpenCLKernels, ConvResidual) {
   // px_residual as the optimizer's hook defines it: the last input is added
@@ -322,12 +326,16 @@ TEST_F(OpenCLKernels, MatMulShapes) {
                                              {{2, 5, 19}, {19, 3}},
                                              {{5, 7}, {3, 7, 4}},
                                              {{1, 1000}, {1000, 10}}}) {
-    SCOPED_TRACE(shape_to_string(s.a) + " x " + shape_to_string(s.b));
-    OneNode m;
-    m.in("a", s.a);
-    m.in("b", s.b);
-    m.node("MatMul", {"a", "b"});
-    m.check();
+    // CLBlast where the build has it, then the tiled kernel.
+    for (const char* clblast : {"1", "0"}) {
+      SCOPED_TRACE(shape_to_string(s.a) + " x " + shape_to_string(s.b) + " CLBlast " + clblast);
+      ScopedEnv env("PARALLAX_OPENCL_CLBLAST", clblast);
+      OneNode m;
+      m.in("a", s.a);
+      m.in("b", s.b);
+      m.node("MatMul", {"a", "b"});
+      m.check();
+    }
   }
 }
 
@@ -365,23 +373,29 @@ TEST_F(OpenCLKernels, GemmVariants) {
                                          {0, 1, 1.0f, 1.0f, {M, 1}},
                                          {1, 1, 2.0f, -1.0f, {1, N}},
                                          {0, 1, 1.0f, 0.5f, {0}},
-                                         {0, 0, 1.5f, 1.0f, {}, false}}) {
-    SCOPED_TRACE("transA " + std::to_string(c.trans_a) + " transB " + std::to_string(c.trans_b) + " C " +
-                 shape_to_string(c.c));
-    OneNode m;
-    m.in("a", c.trans_a ? Shape{K, M} : Shape{M, K});
-    m.constant("b", c.trans_b ? Shape{N, K} : Shape{K, N});
-    std::vector<std::string> ins = {"a", "b"};
-    if (c.c_input) {
-      m.constant("c", c.c == Shape{0} ? Shape{} : c.c);
-      ins.push_back("c");
+                                         {0, 0, 1.5f, 1.0f, {}, false},
+                                         {1, 0, 1.0f, 1.0f, {}, false},
+                                         {0, 1, 0.5f, 1.0f, {}, false},
+                                         {1, 1, 1.0f, 1.0f, {}, false}}) {
+    for (const char* clblast : {"1", "0"}) {
+      SCOPED_TRACE("transA " + std::to_string(c.trans_a) + " transB " + std::to_string(c.trans_b) + " C " +
+                   shape_to_string(c.c) + " CLBlast " + clblast);
+      ScopedEnv env("PARALLAX_OPENCL_CLBLAST", clblast);
+      OneNode m;
+      m.in("a", c.trans_a ? Shape{K, M} : Shape{M, K});
+      m.constant("b", c.trans_b ? Shape{N, K} : Shape{K, N});
+      std::vector<std::string> ins = {"a", "b"};
+      if (c.c_input) {
+        m.constant("c", c.c == Shape{0} ? Shape{} : c.c);
+        ins.push_back("c");
+      }
+      auto* n = m.node("Gemm", ins);
+      attr(n, "transA", c.trans_a);
+      attr(n, "transB", c.trans_b);
+      attr(n, "alpha", c.alpha);
+      attr(n, "beta", c.beta);
+      m.check();
     }
-    auto* n = m.node("Gemm", ins);
-    attr(n, "transA", c.trans_a);
-    attr(n, "transB", c.trans_b);
-    attr(n, "alpha", c.alpha);
-    attr(n, "beta", c.beta);
-    m.check();
   }
 }
 

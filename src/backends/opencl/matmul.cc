@@ -1,10 +1,12 @@
 // MatMul (2-D and batched: equal batch dims, or one side 2-D and shared)
 // and Gemm (transA/transB, alpha, beta, C broadcast to [M, N]), fp32.
 //
-// One tiled kernel for both: Y[b] = alpha * op(A[b]) op(B[b]) + beta * C,
-// TS x TS tiles of A and B staged in local memory. Transposes and broadcast
-// are strides, so no operand is rearranged on the host. MatMul with 1-D
-// operands or general batch broadcasting runs on the CPU.
+// CLBlast serves them where the build has it (clblast_gemm.h), except Gemm
+// with C; otherwise one tiled kernel for both: Y[b] = alpha * op(A[b]) op(B[b])
+// + beta * C, TS x TS tiles of A and B staged in local memory. Transposes and
+// broadcast are strides, so no operand is rearranged on the host. MatMul with
+// 1-D operands or general batch broadcasting runs on the CPU.
+#include "backends/opencl/clblast_gemm.h"
 #include "backends/opencl/ops.h"
 
 namespace parallax::opencl {
@@ -115,6 +117,20 @@ class GemmKernel final : public DeviceKernel {
       PX_ASSIGN_OR_RETURN(dc, input(ctx, 2));
     }
     PX_ASSIGN_OR_RETURN(cl_mem dy, output(ctx, 0));
+    if (!has_c_ && clblast_enabled()) {
+      GemmCall g;
+      g.trans_a = trans_a_, g.trans_b = trans_b_, g.alpha = alpha_;
+      g.m = static_cast<size_t>(M), g.n = static_cast<size_t>(N), g.k = static_cast<size_t>(K);
+      g.batches = static_cast<size_t>(batches);
+      g.a = da, g.b = db, g.y = dy;
+      g.a_stride = static_cast<size_t>(a_bs), g.b_stride = static_cast<size_t>(b_bs);
+      PX_ASSIGN_OR_RETURN(bool done, clblast_gemm(rt().queue(), g));
+      if (done) {
+        env_.backend->count_dispatch();  // one call; CLBlast may launch a few kernels for it
+        PX_RETURN_IF_ERROR(download(ctx, 0));
+        return true;
+      }
+    }
     PX_RETURN_IF_ERROR(set_args(kernel_, da, db, dc, dy, ci(M), ci(N), ci(K), a_rs, a_cs, b_rs, b_cs, a_bs, b_bs, c_rs,
                                 c_cs, alpha_, beta_));
     auto round_up = [&](int64_t v) { return static_cast<size_t>((v + ts_ - 1) / ts_ * ts_); };

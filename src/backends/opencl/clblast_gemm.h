@@ -1,0 +1,32 @@
+// fp32 GEMM through CLBlast (Debian libclblast-dev), where the build has it:
+// its kernels are tuned per device family and beat our one tiled kernel
+// (matmul.cc) by far (PoCL: ~5.5 against ~0.75 GMAC/s for 512^3 on this
+// project's 2-core machine, measured side by side). The tiled kernel stays for
+// what this entry point declines and for builds without CLBlast.
+#pragma once
+
+#include <cstddef>
+
+#include "backends/opencl/cl_runtime.h"
+
+namespace parallax::opencl {
+
+// Y[b] = alpha * op(A[b]) op(B[b]) for b < batches, row-major; a_stride /
+// b_stride 0: that operand is shared by every batch. Y is dense [batches, M, N].
+struct GemmCall {
+  bool trans_a = false, trans_b = false;
+  size_t m = 0, n = 0, k = 0, batches = 1;
+  float alpha = 1.0f;
+  cl_mem a = nullptr, b = nullptr, y = nullptr;
+  size_t a_stride = 0, b_stride = 0;
+};
+
+// Whether CLBlast serves GEMMs: built with it, and PARALLAX_OPENCL_CLBLAST is
+// not "0" (read on every call, so a benchmark can compare).
+bool clblast_enabled();
+
+// Enqueues the GEMM on `queue`. false: CLBlast declined it (the caller runs
+// its own kernel); an error only for a failed OpenCL call underneath.
+Result<bool> clblast_gemm(cl_command_queue queue, const GemmCall& g);
+
+}  // namespace parallax::opencl
