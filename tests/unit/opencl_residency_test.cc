@@ -71,6 +71,19 @@ class OpenCLZeroCopy : public ::testing::Test {
   std::mt19937 rng_{99};
 };
 
+// Relu (device) -> Exp (CPU) -> Sigmoid (device) -> Add(., r) (device): r
+// is read by the CPU and by the device.
+std::string cross_model() {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {3, 32});
+  b.node("Relu", {"x"}, {"r"});
+  b.node("Exp", {"r"}, {"e"});
+  b.node("Sigmoid", {"e"}, {"s"});
+  b.node("Add", {"s", "r"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {3, 32});
+  return b.bytes();
+}
+
 // Two device chains and a CPU chain between a split and a merge; b1 is
 // also a graph output.
 std::string split_merge_model() {
@@ -154,16 +167,10 @@ TEST_F(OpenCLResidency, HostValueReadBySeveralDeviceNodesIsUploadedOnce) {
 // read by the device Add: Relu's output is downloaded once for Exp and read
 // in place by Add; Exp's output is uploaded once for Sigmoid.
 TEST_F(OpenCLResidency, CopiesWhereValuesCrossToTheCpu) {
-  ModelBuilder b(13);
-  b.input("x", onnx::TensorProto::FLOAT, {3, 32});
-  b.node("Relu", {"x"}, {"r"});
-  b.node("Exp", {"r"}, {"e"});
-  b.node("Sigmoid", {"e"}, {"s"});
-  b.node("Add", {"s", "r"}, {"y"});
-  b.output("y", onnx::TensorProto::FLOAT, {3, 32});
+  const std::string model = cross_model();
   std::vector<NamedTensor> in{{"x", random_tensor({3, 32}, rng_, -1.0f, 1.0f)}};
-  RunResult cpu = run(b.bytes(), in, false);
-  RunResult dev = run(b.bytes(), in, true);
+  RunResult cpu = run(model, in, false);
+  RunResult dev = run(model, in, true);
   EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
   EXPECT_EQ(dev.counts.nodes, 3u);
   EXPECT_EQ(dev.counts.transfers_to_device, 2u);    // x, e
@@ -205,6 +212,32 @@ TEST_F(OpenCLResidency, DataflowEqualsSequentialAndCpu) {
     EXPECT_EQ(df.counts.nodes, seq.counts.nodes);
     EXPECT_EQ(df.counts.transfers_to_device, seq.counts.transfers_to_device);
     EXPECT_EQ(df.counts.transfers_from_device, seq.counts.transfers_from_device);
+  }
+}
+
+// Four MatMul branches in dataflow mode on 4 threads, run after run: device
+// GEMMs are enqueued from several threads at once (CLBlast, where present,
+// is not safe for that by itself: clblast_gemm serialises it).
+TEST_F(OpenCLResidency, ConcurrentMatMulsInDataflow) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {32, 64});
+  std::vector<std::string> branch;
+  for (int i = 0; i < 4; ++i) {
+    const std::string w = "w" + std::to_string(i), m = "m" + std::to_string(i);
+    b.initializer(w, {64, 64}, values(64 * 64, 0.01f * static_cast<float>(i + 1)));
+    b.node("MatMul", {"x", w}, {m});
+    branch.push_back(m);
+  }
+  b.node("Add", {branch[0], branch[1]}, {"s0"});
+  b.node("Add", {branch[2], branch[3]}, {"s1"});
+  b.node("Add", {"s0", "s1"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {32, 64});
+  std::vector<NamedTensor> in{{"x", random_tensor({32, 64}, rng_)}};
+  RunResult cpu = run(b.bytes(), in, false);
+  for (int session = 0; session < 10; ++session) {
+    RunResult df = run(b.bytes(), in, true, ExecutionMode::kDataflow, 4, 10);
+    EXPECT_TRUE(all_close(cpu.outputs, df.outputs, 1e-4, 1e-5));
+    EXPECT_EQ(df.counts.nodes, 7u);
   }
 }
 
@@ -275,16 +308,10 @@ TEST_F(OpenCLResidency, DeviceOutOfMemoryFallsBackToTheCpu) {
 // their readers, r and y are written through views of their host tensors,
 // and Add views r again (it lives on the host now); s stays on the device.
 TEST_F(OpenCLZeroCopy, BoundaryValuesAreViewsNotCopies) {
-  ModelBuilder b(13);
-  b.input("x", onnx::TensorProto::FLOAT, {3, 32});
-  b.node("Relu", {"x"}, {"r"});
-  b.node("Exp", {"r"}, {"e"});
-  b.node("Sigmoid", {"e"}, {"s"});
-  b.node("Add", {"s", "r"}, {"y"});
-  b.output("y", onnx::TensorProto::FLOAT, {3, 32});
+  const std::string model = cross_model();
   std::vector<NamedTensor> in{{"x", random_tensor({3, 32}, rng_, -1.0f, 1.0f)}};
-  RunResult cpu = run(b.bytes(), in, false);
-  RunResult dev = run(b.bytes(), in, true, ExecutionMode::kSequential, 1, 2);
+  RunResult cpu = run(model, in, false);
+  RunResult dev = run(model, in, true, ExecutionMode::kSequential, 1, 2);
   EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
   EXPECT_EQ(dev.counts.nodes, 3u);
   EXPECT_EQ(dev.counts.transfers_to_device, 0u);

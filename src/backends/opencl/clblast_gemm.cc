@@ -1,6 +1,7 @@
 #include "backends/opencl/clblast_gemm.h"
 
 #include <cstdlib>
+#include <mutex>
 #include <string_view>
 
 #ifdef PARALLAX_HAVE_CLBLAST
@@ -24,6 +25,12 @@ Result<bool> clblast_gemm(cl_command_queue queue, const GemmCall& g) {
   const CLBlastTranspose tb = g.trans_b ? CLBlastTransposeYes : CLBlastTransposeNo;
   // Row-major leading dimensions: the stored rows' lengths.
   const size_t lda = g.trans_a ? g.m : g.k, ldb = g.trans_b ? g.k : g.n;
+  // CLBlast 1.5 is not safe to call from two threads at once: its parameter
+  // database and program cache race (a crash seen in dataflow runs of
+  // clip_text). The commands go to one in-order queue anyway, so holding a
+  // lock for the enqueue costs next to nothing.
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
   CLBlastStatusCode s;
   if (g.batches == 1 || (g.b_stride == 0 && !g.trans_a && g.a_stride == g.m * g.k)) {
     // A shared B with contiguous batches of A is one GEMM of batches * M rows.
