@@ -12,7 +12,6 @@ Result<ClBuffer> BufferPool::acquire(cl_context ctx, size_t bytes) {
     // A much larger buffer stays for a value of its size.
     if (it != free_.end() && it->first / 2 <= bytes) {
       ClBuffer b = std::move(it->second);
-      free_bytes_ -= it->first;
       free_.erase(it);
       return b;
     }
@@ -24,7 +23,6 @@ Result<ClBuffer> BufferPool::acquire(cl_context ctx, size_t bytes) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (free_.empty()) return made;
     free_.clear();
-    free_bytes_ = 0;
   }
   PX_RETURN_IF_ERROR(b.reserve(ctx, bytes));
   return b;
@@ -33,13 +31,7 @@ Result<ClBuffer> BufferPool::acquire(cl_context ctx, size_t bytes) {
 void BufferPool::release(ClBuffer buffer) {
   if (!buffer.get() || buffer.is_host_view()) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  free_bytes_ += buffer.bytes();
   free_.emplace(buffer.bytes(), std::move(buffer));
-}
-
-size_t BufferPool::free_bytes() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return free_bytes_;
 }
 
 }  // namespace parallax::opencl

@@ -25,13 +25,10 @@ class BufferPool {
   // reached) the free buffers are released and the allocation tried again.
   Result<ClBuffer> acquire(cl_context ctx, size_t bytes);
   void release(ClBuffer buffer);
-  // Bytes in the free list.
-  size_t free_bytes() const;
 
  private:
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::multimap<size_t, ClBuffer> free_;  // by size
-  size_t free_bytes_ = 0;
 };
 
 }  // namespace parallax::opencl
