@@ -12,7 +12,7 @@
                  copied instead of viewed (PARALLAX_OPENCL_ZERO_COPY=0): what
                  zero-copy saves on a device that shares host memory
   acc-parallax-tiled   (only with --configs) acc-parallax with the device GEMMs
-                 on Parallax's own tiled kernel instead of CLBlast
+                 and convolutions on Parallax's own kernels instead of CLBlast
                  (PARALLAX_OPENCL_CLBLAST=0)
 
 all at the same thread count, with the transfers and dispatches per run that do

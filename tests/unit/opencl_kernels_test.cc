@@ -220,8 +220,7 @@ struct ConvCase {
   bool bias = true;
 };
 
-void run_conv(const ConvCase& c, const char* activation = nullptr, bool constant_w = true) {
-  SCOPED_TRACE(c.name);
+void run_conv_once(const ConvCase& c, const char* activation, bool constant_w) {
   OneNode m;
   m.in("x", c.x);
   if (constant_w)
@@ -251,6 +250,15 @@ void run_conv(const ConvCase& c, const char* activation = nullptr, bool constant
   m.check();
 }
 
+// CLBlast where the build has it, then our own kernels.
+void run_conv(const ConvCase& c, const char* activation = nullptr, bool constant_w = true) {
+  for (const char* clblast : {"1", "0"}) {
+    SCOPED_TRACE(std::string(c.name) + " CLBlast " + clblast);
+    ScopedEnv env("PARALLAX_OPENCL_CLBLAST", clblast);
+    run_conv_once(c, activation, constant_w);
+  }
+}
+
 const std::vector<ConvCase>& conv_cases() {
   static const std::vector<ConvCase> cases = {
       {"3x3 pad 1", {1, 3, 9, 9}, {4, 3, 3, 3}, 1, {}, {1, 1, 1, 1}, {}, ""},
@@ -261,6 +269,9 @@ const std::vector<ConvCase>& conv_cases() {
       {"depthwise stride 2", {1, 8, 12, 12}, {8, 1, 3, 3}, 8, {2, 2}, {1, 1, 1, 1}, {}, ""},
       {"depthwise multiplier 2", {1, 4, 7, 7}, {8, 1, 3, 3}, 4, {}, {}, {}, ""},
       {"1x1 no bias", {1, 16, 5, 5}, {8, 16, 1, 1}, 1, {}, {}, {}, "", false},
+      {"1x1 batch 3", {3, 16, 5, 5}, {8, 16, 1, 1}, 1, {}, {}, {}, ""},
+      {"1x1 stride 2", {1, 16, 6, 6}, {8, 16, 1, 1}, 1, {2, 2}, {}, {}, ""},
+      {"3x3 batch 2", {2, 5, 9, 9}, {7, 5, 3, 3}, 1, {}, {1, 1, 1, 1}, {}, ""},
       {"5x3 kernel", {1, 2, 9, 8}, {3, 2, 5, 3}, 1, {1, 2}, {2, 1, 2, 1}, {}, ""},
       {"SAME_UPPER stride 2", {1, 3, 9, 10}, {4, 3, 3, 3}, 1, {2, 2}, {}, {}, "SAME_UPPER"},
       {"SAME_LOWER", {1, 3, 8, 8}, {4, 3, 4, 4}, 1, {}, {}, {}, "SAME_LOWER"},
@@ -277,6 +288,7 @@ TEST_F(OpenCLKernels, ConvFusedActivations) {
   // The graph optimizer folds the activation into the Conv (px_activation).
   for (const char* act : {"Relu", "Clip", "Sigmoid", "Tanh", "HardSwish", "LeakyRelu"}) {
     SCOPED_TRACE(act);
+    run_conv(conv_cases()[0], act);
     run_conv(conv_cases()[1], act);
     run_conv(conv_cases()[4], act);
   }
@@ -289,16 +301,20 @@ TEST_F(OpenCLKernels, ConvWeightsComputedAtRunTime) {
 TEST_F(OpenCLKernels, ConvResidual) {
   // px_residual as the optimizer's hook defines it: the last input is added
   // before the activation.
-  OneNode m;
-  m.in("x", {1, 4, 6, 6});
-  m.constant("w", {4, 4, 3, 3});
-  m.constant("b", {4});
-  m.in("r", {1, 4, 6, 6});
-  auto* n = m.node("Conv", {"x", "w", "b", "r"});
-  attr(n, "pads", std::vector<int64_t>{1, 1, 1, 1});
-  attr(n, "px_residual", int64_t{1});
-  attr(n, "px_activation", std::string("Relu"));
-  m.check();
+  for (const char* clblast : {"1", "0"}) {
+    SCOPED_TRACE(std::string("CLBlast ") + clblast);
+    ScopedEnv env("PARALLAX_OPENCL_CLBLAST", clblast);
+    OneNode m;
+    m.in("x", {1, 4, 6, 6});
+    m.constant("w", {4, 4, 3, 3});
+    m.constant("b", {4});
+    m.in("r", {1, 4, 6, 6});
+    auto* n = m.node("Conv", {"x", "w", "b", "r"});
+    attr(n, "pads", std::vector<int64_t>{1, 1, 1, 1});
+    attr(n, "px_residual", int64_t{1});
+    attr(n, "px_activation", std::string("Relu"));
+    m.check();
+  }
 }
 
 TEST_F(OpenCLKernels, Conv1DIsRefusedAnd3DFallsBack) {
