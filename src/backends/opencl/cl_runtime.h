@@ -50,7 +50,8 @@ class ClRuntime {
   bool host_unified() const { return host_unified_; }
   // Boundary values are handed over as views of host memory (CL_MEM_USE_HOST_PTR)
   // instead of copied: on a host-unified device unless PARALLAX_OPENCL_ZERO_COPY=0
-  // (read on every call, like the memory limit, so a test or benchmark can compare).
+  // (read when asked: device kernels ask once, when made, so a session keeps its
+  // setting and a test or benchmark can compare).
   bool zero_copy() const;
   ProgramCache& programs() { return *programs_; }
   // Buffers of device-only values (buffer_pool.h).

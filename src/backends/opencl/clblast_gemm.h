@@ -22,7 +22,8 @@ struct GemmCall {
 };
 
 // Whether CLBlast serves GEMMs: built with it, and PARALLAX_OPENCL_CLBLAST is
-// not "0" (read on every call, so a benchmark can compare).
+// not "0" (read when asked: the kernels ask once, when made, so a session
+// keeps its setting and a benchmark can compare).
 bool clblast_enabled();
 
 // Enqueues the GEMM on `queue`. false: CLBlast declined it (the caller runs

@@ -127,6 +127,7 @@ class ConvKernel final : public DeviceKernel {
   static Result<std::unique_ptr<DeviceKernel>> make(const KernelCreateContext& ctx, const DeviceEnv& env) {
     auto k = std::make_unique<ConvKernel>(env);
     PX_ASSIGN_OR_RETURN(k->w_, WindowAttrs::parse(ctx.attrs(), false));
+    k->clblast_ = clblast_enabled();
     PX_ASSIGN_OR_RETURN(k->group_, ctx.attrs().get_int("group", 1));
     PX_ASSIGN_OR_RETURN(k->act_, FusedActivation::parse(ctx));
     const size_t n = ctx.num_inputs();
@@ -216,7 +217,7 @@ class ConvKernel final : public DeviceKernel {
   // Y = conv(X, W) through CLBlast, without bias or activation; false where
   // it does not apply (groups, asymmetric pads, no CLBlast) or declines.
   Result<bool> run_clblast(const Tensor& x, const Tensor& w, const WindowGeometry& G, cl_mem dx, cl_mem dw, cl_mem dy) {
-    if (group_ != 1 || !clblast_enabled() || G.pb != G.pe) return false;
+    if (group_ != 1 || !clblast_ || G.pb != G.pe) return false;
     auto u = [](int64_t v) { return static_cast<size_t>(v); };
     const bool pointwise =
         G.k == std::vector<int64_t>{1, 1} && G.s == std::vector<int64_t>{1, 1} && G.pb == std::vector<int64_t>{0, 0};
@@ -241,6 +242,7 @@ class ConvKernel final : public DeviceKernel {
 
   WindowAttrs w_;
   int64_t group_ = 1;
+  bool clblast_ = false;  // clblast_enabled() when made
   FusedActivation act_;
   int bias_ = -1, residual_ = -1;
   int ts_ = 16;

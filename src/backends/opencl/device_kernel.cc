@@ -222,7 +222,7 @@ Result<cl_mem> DeviceKernel::input(ComputeContext& ctx, size_t i) {
     if (p.where(o) != kHost) return p.outputs_[o].get();  // resident: no copy
   }
   const Tensor& t = ctx.input(i);
-  if (rt().zero_copy() && t.nbytes() > 0) {
+  if (zero_copy_ && t.nbytes() > 0) {
     ClBuffer& view = views_.emplace_back();
     // The kernels never write their inputs.
     PX_RETURN_IF_ERROR(view.view_host(rt().context(), const_cast<void*>(t.raw()), t.nbytes(), CL_MEM_READ_ONLY));
@@ -258,7 +258,7 @@ Result<cl_mem> DeviceKernel::input(ComputeContext& ctx, size_t i) {
 Result<cl_mem> DeviceKernel::output(ComputeContext& ctx, size_t i) {
   Tensor& t = ctx.output(i);
   const bool host_reads = i >= host_reads_.size() || host_reads_[i];
-  if (host_reads && rt().zero_copy() && t.nbytes() > 0 && i < output_views_.size()) {
+  if (host_reads && zero_copy_ && t.nbytes() > 0 && i < output_views_.size()) {
     ClBuffer& view = views_.emplace_back();
     PX_RETURN_IF_ERROR(view.view_host(rt().context(), t.raw(), t.nbytes(), CL_MEM_READ_WRITE));
     output_views_[i] = view.get();

@@ -54,7 +54,7 @@ struct DeviceEnv {
 
 class DeviceKernel : public OpKernel {
  public:
-  explicit DeviceKernel(const DeviceEnv& env) : env_(env) {}
+  explicit DeviceKernel(const DeviceEnv& env) : env_(env), zero_copy_(env.rt->zero_copy()) {}
   ~DeviceKernel() override;
   void set_cpu(std::unique_ptr<OpKernel> cpu) { cpu_ = std::move(cpu); }
 
@@ -146,6 +146,7 @@ class DeviceKernel : public OpKernel {
   std::mutex fetch_mutex_;  // two CPU consumers may fetch the same output
   bool host_io_ = false;    // this compute() enqueued a copy from/to or a view of host memory
   bool device_failed_ = false;
+  const bool zero_copy_;  // ClRuntime::zero_copy when the kernel was made: not an environment read per op
 };
 
 // Narrowing helpers for kernel arguments (the device code indexes with int).

@@ -46,6 +46,7 @@ class GemmKernel final : public DeviceKernel {
   static Result<std::unique_ptr<DeviceKernel>> make(const KernelCreateContext& ctx, const DeviceEnv& env) {
     auto k = std::make_unique<GemmKernel>(env);
     k->gemm_ = ctx.node().op_type == "Gemm";
+    k->clblast_ = clblast_enabled();
     if (k->gemm_) {
       PX_ASSIGN_OR_RETURN(k->alpha_, ctx.attrs().get_float("alpha", 1.0f));
       PX_ASSIGN_OR_RETURN(k->beta_, ctx.attrs().get_float("beta", 1.0f));
@@ -117,7 +118,7 @@ class GemmKernel final : public DeviceKernel {
       PX_ASSIGN_OR_RETURN(dc, input(ctx, 2));
     }
     PX_ASSIGN_OR_RETURN(cl_mem dy, output(ctx, 0));
-    if (!has_c_ && clblast_enabled()) {
+    if (!has_c_ && clblast_) {
       GemmCall g;
       g.trans_a = trans_a_, g.trans_b = trans_b_, g.alpha = alpha_;
       g.m = static_cast<size_t>(M), g.n = static_cast<size_t>(N), g.k = static_cast<size_t>(K);
@@ -143,6 +144,7 @@ class GemmKernel final : public DeviceKernel {
 
  private:
   bool gemm_ = false, trans_a_ = false, trans_b_ = false, has_c_ = false;
+  bool clblast_ = false;  // clblast_enabled() when made
   float alpha_ = 1.0f, beta_ = 1.0f;
   int ts_ = 16;
   ClKernel kernel_;
