@@ -7,6 +7,8 @@
 #include <fstream>
 #include <memory>
 
+#include "core/shape_arith.h"
+
 namespace parallax {
 
 namespace fs = std::filesystem;
@@ -86,6 +88,8 @@ Result<Tensor> tensor_from_proto(onnx::TensorProto& proto, const TensorReadOptio
   if (bytes > options.max_bytes)
     return error(StatusCode::kResourceExhausted, "tensor '", proto.name(), "' needs ", bytes,
                  " bytes, over the limit of ", options.max_bytes);
+  if (Status extent_ok = check_shape_extent(shape); !extent_ok.is_ok())
+    return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "': ", extent_ok.message());
 
   auto adopt_string = [&](std::string&& s) -> Result<Tensor> {
     if (s.size() != bytes)

@@ -31,6 +31,7 @@ Result<Shape> broadcast_shapes(const Shape& a, const Shape& b) {
   return out;
 }
 
+// Unchecked products: safe for admitted shapes only (the admission rule, core/shape_arith.h).
 std::vector<int64_t> strides_of(const Shape& shape) {
   std::vector<int64_t> strides(shape.size());
   int64_t s = 1;

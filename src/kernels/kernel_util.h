@@ -19,7 +19,7 @@ Result<int64_t> normalize_axis(int64_t axis, int64_t rank);
 // Numpy-style multidirectional broadcast of shapes.
 Result<Shape> broadcast_shapes(const Shape& a, const Shape& b);
 
-// Row-major element strides.
+// Row-major element strides (unchecked: for admitted shapes, see core/shape_arith.h).
 std::vector<int64_t> strides_of(const Shape& shape);
 
 // Reads an int32/int64 1-D (or scalar) tensor into int64s.

@@ -1,5 +1,7 @@
 #include "runtime/kernel_contexts.h"
 
+#include "core/shape_arith.h"
+
 namespace parallax {
 
 namespace {
@@ -10,23 +12,29 @@ const Tensor kNoTensor;
 Status check_tensor_bytes(DataType type, const Shape& shape, size_t max_bytes) {
   const size_t elem = element_size(type);
   size_t bytes = elem;
+  bool empty = false;
   for (int64_t d : shape) {
     if (d < 0)
       return error(StatusCode::kInvalidArgument, "shape ", shape_to_string(shape), " has a negative dimension");
-    if (d == 0) return Status::ok();
+    empty |= d == 0;
   }
-  for (int64_t d : shape) {
-    const auto ud = static_cast<size_t>(d);
-    if (bytes > max_bytes / ud)
+  // A shape too large for memory is ResourceExhausted (it names the limit);
+  // the extent rule then catches empty tensors with huge other dims.
+  if (!empty) {
+    for (int64_t d : shape) {
+      const auto ud = static_cast<size_t>(d);
+      if (bytes > max_bytes / ud)
+        return error(StatusCode::kResourceExhausted, "a ", data_type_name(type), " tensor of shape ",
+                     shape_to_string(shape), " exceeds the tensor size limit of ", max_bytes,
+                     " bytes (SessionOptions::max_tensor_bytes)");
+      bytes *= ud;
+    }
+    if (bytes > max_bytes)
       return error(StatusCode::kResourceExhausted, "a ", data_type_name(type), " tensor of shape ",
-                   shape_to_string(shape), " exceeds the tensor size limit of ", max_bytes,
+                   shape_to_string(shape), " needs ", bytes, " bytes, over the tensor size limit of ", max_bytes,
                    " bytes (SessionOptions::max_tensor_bytes)");
-    bytes *= ud;
   }
-  if (bytes > max_bytes)
-    return error(StatusCode::kResourceExhausted, "a ", data_type_name(type), " tensor of shape ",
-                 shape_to_string(shape), " needs ", bytes, " bytes, over the tensor size limit of ", max_bytes,
-                 " bytes (SessionOptions::max_tensor_bytes)");
+  PX_RETURN_IF_ERROR(check_shape_extent(shape));
   return Status::ok();
 }
 
@@ -82,6 +90,10 @@ Result<Tensor*> BasicComputeContext::allocate_output(size_t i, DataType type, Sh
 Status BasicComputeContext::set_dynamic_output(size_t i, Tensor tensor) {
   if (i >= outputs_.size() || outputs_[i] == nullptr)
     return error(StatusCode::kInternal, node().describe(), ": output ", i, " is not requested");
+  // Made by the kernel (a control-flow body's result, a stacked scan): the
+  // same admission rule as any other shape.
+  Status extent_ok = check_shape_extent(tensor.shape());
+  if (!extent_ok.is_ok()) return extent_ok.with_context(node().describe() + ": output " + std::to_string(i));
   *outputs_[i] = std::move(tensor);
   return Status::ok();
 }

@@ -11,12 +11,16 @@
 //   model_load-maxpool_without_inputs_...     inputs[0] of an input-less MaxPool
 //                                             (graph/passes/channels_last.cc nhwc_op)
 //   model_load-reduce_log_sum_uint64_zero     log(0) = -inf to uint64 (reduce.h saturate_to)
+//   model_load-max_unpool_short_strides       heap overflow reading strides[1] of a
+//                                             one-value strides (max_unpool.cc create)
 //   run_shapes-*  bytes for fuzz/fuzz_run_shapes.cc (they pick one of its
 //                 built-in models); replayed below as the model and inputs
 //                 they decode to, so the test does not depend on that file:
 //     run_shapes-reshape_target_overflow   int64 overflow of a Reshape target's product (reshape.cc)
 //     run_shapes-empty_tensor_huge_dims    overflow in shape_numel of [huge, 22, 0] (core/tensor.cc)
 //     run_shapes-pad_overflow              int64 overflow of input size + pads (pad.cc out_shape)
+//     run_shapes-gather_empty_huge_dims    Gather's inner block of an empty [0, 50, 2^58] (the
+//                                          admission rule of core/shape_arith.h refuses the shape)
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
@@ -185,7 +189,8 @@ TEST(FuzzRegression, EmptyTensorWithHugeDimsHasNoElements) {
   EXPECT_EQ(t.nbytes(), 0u);
 }
 
-// Pads near INT64_MAX overflowed the output size (signed overflow, UB).
+// Pads near INT64_MAX overflowed the output size (signed overflow, UB); pads
+// beyond +-2^31 are now refused before any arithmetic.
 TEST(FuzzRegression, PadSizeOverflowIsRefused) {
   testing::ModelBuilder b(13);
   b.input("x", onnx::TensorProto::FLOAT, {1, 4});
@@ -203,7 +208,52 @@ TEST(FuzzRegression, PadSizeOverflowIsRefused) {
   auto out = (*session)->run({{"x", Tensor::allocate(DataType::kFloat32, {1, 4})}, {"pads", pads}});
   ASSERT_FALSE(out.is_ok());
   EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument) << out.status().to_string();
-  EXPECT_NE(out.status().message().find("overflow"), std::string::npos) << out.status().to_string();
+  EXPECT_NE(out.status().message().find("out of range"), std::string::npos) << out.status().to_string();
+}
+
+// MaxUnpool with kernel_shape [2, 2] and a single stride: the output size
+// read strides[1] past the end of the attribute (ASan heap-buffer-overflow).
+// Attribute lengths are now checked when the kernel is made.
+TEST(FuzzRegression, MaxUnpoolShortStridesAreRefused) {
+  const fs::path file = kRegressions / "model_load-max_unpool_short_strides.onnx";
+  ASSERT_TRUE(fs::exists(file)) << file;
+  const Status s = open_and_run(read_file(file));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.to_string();
+  EXPECT_NE(s.message().find("strides has 1 values"), std::string::npos) << s.to_string();
+  EXPECT_NE(s.message().find("MaxUnpool"), std::string::npos) << "the error names the node: " << s.to_string();
+}
+
+// Reshape of an empty [0, 1] to [0, 50, 289359033639176448] (allowed: zero
+// elements), then Gather over it: the size of the block after the axis,
+// 50 * 289359033639176448, overflowed int64 (UBSan, move_util.h prod). Such a
+// shape is now refused where it is made, by the extent rule.
+TEST(FuzzRegression, GatherOverEmptyTensorWithHugeDimsIsRefused) {
+  for (ExecutionMode mode : {ExecutionMode::kSequential, ExecutionMode::kDataflow}) {
+    testing::ModelBuilder b(13);
+    b.input("d", onnx::TensorProto::FLOAT, {0, 1});
+    b.input("target", onnx::TensorProto::INT64, {3});
+    b.input("idx", onnx::TensorProto::INT64, {0});
+    b.node("Reshape", {"d", "target"}, {"f"});
+    b.node("Gather", {"f", "idx"}, {"g0"});
+    b.output("g0", onnx::TensorProto::FLOAT, {});
+    b.proto().mutable_graph()->mutable_output(0)->mutable_type()->mutable_tensor_type()->clear_shape();
+    SessionOptions options;
+    options.mode = mode;
+    options.num_threads = mode == ExecutionMode::kSequential ? 1 : 2;
+    auto session = Session::open_from_bytes(b.bytes(), options);
+    ASSERT_TRUE(session.is_ok()) << session.status().to_string();
+    Tensor target = Tensor::allocate(DataType::kInt64, {3});
+    target.data<int64_t>()[0] = 0;
+    target.data<int64_t>()[1] = 50;
+    target.data<int64_t>()[2] = 289359033639176448;
+    auto out = (*session)->run({{"d", Tensor::allocate(DataType::kFloat32, {0, 1})},
+                                {"target", target},
+                                {"idx", Tensor::allocate(DataType::kInt64, {0})}});
+    ASSERT_FALSE(out.is_ok());
+    EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument) << out.status().to_string();
+    EXPECT_NE(out.status().message().find("too large"), std::string::npos) << out.status().to_string();
+    EXPECT_NE(out.status().message().find("Reshape"), std::string::npos) << out.status().to_string();
+  }
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 // Loop: runs `body` while (i < M) and cond, carrying N values and stacking
 // K per-iteration scan outputs. All outputs are dynamic.
+#include <string>
+
+#include "core/shape_arith.h"
 #include "kernels/control/axis_slices.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
@@ -56,8 +59,17 @@ class LoopKernel final : public OpKernel {
       for (size_t c2 = 0; c2 < carried_; ++c2) carried[c2] = std::move(outs[c2 + 1]);
       for (size_t s = 0; s < scans_; ++s) {
         Tensor& slice = outs[1 + carried_ + s];
-        if (!scans[s].empty() && slice.shape() != scans[s].front().shape())
-          return error(StatusCode::kInvalidArgument, "Loop scan output ", s, " changes shape between iterations");
+        // stack_slices copies the first slice's byte size from every slice.
+        if (!scans[s].empty() &&
+            (slice.shape() != scans[s].front().shape() || slice.dtype() != scans[s].front().dtype()))
+          return error(StatusCode::kInvalidArgument, "Loop scan output ", s,
+                       " changes shape or type between iterations");
+        // The stacked output is a new shape, past the runtime's admission
+        // check: apply the rule as it grows (which also stops a runaway loop).
+        Shape stacked = slice.shape();
+        stacked.insert(stacked.begin(), static_cast<int64_t>(scans[s].size()) + 1);
+        if (Status ok = check_shape_extent(stacked); !ok.is_ok())
+          return ok.with_context("Loop scan output " + std::to_string(s));
         scans[s].push_back(std::move(slice));
       }
     }

@@ -1,5 +1,8 @@
 // Scan (opset 9+): iterates `body` over slices of M scan inputs along their
 // scan axes, carrying N state values and stacking K scan outputs.
+#include <string>
+
+#include "core/shape_arith.h"
 #include "kernels/control/axis_slices.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
@@ -60,7 +63,19 @@ class ScanKernel final : public OpKernel {
       }
       PX_ASSIGN_OR_RETURN(std::vector<Tensor> outs, body_->run(body_in, ctx.implicit_inputs()));
       for (size_t i = 0; i < state_; ++i) state[i] = std::move(outs[i]);
-      for (size_t k = 0; k < scan_outputs_; ++k) outs_per_step[k].push_back(std::move(outs[state_ + k]));
+      for (size_t k = 0; k < scan_outputs_; ++k) {
+        Tensor& slice = outs[state_ + k];
+        // stack_slices copies the first slice's byte size from every slice.
+        const std::vector<Tensor>& prev = outs_per_step[k];
+        if (!prev.empty() && (slice.shape() != prev.front().shape() || slice.dtype() != prev.front().dtype()))
+          return error(StatusCode::kInvalidArgument, "Scan output ", k, " changes shape or type between iterations");
+        // The stacked output is a new shape, past the runtime's admission check.
+        Shape stacked = slice.shape();
+        stacked.insert(stacked.begin(), static_cast<int64_t>(prev.size()) + 1);
+        if (Status ok = check_shape_extent(stacked); !ok.is_ok())
+          return ok.with_context("Scan output " + std::to_string(k));
+        outs_per_step[k].push_back(std::move(slice));
+      }
     }
     for (size_t i = 0; i < state_; ++i)
       if (ctx.has_output(i)) PX_RETURN_IF_ERROR(ctx.set_dynamic_output(i, std::move(state[i])));

@@ -47,7 +47,8 @@ class LegacyBroadcast {
     if (!enabled_ || !axis_) return b;
     int64_t rank = static_cast<int64_t>(a.size());
     int64_t axis = *axis_ < 0 ? *axis_ + rank : *axis_;
-    int64_t pad = rank - axis - static_cast<int64_t>(b.size());
+    // axis is an unbounded attribute: range-check it before rank - axis.
+    int64_t pad = axis < 0 || axis > rank ? -1 : rank - axis - static_cast<int64_t>(b.size());
     if (axis < 0 || pad < 0)
       return error(StatusCode::kInvalidArgument, "legacy broadcast: B of shape ", shape_to_string(b),
                    " does not fit A of shape ", shape_to_string(a), " at axis ", *axis_);

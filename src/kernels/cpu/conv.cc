@@ -30,6 +30,7 @@
 #include <mutex>
 #include <set>
 
+#include "core/shape_arith.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/cpu/pool_util.h"
 #include "kernels/kernel_util.h"
@@ -75,12 +76,20 @@ class ConvKernel final : public OpKernel {
     if (x.size() < 3) return error(StatusCode::kInvalidArgument, "X must have rank >= 3, got ", shape_to_string(x));
     if (w.size() != x.size())
       return error(StatusCode::kInvalidArgument, "W rank ", w.size(), " does not match X rank ", x.size());
-    if (x[1] != w[1] * group_)
+    // group is an unbounded attribute: W's channels times group is checked.
+    auto channels = checked_mul(w[1], group_);
+    if (!channels.is_ok())
+      return error(StatusCode::kInvalidArgument, "attribute group ", group_, " overflows W ", shape_to_string(w));
+    if (x[1] != channels.value())
       return error(StatusCode::kInvalidArgument, "X has ", x[1], " channels but W ", shape_to_string(w), " with group ",
-                   group_, " expects ", w[1] * group_);
+                   group_, " expects ", channels.value());
     if (w[0] % group_ != 0)
       return error(StatusCode::kInvalidArgument, "W's ", w[0], " output channels are not divisible by group ", group_);
     std::vector<int64_t> in(x.begin() + 2, x.end()), k(w.begin() + 2, w.end());
+    // An empty kernel dim would make the window extent (k - 1) * dilation + 1
+    // negative, and the output size arithmetic unbounded.
+    for (int64_t kd : k)
+      if (kd < 1) return error(StatusCode::kInvalidArgument, "W ", shape_to_string(w), " has an empty kernel dim");
     if (!w_.kernel.empty() && w_.kernel != k)
       return error(StatusCode::kInvalidArgument, "attribute kernel_shape does not match W ", shape_to_string(w));
     return resolve_window(w_, in, k);
@@ -152,8 +161,7 @@ class ConvKernel final : public OpKernel {
     for (size_t i = 0; i < g.rank(); ++i) {
       dil[i] = g.d[i] - 1;
       // oneDNN wants the right padding that makes its output formula exact.
-      int64_t ek = (g.k[i] - 1) * g.d[i] + 1;
-      pr[i] = (g.out[i] - 1) * g.s[i] + ek - g.in[i] - g.pb[i];
+      PX_ASSIGN_OR_RETURN(pr[i], dnnl_util::right_padding(g.in[i], g.out[i], g.k[i], g.s[i], g.d[i], g.pb[i]));
     }
     e.user_src = dnnl_util::plain_f32(src);
     e.user_dst = dnnl_util::plain_f32(dst);

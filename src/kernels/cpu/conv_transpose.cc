@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 
+#include "core/shape_arith.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/cpu/pool_util.h"
 #include "kernels/kernel_util.h"
@@ -23,9 +24,13 @@ namespace {
 using dnnl::memory;
 using dnnl_util::FusedActivation;
 
-int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+// floor(a / 2), for any int64 a.
+int64_t floor_half(int64_t a) {
+  return a / 2 - (a % 2 < 0 ? 1 : 0);
+}
 
 struct TGeo {
+  int64_t channels = 0;  // output channels, W[1] * group
   std::vector<int64_t> in, out, k, s, d, pb;
   size_t rank() const { return in.size(); }
 };
@@ -66,6 +71,10 @@ class ConvTransposeKernel final : public OpKernel {
       return error(StatusCode::kInvalidArgument, "W's ", w[0], " input channels are not divisible by group ", group_);
     size_t n = x.size() - 2;
     TGeo g;
+    auto channels = checked_mul(w[1], group_);
+    if (!channels.is_ok())
+      return error(StatusCode::kInvalidArgument, "attribute group ", group_, " overflows W ", shape_to_string(w));
+    g.channels = channels.value();
     g.in.assign(x.begin() + 2, x.end());
     g.k.assign(w.begin() + 2, w.end());
     if (!w_.kernel.empty() && w_.kernel != g.k)
@@ -84,18 +93,35 @@ class ConvTransposeKernel final : public OpKernel {
     g.pb.assign(n, 0);
     if (!w_.pads.empty() && w_.pads.size() != 2 * n)
       return error(StatusCode::kInvalidArgument, "attribute pads must have ", 2 * n, " values");
+    // The attributes are unbounded values from the model: check their signs,
+    // bound output_shape by the admission limit and check the arithmetic.
+    for (int64_t p : w_.pads)
+      if (p < 0) return error(StatusCode::kInvalidArgument, "attribute pads must be >= 0, got ", p);
+    for (int64_t p : op)
+      if (p < 0) return error(StatusCode::kInvalidArgument, "attribute output_padding must be >= 0, got ", p);
+    for (int64_t o : os)
+      if (o < 0 || o > kMaxShapeExtent)
+        return error(StatusCode::kInvalidArgument, "attribute output_shape value ", o, " is out of range");
     for (size_t i = 0; i < n; ++i) {
-      int64_t ek = (g.k[i] - 1) * g.d[i] + 1;
-      int64_t full = g.s[i] * (g.in[i] - 1) + op[i] + ek;
+      PX_ASSIGN_OR_RETURN(int64_t ek, checked_mul(g.k[i] - 1, g.d[i]));
+      PX_ASSIGN_OR_RETURN(ek, checked_add(ek, 1));
+      PX_ASSIGN_OR_RETURN(int64_t full, checked_mul(g.s[i], g.in[i] - 1));
+      PX_ASSIGN_OR_RETURN(full, checked_add(full, op[i]));
+      PX_ASSIGN_OR_RETURN(full, checked_add(full, ek));
       if (!os.empty() || same) {
-        g.out[i] = !os.empty() ? os[i] : g.in[i] * g.s[i];
-        int64_t total = full - g.out[i];
-        g.pb[i] = w_.auto_pad == "SAME_UPPER" ? floor_div(total, 2) : total - floor_div(total, 2);
+        if (!os.empty()) {
+          g.out[i] = os[i];
+        } else {
+          PX_ASSIGN_OR_RETURN(g.out[i], checked_mul(g.in[i], g.s[i]));
+        }
+        PX_ASSIGN_OR_RETURN(int64_t total, checked_add(full, -g.out[i]));
+        g.pb[i] = w_.auto_pad == "SAME_UPPER" ? floor_half(total) : total - floor_half(total);
       } else {
         int64_t pb = w_.pads.empty() || w_.auto_pad == "VALID" ? 0 : w_.pads[i];
         int64_t pe = w_.pads.empty() || w_.auto_pad == "VALID" ? 0 : w_.pads[i + n];
         g.pb[i] = pb;
-        g.out[i] = full - pb - pe;
+        PX_ASSIGN_OR_RETURN(int64_t pads, checked_add(pb, pe));
+        PX_ASSIGN_OR_RETURN(g.out[i], checked_add(full, -pads));
       }
       if (g.out[i] < 0) return error(StatusCode::kInvalidArgument, "ConvTranspose output size would be negative");
     }
@@ -106,7 +132,7 @@ class ConvTransposeKernel final : public OpKernel {
     const Shape& x = ctx.input_shape(0);
     const Shape& w = ctx.input_shape(1);
     PX_ASSIGN_OR_RETURN(TGeo g, geometry(x, w));
-    Shape y = {x[0], w[1] * group_};
+    Shape y = {x[0], g.channels};
     y.insert(y.end(), g.out.begin(), g.out.end());
     ctx.set_output(0, ctx.input_dtype(0), y);
     return Status::ok();
@@ -119,7 +145,7 @@ class ConvTransposeKernel final : public OpKernel {
     const Tensor* b = has_bias_ ? &ctx.input(2) : nullptr;
     const Tensor* r = residual_index_ >= 0 ? &ctx.input(static_cast<size_t>(residual_index_)) : nullptr;
     PX_ASSIGN_OR_RETURN(TGeo g, geometry(x.shape(), w.shape()));
-    int64_t M = w.dim(1) * group_;
+    int64_t M = g.channels;
     if (b && (b->rank() != 1 || b->dim(0) != M))
       return error(StatusCode::kInvalidArgument, "B must have shape [", M, "], got ", shape_to_string(b->shape()));
     if (r && r->shape() != y.shape())
@@ -173,8 +199,8 @@ class ConvTransposeKernel final : public OpKernel {
     memory::dims strides(g.s.begin(), g.s.end()), dil(g.rank()), pl(g.pb.begin(), g.pb.end()), pr(g.rank());
     for (size_t i = 0; i < g.rank(); ++i) {
       dil[i] = g.d[i] - 1;
-      int64_t ek = (g.k[i] - 1) * g.d[i] + 1;
-      pr[i] = (g.in[i] - 1) * g.s[i] + ek - g.out[i] - g.pb[i];
+      // The transposed window: input and output sizes trade places (in range: compute_dnnl checked it).
+      pr[i] = dnnl_util::right_padding(g.out[i], g.in[i], g.k[i], g.s[i], g.d[i], g.pb[i]).value();
     }
     e.user_src = dnnl_util::plain_f32(src);
     e.user_dst = dnnl_util::plain_f32(dst);
@@ -209,9 +235,8 @@ class ConvTransposeKernel final : public OpKernel {
 
   Status compute_dnnl(const Tensor& x, const Tensor& w, const Tensor* b, const Tensor* r, Tensor& y, const TGeo& g) {
     for (size_t i = 0; i < g.rank(); ++i) {
-      int64_t ek = (g.k[i] - 1) * g.d[i] + 1;
-      if (g.pb[i] < 0 || (g.in[i] - 1) * g.s[i] + ek - g.out[i] - g.pb[i] < 0)
-        return error(StatusCode::kUnsupported, "negative padding");
+      auto pr = dnnl_util::right_padding(g.out[i], g.in[i], g.k[i], g.s[i], g.d[i], g.pb[i]);
+      if (g.pb[i] < 0 || !pr.is_ok() || pr.value() < 0) return error(StatusCode::kUnsupported, "negative padding");
     }
     try {
       std::lock_guard<std::mutex> lock(mu_);

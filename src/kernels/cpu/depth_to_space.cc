@@ -1,5 +1,6 @@
 // DepthToSpace: [N, C, H, W] -> [N, C/b^2, H*b, W*b], as a 6-D transpose.
 // DCR (default): channels are (b1, b2, c); CRD (opset 11): (c, b1, b2).
+#include "core/shape_arith.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 
@@ -23,7 +24,12 @@ class DepthToSpaceKernel final : public OpKernel {
     const Shape& in = ctx.input_shape(0);
     PX_RETURN_IF_ERROR(check(in));
     const int64_t b = block_;
-    ctx.set_output(0, ctx.input_dtype(0), {in[0], in[1] / (b * b), in[2] * b, in[3] * b});
+    // blocksize is unbounded: H * b and W * b are checked (b * b is, in check()).
+    auto h = checked_mul(in[2], b), w = checked_mul(in[3], b);
+    if (!h.is_ok() || !w.is_ok())
+      return error(StatusCode::kInvalidArgument, "DepthToSpace 'blocksize' ", b, " overflows the spatial dims of ",
+                   shape_to_string(in));
+    ctx.set_output(0, ctx.input_dtype(0), {in[0], in[1] / (b * b), h.value(), w.value()});
     return Status::ok();
   }
 
@@ -49,9 +55,11 @@ class DepthToSpaceKernel final : public OpKernel {
   Status check(const Shape& in) const {
     if (in.size() != 4)
       return error(StatusCode::kInvalidArgument, "DepthToSpace needs a 4-D input, got ", shape_to_string(in));
-    if (in[1] % (block_ * block_) != 0)
+    auto bb = checked_mul(block_, block_);
+    if (!bb.is_ok()) return error(StatusCode::kInvalidArgument, "DepthToSpace 'blocksize' ", block_, " is too large");
+    if (in[1] % bb.value() != 0)
       return error(StatusCode::kInvalidArgument, "DepthToSpace channels ", in[1], " are not divisible by blocksize^2 ",
-                   block_ * block_);
+                   bb.value());
     return Status::ok();
   }
 

@@ -4,12 +4,23 @@
 // first length/2 + 1 bins.
 #include <algorithm>
 
+#include "core/shape_arith.h"
 #include "kernels/cpu/dft_util.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 
 namespace parallax {
 namespace {
+
+// dft_length (input 1) as an int64. It is read as a number of any type, so
+// NaN, infinite and out-of-range values are refused before the conversion
+// (undefined otherwise); lengths past the admission limit cannot be planned.
+Result<int64_t> dft_length(const Tensor& t) {
+  PX_ASSIGN_OR_RETURN(double v, read_scalar(t));
+  if (!(v >= 1 && v <= static_cast<double>(kMaxShapeExtent)))
+    return error(StatusCode::kInvalidArgument, "DFT: dft_length must be in [1, 2^31], got ", v);
+  return static_cast<int64_t>(v);
+}
 
 class DftKernel final : public OpKernel {
  public:
@@ -32,9 +43,7 @@ class DftKernel final : public OpKernel {
     if (ctx.has_input(1)) {
       const Tensor* t = ctx.input_value(1);
       if (t == nullptr) return ctx.defer();
-      PX_ASSIGN_OR_RETURN(double v, read_scalar(*t));
-      L = static_cast<int64_t>(v);
-      if (L <= 0) return error(StatusCode::kInvalidArgument, "DFT: dft_length must be positive, got ", L);
+      PX_ASSIGN_OR_RETURN(L, dft_length(*t));
     }
     Shape out = s;
     out[static_cast<size_t>(axis)] = onesided_ ? L / 2 + 1 : L;
@@ -52,8 +61,7 @@ class DftKernel final : public OpKernel {
     const int64_t K = y.dim(static_cast<size_t>(axis));
     int64_t L = n;
     if (ctx.has_input(1)) {
-      PX_ASSIGN_OR_RETURN(double v, read_scalar(ctx.input(1)));
-      L = static_cast<int64_t>(v);
+      PX_ASSIGN_OR_RETURN(L, dft_length(ctx.input(1)));
     }
     const int64_t cin = x.dim(static_cast<size_t>(rank - 1));
     int64_t outer = 1, inner = 1;

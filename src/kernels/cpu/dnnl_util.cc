@@ -4,6 +4,8 @@
 
 #include <exception>
 
+#include "core/shape_arith.h"
+
 namespace parallax::dnnl_util {
 
 dnnl::engine& cpu_engine() {
@@ -28,6 +30,18 @@ dnnl::memory::desc plain_f32(const dnnl::memory::dims& dims) {
 
 Status from_exception(const std::exception& e, const char* what) {
   return error(StatusCode::kInternal, "oneDNN ", what, " failed: ", e.what());
+}
+
+Result<int64_t> right_padding(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t dilation,
+                              int64_t pad_begin) {
+  PX_ASSIGN_OR_RETURN(int64_t reach, checked_mul(out - 1, stride));
+  PX_ASSIGN_OR_RETURN(int64_t extent, checked_mul(kernel - 1, dilation));
+  PX_ASSIGN_OR_RETURN(reach, checked_add(reach, extent));
+  PX_ASSIGN_OR_RETURN(reach, checked_add(reach, 1 - in));
+  int64_t pad_end = 0;
+  if (__builtin_sub_overflow(reach, pad_begin, &pad_end))
+    return error(StatusCode::kInvalidArgument, "size arithmetic overflows: ", reach, " - ", pad_begin);
+  return pad_end;
 }
 
 Result<FusedActivation> FusedActivation::parse(const KernelCreateContext& ctx) {

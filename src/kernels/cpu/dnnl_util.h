@@ -42,6 +42,12 @@ dnnl::memory::desc plain_f32(const dnnl::memory::dims& dims);
 // Wraps a dnnl::error (or any std::exception) as a Status naming `what`.
 Status from_exception(const std::exception& e, const char* what);
 
+// The right padding oneDNN needs for a window op to give `out`:
+// (out - 1) * stride + (kernel - 1) * dilation + 1 - in - pad_begin. Checked:
+// with ceil_mode and hostile pads / strides / dilations the terms pass int64.
+Result<int64_t> right_padding(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t dilation,
+                              int64_t pad_begin);
+
 // The activation fused after a Conv/Gemm/MatMul (see file comment).
 struct FusedActivation {
   enum class Kind { kNone, kRelu, kClip, kLeakyRelu, kSigmoid, kHardSwish, kTanh };

@@ -26,7 +26,12 @@ class DynamicQuantizeLinearKernel final : public OpKernel {
     for (int64_t i = 0; i < n; ++i) { lo = std::min(lo, in[i]); hi = std::max(hi, in[i]); }
     const float scale = (hi - lo) / 255.0f;
     uint8_t zp = 0;
-    if (scale != 0.0f) zp = static_cast<uint8_t>(std::clamp(std::nearbyint(0.0f - lo / scale), 0.0f, 255.0f));
+    if (scale != 0.0f) {
+      // An infinite input makes -lo / scale inf / inf = NaN, which survives
+      // std::clamp and has no uint8 (the conversion is undefined): use 0.
+      const float z = std::nearbyint(0.0f - lo / scale);
+      zp = std::isnan(z) ? uint8_t{0} : static_cast<uint8_t>(std::clamp(z, 0.0f, 255.0f));
+    }
     uint8_t* out = ctx.output(0).data<uint8_t>();
     for (int64_t i = 0; i < n; ++i) out[i] = scale == 0.0f ? zp : saturate_round<uint8_t>(in[i] / scale, zp);
     if (ctx.has_output(1)) ctx.output(1).data<float>()[0] = scale;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/shape_arith.h"
 #include "kernels/cpu/dnnl_matmul.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
@@ -184,8 +185,10 @@ class EinsumKernel final : public OpKernel {
     }
     std::vector<int64_t> dims(nl);
     for (size_t j = 0; j < nl; ++j) dims[j] = p.size[loop[j]];
-    int64_t total_out = shape_numel(p.out_shape), total_sum = 1;
-    for (size_t j = no; j < nl; ++j) total_sum *= dims[j];
+    // Summed labels may come from different operands: their product is checked.
+    const int64_t total_out = shape_numel(p.out_shape);
+    PX_ASSIGN_OR_RETURN(const int64_t total_sum,
+                        checked_numel(Shape(dims.begin() + static_cast<std::ptrdiff_t>(no), dims.end())));
     Tensor& y = ctx.output(0);
     if (n == 2 && ctx.input(0).dtype() == DataType::kFloat32 && y.numel() > 0) {
       bool done = false;

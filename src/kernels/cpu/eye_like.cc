@@ -32,6 +32,9 @@ class EyeLikeKernel final : public OpKernel {
     Tensor& y = ctx.output(0);
     const int64_t rows = y.shape()[0], cols = y.shape()[1];
     std::memset(y.raw(), 0, y.nbytes());
+    // k is an unbounded attribute: i + k could overflow. A diagonal outside the
+    // matrix leaves it all zeros.
+    if (k_ >= cols || k_ <= -rows) return Status::ok();
     return visit_all(y.dtype(), [&]<typename T>() {
       T* out = y.data<T>();
       for (int64_t i = 0; i < rows; ++i) {

@@ -14,6 +14,16 @@ namespace {
 enum class Mode { kBilinear, kNearest, kBicubic };
 enum class Pad { kZeros, kBorder, kReflection };
 
+// A source coordinate as a finite value in [-2^52, 2^52]: grid values are
+// data, and NaN, infinite or huge coordinates would reach int64 conversions
+// (undefined). Points that far out sample nothing (zeros) or clamp to the
+// border either way; NaN counts as far out.
+double bounded_coord(double c) {
+  constexpr double kFar = 4503599627370496.0;  // 2^52
+  if (std::isnan(c)) return -kFar;
+  return std::min(std::max(c, -kFar), kFar);
+}
+
 double reflect(double v, double twice_low, double twice_high) {
   if (twice_low == twice_high) return 0;
   double mn = twice_low / 2, span = (twice_high - twice_low) / 2;
@@ -88,7 +98,8 @@ class GridSampleKernel final : public OpKernel {
         int64_t n = nh / Ho, oh = nh % Ho;
         for (int64_t ow = 0; ow < Wo; ++ow) {
           const T* g = gp + ((n * Ho + oh) * Wo + ow) * 2;
-          double gx = unnormalize(static_cast<double>(g[0]), W), gy = unnormalize(static_cast<double>(g[1]), H);
+          double gx = bounded_coord(unnormalize(static_cast<double>(g[0]), W));
+          double gy = bounded_coord(unnormalize(static_cast<double>(g[1]), H));
           for (int64_t c = 0; c < C; ++c) {
             const T* plane = xp + (n * C + c) * H * W;
             auto at = [&](int64_t iy, int64_t ix) -> double {

@@ -99,7 +99,7 @@ struct Odometer {
   }
 };
 
-// Product of shape[begin, end).
+// Product of shape[begin, end). Unchecked: safe for admitted shapes only (see core/shape_arith.h).
 inline int64_t prod(const Shape& s, size_t begin, size_t end) {
   int64_t p = 1;
   for (size_t i = begin; i < end && i < s.size(); ++i) p *= s[i];

@@ -29,6 +29,10 @@ class NllLossKernel final : public OpKernel {
     const bool has_w = ctx.has_input(2);
     if (has_w && ctx.input(2).numel() != C)
       return error(StatusCode::kInvalidArgument, op, ": weight has ", ctx.input(2).numel(), " elements for ", C, " classes");
+    // The weights are read as the input's element type: another type would be read past its end.
+    if (has_w && ctx.input(2).dtype() != x.dtype())
+      return error(StatusCode::kInvalidArgument, op, ": weight is ", data_type_name(ctx.input(2).dtype()),
+                   " but the input is ", data_type_name(x.dtype()));
     auto run = [&]<typename T>() -> Status {
       return nll<T>(op, a_, x.data<T>(), targets, has_w ? ctx.input(2).data<T>() : nullptr, N, C, D,
                     ctx.output(0).data<T>());

@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/shape_arith.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/cpu/pool_util.h"
 #include "kernels/kernel_util.h"
@@ -87,10 +88,18 @@ class NhwcConvKernel final : public OpKernel {
 
   Result<WindowGeometry> geometry(const Shape& x) const {
     if (x.size() != 4) return error(StatusCode::kInvalidArgument, "NhwcConv: X must be [N,H,W,C], got ", shape_to_string(x));
-    if (x[3] != w_.dim(1) * group_)
+    // group is an unbounded attribute: W's channels times group is checked.
+    auto channels = checked_mul(w_.dim(1), group_);
+    if (!channels.is_ok())
+      return error(StatusCode::kInvalidArgument, "NhwcConv: group ", group_, " overflows W ",
+                   shape_to_string(w_.shape()));
+    if (x[3] != channels.value())
       return error(StatusCode::kInvalidArgument, "NhwcConv: X has ", x[3], " channels, W ", shape_to_string(w_.shape()),
-                   " with group ", group_, " expects ", w_.dim(1) * group_);
+                   " with group ", group_, " expects ", channels.value());
     std::vector<int64_t> kernel = {w_.dim(2), w_.dim(3)};
+    if (kernel[0] < 1 || kernel[1] < 1)
+      return error(StatusCode::kInvalidArgument, "NhwcConv: W ", shape_to_string(w_.shape()),
+                   " has an empty kernel dim");
     if (!window_.kernel.empty() && window_.kernel != kernel)
       return error(StatusCode::kInvalidArgument, "NhwcConv: kernel_shape does not match W");
     return resolve_window(window_, {x[1], x[2]}, kernel);
@@ -105,8 +114,7 @@ class NhwcConvKernel final : public OpKernel {
     memory::dims strides(g.s.begin(), g.s.end()), dil(2), pl(g.pb.begin(), g.pb.end()), pr(2);
     for (size_t i = 0; i < 2; ++i) {
       dil[i] = g.d[i] - 1;
-      int64_t ek = (g.k[i] - 1) * g.d[i] + 1;
-      pr[i] = (g.out[i] - 1) * g.s[i] + ek - g.in[i] - g.pb[i];
+      PX_ASSIGN_OR_RETURN(pr[i], dnnl_util::right_padding(g.in[i], g.out[i], g.k[i], g.s[i], g.d[i], g.pb[i]));
     }
     const auto f32 = memory::data_type::f32;
     memory::desc src_md(src, f32, memory::format_tag::nhwc), dst_md(dst, f32, memory::format_tag::nhwc);

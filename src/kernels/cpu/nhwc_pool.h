@@ -46,7 +46,8 @@ class NhwcPoolKernel final : public OpKernel {
       auto it = cache_.find(key);
       if (it == cache_.end()) {
         PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(x.shape()));
-        it = cache_.emplace(key, build(x.shape(), g)).first;
+        PX_ASSIGN_OR_RETURN(Entry e, build(x.shape(), g));
+        it = cache_.emplace(key, std::move(e)).first;
       }
       auto& [pd, prim] = it->second;
       auto& eng = dnnl_util::cpu_engine();
@@ -68,16 +69,15 @@ class NhwcPoolKernel final : public OpKernel {
     return resolve_window(window_, {x[1], x[2]}, window_.kernel);
   }
 
-  Entry build(const Shape& x, const WindowGeometry& g) const {
+  Result<Entry> build(const Shape& x, const WindowGeometry& g) const {
     using dnnl::memory;
     memory::dims src = {x[0], x[3], x[1], x[2]}, dst = {x[0], x[3], g.out[0], g.out[1]};
     memory::dims strides(g.s.begin(), g.s.end()), kernel(g.k.begin(), g.k.end()), dil(2), pl(g.pb.begin(), g.pb.end()),
         pr(2);
     for (size_t i = 0; i < 2; ++i) {
       dil[i] = g.d[i] - 1;
-      int64_t ek = (g.k[i] - 1) * g.d[i] + 1;
       // Right padding that makes oneDNN's output size match (covers ceil_mode).
-      pr[i] = (g.out[i] - 1) * g.s[i] + ek - g.in[i] - g.pb[i];
+      PX_ASSIGN_OR_RETURN(pr[i], dnnl_util::right_padding(g.in[i], g.out[i], g.k[i], g.s[i], g.d[i], g.pb[i]));
     }
     const auto f32 = memory::data_type::f32;
     auto alg = kMax ? dnnl::algorithm::pooling_max
@@ -87,7 +87,7 @@ class NhwcPoolKernel final : public OpKernel {
                                         memory::desc(src, f32, memory::format_tag::nhwc),
                                         memory::desc(dst, f32, memory::format_tag::nhwc), strides, kernel, dil, pl, pr);
     dnnl::pooling_v2_forward::primitive_desc pd(desc, dnnl_util::cpu_engine());
-    return {pd, dnnl::pooling_v2_forward(pd)};
+    return Entry{pd, dnnl::pooling_v2_forward(pd)};
   }
 
   WindowAttrs window_;

@@ -49,7 +49,8 @@ class OneHotKernel final : public OpKernel {
       for (size_t i = 0; i < idx.size(); ++i) {
         int64_t v;
         if constexpr (std::is_floating_point_v<I>) {
-          v = std::isfinite(p[i]) ? static_cast<int64_t>(p[i]) : depth;
+          // NaN, infinite and huge values are off every row (their int64 conversion is undefined).
+          v = std::fabs(static_cast<double>(p[i])) < 9.0e18 ? static_cast<int64_t>(p[i]) : depth;
         } else {
           v = static_cast<int64_t>(p[i]);
         }

@@ -3,7 +3,10 @@
 // from inputs from 11 (`axes` input at 18). Each output row maps to one input
 // row; its interior is one memcpy and only the borders are filled per element.
 #include <algorithm>
+#include <limits>
+#include <type_traits>
 
+#include "core/shape_arith.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 
@@ -97,12 +100,22 @@ class PadKernel final : public OpKernel {
 
     // The fill value as raw bits of the element type.
     double value = value_;
-    if (!from_attrs_ && ctx.has_input(2) && ctx.input(2).numel() > 0) {
-      PX_ASSIGN_OR_RETURN(value, read_scalar(ctx.input(2)));
+    const Tensor* cv = !from_attrs_ && ctx.has_input(2) && ctx.input(2).numel() > 0 ? &ctx.input(2) : nullptr;
+    if (cv) {
+      PX_ASSIGN_OR_RETURN(value, read_scalar(*cv));
     }
     uint64_t bits = 0;
-    if (mode_ == PadMode::kConstant) {
+    if (mode_ == PadMode::kConstant && cv && cv->dtype() == x.dtype()) {
+      std::memcpy(&bits, cv->raw(), esize);  // exact: int64 values past 2^53 do not survive a double
+    } else if (mode_ == PadMode::kConstant) {
       PX_RETURN_IF_ERROR(visit_all(x.dtype(), [&]<typename V>() {
+        if constexpr (std::is_integral_v<V> && !std::is_same_v<V, bool>) {
+          // NaN or a value outside V's range has no V (the conversion is undefined).
+          if (!(value >= static_cast<double>(std::numeric_limits<V>::lowest()) &&
+                value < static_cast<double>(std::numeric_limits<V>::max()) + 1.0))
+            return error(StatusCode::kInvalidArgument, "Pad constant value ", value, " does not fit ",
+                         data_type_name(x.dtype()));
+        }
         V v = static_cast<V>(value);
         std::memcpy(&bits, &v, sizeof(V));
         return Status::ok();
@@ -193,6 +206,12 @@ class PadKernel final : public OpKernel {
   Result<Shape> out_shape(const Shape& in, const std::vector<int64_t>& pads) const {
     Shape out(in.size());
     for (size_t d = 0; d < in.size(); ++d) {
+      // compute() works with coordinates shifted by the pads: bounding them by
+      // the admission limit keeps that arithmetic in range (an output that
+      // needs a larger pad would be refused anyway).
+      for (int64_t p : {pads[d], pads[d + in.size()]})
+        if (p < -kMaxShapeExtent || p > kMaxShapeExtent)
+          return error(StatusCode::kInvalidArgument, "Pad 'pads' value ", p, " on axis ", d, " is out of range");
       // Hostile pads near INT64_MAX must not overflow (found by fuzz_run_shapes).
       if (__builtin_add_overflow(in[d], pads[d], &out[d]) || __builtin_add_overflow(out[d], pads[d + in.size()], &out[d]))
         return error(StatusCode::kInvalidArgument, "Pad sizes overflow on axis ", d, " for input ",

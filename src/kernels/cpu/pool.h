@@ -145,7 +145,9 @@ class PoolKernel final : public OpKernel {
         kernel[i] = g.k[i];
         dil[i] = g.d[i] - 1;
         pl[i] = g.pb[i];
-        pr[i] = (g.out[i] - 1) * g.s[i] + (g.k[i] - 1) * g.d[i] + 1 - g.in[i] - g.pb[i];
+        auto right = dnnl_util::right_padding(g.in[i], g.out[i], g.k[i], g.s[i], g.d[i], g.pb[i]);
+        if (!right.is_ok()) return error(StatusCode::kUnsupported, "right padding out of range");  // the loop nest runs
+        pr[i] = right.value();
         if (pr[i] < 0) return error(StatusCode::kUnsupported, "negative right padding");
         // count_include_pad counts only the declared pads; ceil_mode may need more.
         if (kind_ == Kind::kAverage && count_include_pad_ && pr[i] > g.pe[i])

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/shape_arith.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 
@@ -168,9 +169,18 @@ inline Result<ConvGeom> conv_geometry(const char* op, const ConvAttrs& a, const 
   g.C = x[1];
   g.M = w[0];
   g.group = a.group;
-  if (g.C != w[1] * a.group || g.M % a.group != 0)
+  auto channels = checked_mul(w[1], a.group);  // group is an unbounded attribute
+  if (!channels.is_ok() || g.C != channels.value() || g.M % a.group != 0)
     return error(StatusCode::kInvalidArgument, op, ": channels do not match: X ", shape_to_string(x), ", W ",
                  shape_to_string(w), ", group ", a.group);
+  // The attributes are unbounded values from the model: their counts and
+  // signs are checked, and so is the window arithmetic.
+  if ((!a.strides.empty() && a.strides.size() != sd) || (!a.dilations.empty() && a.dilations.size() != sd))
+    return error(StatusCode::kInvalidArgument, op, ": strides and dilations must have ", sd, " values");
+  if (a.auto_pad == "NOTSET" && !a.pads.empty() && a.pads.size() != 2 * sd)
+    return error(StatusCode::kInvalidArgument, op, ": pads must have ", 2 * sd, " values");
+  for (int64_t p : a.pads)
+    if (p < 0) return error(StatusCode::kInvalidArgument, op, ": pads must be >= 0, got ", p);
   for (size_t i = 0; i < sd; ++i) {
     const int64_t in = x[i + 2], k = w[i + 2];
     if (!a.kernel_shape.empty() && (a.kernel_shape.size() != sd || a.kernel_shape[i] != k))
@@ -178,23 +188,27 @@ inline Result<ConvGeom> conv_geometry(const char* op, const ConvAttrs& a, const 
     const int64_t s = a.strides.empty() ? 1 : a.strides[i];
     const int64_t d = a.dilations.empty() ? 1 : a.dilations[i];
     if (s <= 0 || d <= 0) return error(StatusCode::kInvalidArgument, op, ": strides and dilations must be positive");
-    const int64_t ek = (k - 1) * d + 1;
+    PX_ASSIGN_OR_RETURN(int64_t ek, checked_mul(k - 1, d));
+    PX_ASSIGN_OR_RETURN(ek, checked_add(ek, 1));
     int64_t pb = 0, pe = 0, out;
     if (a.auto_pad == "NOTSET") {
       if (!a.pads.empty()) {
-        if (a.pads.size() != 2 * sd) return error(StatusCode::kInvalidArgument, op, ": pads must have ", 2 * sd, " values");
         pb = a.pads[i];
         pe = a.pads[i + sd];
       }
-      out = (in + pb + pe - ek) / s + 1;
+      PX_ASSIGN_OR_RETURN(int64_t padded, checked_add(in, pb));
+      PX_ASSIGN_OR_RETURN(padded, checked_add(padded, pe));
+      PX_ASSIGN_OR_RETURN(int64_t span, checked_add(padded, -ek));
+      out = span < 0 ? 0 : span / s + 1;
     } else if (a.auto_pad == "VALID") {
-      out = (in - ek) / s + 1;
+      PX_ASSIGN_OR_RETURN(int64_t span, checked_add(in, -ek));
+      out = span < 0 ? 0 : span / s + 1;
     } else {
-      out = (in + s - 1) / s;
-      const int64_t total = std::max<int64_t>(0, (out - 1) * s + ek - in);
+      out = in == 0 ? 0 : (in - 1) / s + 1;
+      PX_ASSIGN_OR_RETURN(int64_t reach, checked_add(std::max<int64_t>(out - 1, 0) * s, ek));
+      const int64_t total = std::max<int64_t>(0, reach - in);
       pb = a.auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
     }
-    if (out < 0) out = 0;
     g.in.push_back(in);
     g.k.push_back(k);
     g.out.push_back(out);

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/shape_arith.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 
@@ -184,12 +185,17 @@ inline Result<RnnDims> check_rnn_shapes(const char* op, const RnnAttrs& a, int64
   d.batch = a.layout == 0 ? x[1] : x[0];
   d.input = x[2];
   const int64_t H = a.hidden;
-  if (w.size() != 3 || w[0] != a.dirs || w[1] != gates * H || w[2] != d.input)
+  // hidden_size is an unbounded attribute: gates * H is checked.
+  auto rows = checked_mul(gates, H);
+  if (H < 0 || !rows.is_ok())
+    return error(StatusCode::kInvalidArgument, op, ": attribute hidden_size ", H, " is out of range");
+  const int64_t GH = rows.value();
+  if (w.size() != 3 || w[0] != a.dirs || w[1] != GH || w[2] != d.input)
     return error(StatusCode::kInvalidArgument, op, ": W has shape ", shape_to_string(w), ", expected [", a.dirs, ",",
-                 gates * H, ",", d.input, "]");
-  if (r.size() != 3 || r[0] != a.dirs || r[1] != gates * H || r[2] != H)
+                 GH, ",", d.input, "]");
+  if (r.size() != 3 || r[0] != a.dirs || r[1] != GH || r[2] != H)
     return error(StatusCode::kInvalidArgument, op, ": R has shape ", shape_to_string(r), ", expected [", a.dirs, ",",
-                 gates * H, ",", H, "]");
+                 GH, ",", H, "]");
   return d;
 }
 

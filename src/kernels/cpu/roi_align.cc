@@ -65,6 +65,9 @@ class RoiAlignKernel final : public OpKernel {
     for (int64_t b : bidx)
       if (b < 0 || b >= x.dim(0))
         return error(StatusCode::kInvalidArgument, "RoiAlign: batch index ", b, " out of range [0, ", x.dim(0), ")");
+    // Samples are clamped into [0, H-1] x [0, W-1]: an empty plane has no such point.
+    if (nroi > 0 && x.dim(1) > 0 && (x.dim(2) == 0 || x.dim(3) == 0))
+      return error(StatusCode::kInvalidArgument, "RoiAlign: X ", shape_to_string(x.shape()), " has empty spatial dims");
     auto run = [&]<typename T>() -> Status {
       const int64_t C = x.dim(1), H = x.dim(2), W = x.dim(3);
       const T* xd = x.data<T>();
@@ -98,9 +101,15 @@ class RoiAlignKernel final : public OpKernel {
           T rw = x2 - x1, rh = y2 - y1;
           if (!half_pixel_) { rw = std::max(rw, T(1)); rh = std::max(rh, T(1)); }
           T bh = rh / static_cast<T>(PH), bw = rw / static_cast<T>(PW);
-          int64_t gh = sampling_ > 0 ? sampling_ : static_cast<int64_t>(std::ceil(rh / static_cast<T>(PH)));
-          int64_t gw = sampling_ > 0 ? sampling_ : static_cast<int64_t>(std::ceil(rw / static_cast<T>(PW)));
-          gh = std::max<int64_t>(gh, 0); gw = std::max<int64_t>(gw, 0);
+          // Clamped before the conversion: rounding may leave these past the
+          // sizes checked above (even infinite), which int64 cannot hold.
+          const T grid_max = static_cast<T>(kMaxSamplesPerRoi);
+          int64_t gh = sampling_ > 0
+                           ? sampling_
+                           : static_cast<int64_t>(std::clamp(std::ceil(rh / static_cast<T>(PH)), T(0), grid_max));
+          int64_t gw = sampling_ > 0
+                           ? sampling_
+                           : static_cast<int64_t>(std::clamp(std::ceil(rw / static_cast<T>(PW)), T(0), grid_max));
           const T count = static_cast<T>(std::max<int64_t>(gh * gw, 1));
           // Precompute sample offsets and weights (shared by all channels).
           samples.clear();

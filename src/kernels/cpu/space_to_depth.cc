@@ -1,5 +1,6 @@
 // SpaceToDepth: [N, C, H, W] -> [N, C*b^2, H/b, W/b], as a 6-D transpose
 // (channels ordered (b1, b2, c)).
+#include "core/shape_arith.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 
@@ -19,7 +20,13 @@ class SpaceToDepthKernel final : public OpKernel {
     const Shape& in = ctx.input_shape(0);
     PX_RETURN_IF_ERROR(check(in));
     const int64_t b = block_;
-    ctx.set_output(0, ctx.input_dtype(0), {in[0], in[1] * b * b, in[2] / b, in[3] / b});
+    // blocksize is unbounded (any b divides empty H and W): C * b * b is checked.
+    auto cb = checked_mul(in[1], b);
+    auto cbb = cb.is_ok() ? checked_mul(cb.value(), b) : cb;
+    if (!cbb.is_ok())
+      return error(StatusCode::kInvalidArgument, "SpaceToDepth 'blocksize' ", b, " overflows the channels of ",
+                   shape_to_string(in));
+    ctx.set_output(0, ctx.input_dtype(0), {in[0], cbb.value(), in[2] / b, in[3] / b});
     return Status::ok();
   }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "core/shape_arith.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 
@@ -94,7 +95,11 @@ class SplitKernel final : public OpKernel {
       int64_t total = 0;
       for (int64_t s : sizes) {
         if (s < 0) return error(StatusCode::kInvalidArgument, "Split 'split' has negative size ", s);
-        total += s;
+        // The sizes are values from the model: their sum may pass int64.
+        auto sum = checked_add(total, s);
+        if (!sum.is_ok())
+          return error(StatusCode::kInvalidArgument, "Split 'split' sizes overflow int64 (size ", s, ")");
+        total = sum.value();
       }
       if (total != dim)
         return error(StatusCode::kInvalidArgument, "Split 'split' sums to ", total, " but the axis has size ", dim);

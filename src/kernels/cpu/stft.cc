@@ -4,6 +4,7 @@
 // Output [batch, frames, bins, 2], bins = frame_length/2+1 when onesided.
 #include <algorithm>
 
+#include "core/shape_arith.h"
 #include "kernels/cpu/dft_util.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
@@ -14,6 +15,16 @@ namespace {
 struct StftDims {
   int64_t batch, length, step, frame, frames, bins;
 };
+
+// frame_step / frame_length as an int64 in [1, max]. They are read as numbers
+// of any type, so NaN, infinite and out-of-range values are refused before the
+// conversion (undefined otherwise).
+Result<int64_t> positive_length(const Tensor& t, const char* what, double max) {
+  PX_ASSIGN_OR_RETURN(double v, read_scalar(t));
+  if (!(v >= 1 && v <= max))
+    return error(StatusCode::kInvalidArgument, "STFT: ", what, " must be in [1, ", max, "], got ", v);
+  return static_cast<int64_t>(v);
+}
 
 class StftKernel final : public OpKernel {
  public:
@@ -78,12 +89,9 @@ class StftKernel final : public OpKernel {
     StftDims d{};
     d.batch = s[0];
     d.length = s[1];
-    PX_ASSIGN_OR_RETURN(double step, read_scalar(step_t));
-    d.step = static_cast<int64_t>(step);
-    if (d.step <= 0) return error(StatusCode::kInvalidArgument, "STFT: frame_step must be positive");
+    PX_ASSIGN_OR_RETURN(d.step, positive_length(step_t, "frame_step", 9.0e18));
     if (fl) {
-      PX_ASSIGN_OR_RETURN(double v, read_scalar(*fl));
-      d.frame = static_cast<int64_t>(v);
+      PX_ASSIGN_OR_RETURN(d.frame, positive_length(*fl, "frame_length", static_cast<double>(kMaxShapeExtent)));
     } else if (win) {
       if (win->size() != 1) return error(StatusCode::kInvalidArgument, "STFT: window must be 1-D");
       d.frame = (*win)[0];

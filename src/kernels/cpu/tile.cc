@@ -3,6 +3,7 @@
 // doubled up from the innermost dimension outwards with block memcpys.
 #include <algorithm>
 
+#include "core/shape_arith.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 
@@ -25,8 +26,7 @@ class TileKernel final : public OpKernel {
     if (r == nullptr || (legacy_ && a == nullptr)) return ctx.defer();
     const Shape& in = ctx.input_shape(0);
     PX_ASSIGN_OR_RETURN(std::vector<int64_t> reps, repeats(in.size(), *r, a));
-    Shape out(in.size());
-    for (size_t d = 0; d < in.size(); ++d) out[d] = in[d] * reps[d];
+    PX_ASSIGN_OR_RETURN(Shape out, tiled_shape(in, reps));
     ctx.set_output(0, ctx.input_dtype(0), std::move(out));
     return Status::ok();
   }
@@ -37,6 +37,10 @@ class TileKernel final : public OpKernel {
     PX_ASSIGN_OR_RETURN(std::vector<int64_t> reps,
                         repeats(x.rank(), ctx.input(1), legacy_ ? &ctx.input(2) : nullptr));
     PX_ASSIGN_OR_RETURN(size_t esize, move::element_bytes(x.dtype()));
+    PX_ASSIGN_OR_RETURN(Shape expect, tiled_shape(x.shape(), reps));
+    if (expect != y.shape())
+      return error(StatusCode::kInternal, "Tile output shape ", shape_to_string(y.shape()), " differs from ",
+                   shape_to_string(expect));
     if (y.numel() == 0) return Status::ok();
     const Shape& in = x.shape();
     const size_t R = in.size();
@@ -91,6 +95,20 @@ class TileKernel final : public OpKernel {
   }
 
  private:
+  // in[d] * repeats[d]. The repeats are values from the model (unbounded), so
+  // the product is checked; the runtime then applies the admission rule.
+  static Result<Shape> tiled_shape(const Shape& in, const std::vector<int64_t>& reps) {
+    Shape out(in.size());
+    for (size_t d = 0; d < in.size(); ++d) {
+      auto dim = checked_mul(in[d], reps[d]);
+      if (!dim.is_ok())
+        return error(StatusCode::kInvalidArgument, "Tile 'repeats' value ", reps[d], " overflows axis ", d, " of size ",
+                     in[d]);
+      out[d] = dim.value();
+    }
+    return out;
+  }
+
   Result<std::vector<int64_t>> repeats(size_t rank, const Tensor& r, const Tensor* axis_t) const {
     if (legacy_) {
       PX_ASSIGN_OR_RETURN(std::vector<int64_t> tiles, move::int_list_of(r, "Tile 'tiles'"));

@@ -2,7 +2,9 @@
 // indices. k is an attribute before opset 10 and input 1 from it; opset 11
 // adds `largest` and `sorted`. Equal values are ordered by lower index.
 #include <algorithm>
+#include <cmath>
 #include <numeric>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/kernel_util.h"
@@ -70,6 +72,12 @@ class TopKKernel final : public OpKernel {
           for (int64_t i = 0; i < n; ++i) row[i] = base[i * inner];
           std::iota(order.begin(), order.end(), int64_t{0});
           auto cmp = [&](int64_t a, int64_t c) {
+            if constexpr (std::is_floating_point_v<T>) {
+              // NaN ranks above every number (first when largest): std::sort
+              // needs a strict weak order, and can run out of bounds without one.
+              const bool na = std::isnan(row[a]), nc = std::isnan(row[c]);
+              if (na || nc) return na && nc ? a < c : (largest ? na : nc);
+            }
             if (row[a] != row[c]) return largest ? row[a] > row[c] : row[a] < row[c];
             return a < c;
           };

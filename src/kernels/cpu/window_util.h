@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "core/shape_arith.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 
@@ -35,7 +36,9 @@ class WindowKernel final : public OpKernel {
     const Tensor* t = ctx.input_value(0);
     if (t == nullptr) return ctx.defer();
     PX_ASSIGN_OR_RETURN(double size, read_scalar(*t));
-    if (size < 0) return error(StatusCode::kInvalidArgument, "window: size must be >= 0, got ", size);
+    // NaN, infinite and huge sizes have no int64 (the conversion is undefined).
+    if (!(size >= 0 && size <= static_cast<double>(kMaxShapeExtent)))
+      return error(StatusCode::kInvalidArgument, "window: size must be in [0, 2^31], got ", size);
     ctx.set_output(0, dtype_, {static_cast<int64_t>(size)});
     return Status::ok();
   }
