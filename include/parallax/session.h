@@ -45,9 +45,11 @@ struct SessionOptions {
   // plan's arena; beyond it, buffers are shared and the schedule gives up the
   // concurrency that sharing forbids.
   double max_arena_growth = 1.10;
-  // Dataflow mode times itself against sequential execution (same plan, same
-  // memory) over its first runs per input shape and keeps the faster; off:
-  // always dataflow. RunStatistics::mode and note say what ran and why.
+  // Dataflow mode times itself against sequential execution on all threads
+  // and on fewer threads, per input shape, keeps the fastest, and re-decides
+  // when the run times say the machine changed (another process took or left
+  // a core; src/runtime/schedule_tuner.h). Off: always dataflow on all
+  // threads. RunStatistics::mode, threads and note say what ran and why.
   bool adapt_schedule = true;
   bool check_memory = false;                    // poison dead tensors, verify reads, check live overlaps (slow; tests)
   bool record_timeline = false;                 // fill RunStatistics::timeline (for traces)
@@ -87,6 +89,7 @@ struct NodeSpan {
 // What the last run did (Session::last_run_stats).
 struct RunStatistics {
   ExecutionMode mode = ExecutionMode::kSequential;
+  int threads = 1;                     // threads the run used (adaptive dataflow may use fewer than asked)
   double wall_ms = 0;
   size_t nodes_run = 0;
   size_t arena_bytes = 0;              // planned activation arena of this run

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "backends/backend.h"
+#include "core/shape_arith.h"
 #include "kernels/registry.h"
 #include "runtime/kernel_contexts.h"
 #include "runtime/memory_checker.h"
@@ -105,6 +106,18 @@ std::vector<std::pair<int, int>> concurrent_branch_pairs(const ExecutionPlan& ep
   std::sort(pairs.begin(), pairs.end());
   pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
   return pairs;
+}
+
+// What adaptive dataflow chooses between, simplest first (the tuner keeps an
+// earlier arm unless a later one is clearly faster): all threads in sequence,
+// all threads on concurrent branches, and fewer threads in sequence for when
+// other processes hold some of the cores (a team waits at every barrier for
+// a member the OS has descheduled; a smaller team on the free cores does not).
+std::vector<TunerArm> tuner_arms(int threads) {
+  std::vector<TunerArm> arms = {{ExecutionMode::kSequential, threads}, {ExecutionMode::kDataflow, threads}};
+  if (threads > 2) arms.push_back({ExecutionMode::kSequential, threads - 1});
+  arms.push_back({ExecutionMode::kSequential, 1});
+  return arms;
 }
 
 void append_signature(std::ostringstream& key, const Tensor& t) {
@@ -207,6 +220,7 @@ Result<Program::CachedPlan*> Program::cached_plan(std::span<const Tensor> inputs
   if (options_.adapt_schedule && plan->mode == ExecutionMode::kDataflow && pool_) {
     eopts.mode = ExecutionMode::kSequential;
     PX_ASSIGN_OR_RETURN(entry.sequential_plan, make_execution_plan(*graph_, shapes, eopts));
+    entry.tuner = std::make_unique<ScheduleTuner>(tuner_arms(options_.num_threads));
   }
   entry.priority = remaining_path(plan->dag, plan->cost_us);
   entry.cost_us = plan->cost_us;
@@ -241,6 +255,8 @@ Status Program::validate_inputs(std::span<const Tensor> inputs, std::span<const 
                    data_type_name(t.dtype()));
     if (!is_supported(t.dtype()))
       return error(StatusCode::kUnsupported, "input '", v.name, "' has unsupported type ", data_type_name(t.dtype()));
+    if (Status extent_ok = check_shape_extent(t.shape()); !extent_ok.is_ok())
+      return extent_ok.with_context("input '" + v.name + "'");
     if (v.declared_shape) {
       const auto& dims = *v.declared_shape;
       bool ok = dims.size() == t.rank();
@@ -273,16 +289,13 @@ Result<std::vector<Tensor>> Program::run(std::span<const Tensor> inputs, std::sp
 Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::span<const Tensor> outer,
                         std::vector<Tensor>& outputs, RunStatistics* stats, bool timeline) {
   const Graph& g = *graph_;
-  // Adaptive dataflow (SessionOptions::adapt_schedule): run 0 calibrates,
-  // runs 1 and 3 time the dataflow schedule, runs 2 and 4 the sequential
-  // plan (its own offsets: the concurrent plan spreads tensors apart and
-  // loses cache reuse, so sequential runs use the sequential layout); then
-  // the faster way stays.
+  // Adaptive dataflow (SessionOptions::adapt_schedule): the tuner picks the
+  // plan and thread count of each run from measured times (runtime/schedule_tuner.h).
+  // Sequential runs use the sequential plan's own offsets: the concurrent
+  // plan spreads tensors apart and loses cache reuse.
   ++run_id_;
-  const bool adaptive = entry.sequential_plan != nullptr;
-  const int trial = entry.runs;
-  const bool trial_sequential = adaptive && !entry.decided && (trial == 2 || trial == 4);
-  const bool use_sequential_plan = trial_sequential || (adaptive && entry.decided && entry.use_sequential);
+  const size_t arm = entry.tuner ? entry.tuner->next() : 0;
+  const bool use_sequential_plan = entry.tuner && entry.tuner->arm(arm).mode == ExecutionMode::kSequential;
   const ExecutionPlan& ep = use_sequential_plan ? *entry.sequential_plan : *entry.plan;
   const ShapePlan& plan = *ep.shapes;
   if (ep.arena_bytes > arena_capacity_) {
@@ -357,8 +370,9 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
 
   DagRunResult result;
   const auto t0 = std::chrono::steady_clock::now();
-  const int threads =
-      options_.threads_from_caller ? std::clamp(omp_get_max_threads(), 1, options_.num_threads) : options_.num_threads;
+  const int threads = options_.threads_from_caller ? std::clamp(omp_get_max_threads(), 1, options_.num_threads)
+                      : entry.tuner                 ? entry.tuner->arm(arm).threads
+                                                    : options_.num_threads;
   if (sequential)
     PX_RETURN_IF_ERROR(run_in_order(ep.order.size(), threads, task, result));
   else
@@ -372,21 +386,8 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
   std::vector<double> measured(result.timing.size());
   for (size_t p = 0; p < measured.size(); ++p) measured[p] = result.timing[p].end_us - result.timing[p].start_us;
   std::vector<double> path = remaining_path(ep.dag, measured);
-  if (adaptive && !entry.decided && trial >= 1) {
-    double& best = trial_sequential ? entry.sequential_ms : entry.dataflow_ms;
-    best = std::min(best, wall_ms);
-    if (trial == 4) {
-      entry.decided = true;
-      // Concurrency must buy at least 3 %: within noise, the simpler way wins.
-      entry.use_sequential = !(entry.dataflow_ms < 0.97 * entry.sequential_ms);
-      std::ostringstream v;
-      v.precision(3);
-      v << "adaptive: " << (entry.use_sequential ? "sequential" : "dataflow") << " kept (dataflow "
-        << entry.dataflow_ms << " ms, sequential " << entry.sequential_ms << " ms over the trial runs)";
-      entry.verdict = v.str();
-    }
-  }
-  if (entry.runs++ < 2 && !sequential) {  // calibration only from dataflow runs
+  if (entry.tuner) entry.tuner->report(arm, wall_ms);
+  if (!sequential && entry.dataflow_runs++ < 2) {  // calibration only from dataflow runs
     constexpr double kTeamWorthUs = 40;
     entry.priority = path;
     // Costs as single-thread time, so that steps measured at different thread counts compare.
@@ -425,7 +426,9 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
     }
     st.critical_path_ms = path.empty() ? 0 : *std::max_element(path.begin(), path.end()) * 1e-3;
     st.bound_ms = std::max(st.critical_path_ms, busy / options_.num_threads);
-    st.note = ep.note.empty() ? entry.verdict : entry.verdict.empty() ? ep.note : ep.note + "; " + entry.verdict;
+    const std::string verdict = entry.tuner ? entry.tuner->verdict() : std::string();
+    st.note = ep.note.empty() ? verdict : verdict.empty() ? ep.note : ep.note + "; " + verdict;
+    st.threads = threads;
     st.timeline.clear();
     if (timeline) {
       for (size_t p = 0; p < result.timing.size(); ++p) {

@@ -24,6 +24,7 @@
 #include "kernels/op_kernel.h"
 #include "partition/device_profile.h"
 #include "parallax/session.h"
+#include "runtime/schedule_tuner.h"
 #include "runtime/shape_plan.h"
 #include "schedule/execution_plan.h"
 #include "schedule/thread_pool.h"
@@ -95,11 +96,9 @@ class Program {
     std::vector<double> priority;  // per position; from estimates, then from measured times
     std::vector<double> cost_us;   // per position; likewise
     std::vector<int> max_threads;  // per position; 1 for steps measured too short for a thread team
-    int runs = 0;
-    // Adaptive dataflow: best times of each way over the trial runs, and the verdict.
-    double dataflow_ms = 1e300, sequential_ms = 1e300;
-    bool decided = false, use_sequential = false;
-    std::string verdict;
+    int dataflow_runs = 0;  // the first ones calibrate priorities and thread caps
+    // Adaptive dataflow: which plan and thread count each run uses (null: always `plan`).
+    std::unique_ptr<ScheduleTuner> tuner;
   };
 
   Program(std::shared_ptr<const Graph> graph, const ProgramOptions& options) : graph_(std::move(graph)), options_(options) {}

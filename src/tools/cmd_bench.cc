@@ -27,7 +27,9 @@ namespace {
 struct BenchArgs {
   std::string model, inputs_dir;
   std::vector<std::string> shapes;
-  int threads = 1, warmup = 5, runs = 20;
+  // 12 warm-ups: the adaptive schedule's first trial (a warm-up and three
+  // timed runs of each of its three ways to run, runtime/schedule_tuner.h).
+  int threads = 1, warmup = 12, runs = 20;
   bool json = false, profile = false;
   ScheduleFlags schedule;
 };

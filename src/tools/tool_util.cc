@@ -259,7 +259,8 @@ std::string describe_run_stats(const RunStatistics& s, double measured_ms) {
   std::ostringstream out;
   out.setf(std::ios::fixed);
   out.precision(3);
-  out << "mode: " << execution_mode_name(s.mode) << ", nodes run " << s.nodes_run << ", max concurrency "
+  out << "mode: " << execution_mode_name(s.mode) << " on " << s.threads << " thread" << (s.threads == 1 ? "" : "s")
+      << ", nodes run " << s.nodes_run << ", max concurrency "
       << s.max_concurrency << ", concurrent branch pairs " << s.concurrent_branches.size() << '\n';
   out << "busy ms per thread:";
   if (s.thread_busy_ms.empty()) out << " (not recorded)";
@@ -281,6 +282,7 @@ nlohmann::json run_stats_json(const RunStatistics& s) {
   nlohmann::json pairs = nlohmann::json::array();
   for (const auto& [a, b] : s.concurrent_branches) pairs.push_back({a, b});
   return {{"mode", execution_mode_name(s.mode)},
+          {"threads", s.threads},
           {"wall_ms", s.wall_ms},
           {"nodes_run", s.nodes_run},
           {"arena_bytes", s.arena_bytes},
