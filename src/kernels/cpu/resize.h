@@ -6,15 +6,18 @@
 // The interpolation is separable: per output dim a table of input taps
 // (index, weight) is built once per call, and every output element sums the
 // products of its taps over the dims (zero-weight taps dropped, so dims that
-// are not resized cost nothing).
+// are not resized cost nothing). Float32 linear / cubic with at most two
+// resized dims takes the row-cached separable path of resize_separable.h.
 #pragma once
 
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "kernels/cpu/resize_separable.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 
@@ -195,6 +198,10 @@ void interpolate(const Options& o, const T* x, const Shape& xs, T* y, const Shap
                  int threads) {
   size_t r = xs.size();
   if (o.mode == Mode::kNearest && r > 0 && nearest_fast_path(x, xs, y, ys, taps, threads)) return;
+  if constexpr (std::is_same_v<T, float>) {
+    if (o.mode != Mode::kNearest && separable_interpolate(x, xs, y, ys, taps, o.mode == Mode::kCubic ? 4 : 2, threads))
+      return;
+  }
   std::vector<int64_t> xst = strides_of(xs);
   int64_t total = shape_numel(ys);
   int64_t last = r ? ys[r - 1] : 1;
