@@ -51,4 +51,7 @@ if [[ $MODELS -eq 1 ]]; then
   /usr/bin/python3 scripts/make_models.py --out models
   /usr/bin/python3 scripts/make_paper_models.py --out models
   /usr/bin/python3 scripts/make_reference_data.py --models models --jobs 2
+  # The zoo's CI subset (tests/CMakeLists.txt zoo_models_check); the whole
+  # zoo (52 models, ~23 min): scripts/make_zoo.py without --only.
+  /usr/bin/python3 scripts/make_zoo.py --only tcn_kws,squeezenet1_1,lraspp_mobilenet_v3_large,gpt_decoder_step,gru_speech,maskrcnn_resnet50_fpn
 fi

@@ -78,6 +78,7 @@ class RuntimeCreateContext final : public KernelCreateContext {
     ProgramOptions body_options = options_;
     body_options.mode = ExecutionMode::kSequential;
     body_options.threads_from_caller = true;
+    body_options.check_declared_shapes = false;
     PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(body, body_options));
     return std::unique_ptr<Subgraph>(std::make_unique<ProgramSubgraph>(std::move(program), std::move(outer_map)));
   }
@@ -257,7 +258,7 @@ Status Program::validate_inputs(std::span<const Tensor> inputs, std::span<const 
       return error(StatusCode::kUnsupported, "input '", v.name, "' has unsupported type ", data_type_name(t.dtype()));
     if (Status extent_ok = check_shape_extent(t.shape()); !extent_ok.is_ok())
       return extent_ok.with_context("input '" + v.name + "'");
-    if (v.declared_shape) {
+    if (v.declared_shape && options_.check_declared_shapes) {
       const auto& dims = *v.declared_shape;
       bool ok = dims.size() == t.rank();
       for (size_t d = 0; ok && d < dims.size(); ++d)

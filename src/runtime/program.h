@@ -43,6 +43,11 @@ struct ProgramOptions {
   // Bodies of If / Loop / Scan run inside a node that got some of the
   // threads: they take the calling thread's OpenMP count, not num_threads.
   bool threads_from_caller = false;
+  // Graph inputs must match their declared shapes. Off for Loop / Scan
+  // bodies: a loop-carried value may change shape from one iteration to the
+  // next (torchvision's Mask R-CNN declares [0,256,256] for a value that
+  // grows by one mask per iteration; ONNX and ORT accept it).
+  bool check_declared_shapes = true;
   // No tensor the runtime allocates (activations, outputs) may be larger:
   // a shape that asks for more gets ResourceExhausted, never std::bad_alloc.
   size_t max_tensor_bytes = size_t{16} << 30;
