@@ -83,7 +83,7 @@ Result<Tensor*> BasicComputeContext::allocate_output(size_t i, DataType type, Sh
     if (d < 0) return error(StatusCode::kInvalidArgument, node().describe(), ": negative output dimension");
   Status size_ok = check_tensor_bytes(type, shape, max_tensor_bytes_);
   if (!size_ok.is_ok()) return size_ok.with_context(node().describe() + ": output " + std::to_string(i));
-  *outputs_[i] = Tensor::allocate(type, std::move(shape));
+  *outputs_[i] = pool_ ? pool_->allocate(type, std::move(shape)) : Tensor::allocate(type, std::move(shape));
   return outputs_[i];
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/op_kernel.h"
+#include "runtime/tensor_pool.h"
 
 namespace parallax {
 
@@ -62,6 +63,8 @@ class BasicComputeContext final : public ComputeContext {
   std::span<const Tensor> implicit_inputs() const override { return implicit_; }
   Tensor& output(size_t i) override { return *outputs_[i]; }
   Result<Tensor*> allocate_output(size_t i, DataType type, Shape shape) override;
+  // allocate_output() takes its memory from `pool` (null: the heap). Not owned.
+  void set_tensor_pool(TensorPool* pool) { pool_ = pool; }
   Status set_dynamic_output(size_t i, Tensor tensor) override;
   int num_threads() const override { return threads_; }
   std::function<void(Status)> defer() override { return defer_ ? defer_() : nullptr; }
@@ -78,6 +81,7 @@ class BasicComputeContext final : public ComputeContext {
   std::vector<Tensor> implicit_;
   int threads_;
   size_t max_tensor_bytes_;
+  TensorPool* pool_ = nullptr;
 };
 
 }  // namespace parallax

@@ -313,7 +313,7 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
     switch (vp.storage) {
       case Storage::kConstant: slots[v] = vp.constant; break;
       case Storage::kArena: slots[v] = Tensor::view(vp.dtype, vp.shape, arena_.get() + ep.offsets[v]); break;
-      case Storage::kOwned: slots[v] = Tensor::allocate(vp.dtype, vp.shape); break;
+      case Storage::kOwned: slots[v] = tensor_pool_->allocate(vp.dtype, vp.shape); break;
       default: break;
     }
   }
@@ -480,11 +480,12 @@ Status Program::run_step(const PlanStep& step, std::vector<Tensor>& slots, int t
                          shape_to_string(out.shape), " has a negative dimension");
         Status size_ok = check_tensor_bytes(out.dtype, out.shape, options_.max_tensor_bytes);
         if (!size_ok.is_ok()) return size_ok.with_context(node.describe() + ": output " + std::to_string(o));
-        *outs[o] = Tensor::allocate(out.dtype, std::move(out.shape));
+        *outs[o] = tensor_pool_->allocate(out.dtype, std::move(out.shape));
       }
     }
   }
   BasicComputeContext cctx(&node, std::move(ins), outs, std::move(implicit), threads, options_.max_tensor_bytes);
+  cctx.set_tensor_pool(tensor_pool_.get());
   if (defer) cctx.set_defer(std::move(defer));
   cctx.set_run_id(run_id_);
   // OpenMP's thread count is per calling thread: oneDNN and our loops read it.

@@ -26,6 +26,7 @@
 #include "parallax/session.h"
 #include "runtime/schedule_tuner.h"
 #include "runtime/shape_plan.h"
+#include "runtime/tensor_pool.h"
 #include "schedule/execution_plan.h"
 #include "schedule/thread_pool.h"
 
@@ -130,6 +131,8 @@ class Program {
   std::map<std::string, std::shared_ptr<const ShapePlan>> shape_plans_;
   std::map<std::string, CachedPlan> plans_;
   std::shared_ptr<std::byte> arena_;
+  // Dynamic values and graph outputs: recycled from run to run (tensor_pool.h).
+  std::shared_ptr<TensorPool> tensor_pool_ = std::make_shared<TensorPool>();
   size_t arena_capacity_ = 0;
   size_t arena_allocations_ = 0;
 };
