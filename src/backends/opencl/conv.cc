@@ -116,6 +116,8 @@ cl_int activation_code(FusedActivation::Kind k) {
     case FusedActivation::Kind::kSigmoid: return kActSigmoid;
     case FusedActivation::Kind::kHardSwish: return kActHardSwish;
     case FusedActivation::Kind::kTanh: return kActTanh;
+    case FusedActivation::Kind::kSwish: return kActSwish;
+    case FusedActivation::Kind::kHardSigmoid: return kActHardSigmoid;
   }
   return kActNone;
 }

@@ -16,6 +16,8 @@ inline float px_activate(float v, int act, float a, float b) {
     case 4: return 1.0f / (1.0f + exp(-v));
     case 5: return v * fmin(fmax(v * (1.0f / 6.0f) + 0.5f, 0.0f), 1.0f);
     case 6: return tanh(v);
+    case 7: return v / (1.0f + exp(-v));
+    case 8: return fmin(fmax(a * v + b, 0.0f), 1.0f);
     default: return v;
   }
 }

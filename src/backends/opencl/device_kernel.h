@@ -160,7 +160,7 @@ inline bool fits_int(int64_t v) {
 // Source of the fused activation shared by Conv and the unary kernel:
 // codes 0 none, 1 Relu, 2 Clip(a, b), 3 LeakyRelu(a), 4 Sigmoid, 5 HardSwish, 6 Tanh.
 extern const char* const kActivationSource;
-enum ActivationCode : cl_int { kActNone = 0, kActRelu, kActClip, kActLeakyRelu, kActSigmoid, kActHardSwish, kActTanh };
+enum ActivationCode : cl_int { kActNone = 0, kActRelu, kActClip, kActLeakyRelu, kActSigmoid, kActHardSwish, kActTanh, kActSwish, kActHardSigmoid };
 
 // Checks for supports(): the node has no attribute outside `known`, and
 // inputs [0, n) that are present are float32 or of a type known only at run

@@ -32,6 +32,7 @@ int64_t nhwc_axis(int64_t axis) {
 bool is_unary_elementwise(const Node& n) {
   static const char* ops[] = {"Relu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "LeakyRelu", "Elu", "Selu",
                               "Softplus", "Erf", "Exp", "Abs", "Neg", "Sqrt", "Identity", "Celu", "Softsign"};
+  if (n.domain == "com.parallax" && n.op_type == "Swish") return n.num_explicit_inputs == 1 && n.outputs.size() == 1;
   if (!n.domain.empty() || n.num_explicit_inputs != 1 || n.outputs.size() != 1) return false;
   return std::find_if(std::begin(ops), std::end(ops), [&](const char* o) { return n.op_type == o; }) != std::end(ops);
 }

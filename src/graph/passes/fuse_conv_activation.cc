@@ -12,8 +12,15 @@ namespace {
 
 // The activation's name and parameters, if `act` can be fused.
 std::optional<std::pair<std::string, std::vector<float>>> fusable(const Graph& g, const Node& act) {
-  if (!act.domain.empty() || act.outputs.size() != 1) return std::nullopt;
+  if (act.outputs.size() != 1) return std::nullopt;
   const std::string& op = act.op_type;
+  if (act.domain == "com.parallax" && op == "Swish") return {{op, {}}};
+  if (!act.domain.empty()) return std::nullopt;
+  if (op == "HardSigmoid") {
+    auto alpha = act.attrs.get_float("alpha", 0.2f), beta = act.attrs.get_float("beta", 0.5f);
+    if (!alpha.is_ok() || !beta.is_ok()) return std::nullopt;
+    return {{op, {*alpha, *beta}}};
+  }
   if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "HardSwish") return {{op, {}}};
   if (op == "LeakyRelu") {
     auto alpha = act.attrs.get_float("alpha", 0.01f);

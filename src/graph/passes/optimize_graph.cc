@@ -16,6 +16,7 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   passes::fold_batch_norm_into_conv(graph);
   passes::fold_conv_affine(graph);
   passes::fuse_hard_swish(graph);
+  passes::fuse_gated_activation(graph);
   passes::fuse_conv_activation(graph);
   passes::fuse_layer_norm(graph);
   if (options.channels_last) passes::to_channels_last(graph, {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"});

@@ -29,6 +29,7 @@ size_t fuse_conv_activation(Graph& g);
 size_t fuse_layer_norm(Graph& g);
 size_t fold_conv_affine(Graph& g);
 size_t fuse_hard_swish(Graph& g);
+size_t fuse_gated_activation(Graph& g);
 // Runs `nhwc_ops` (Conv, pooling) on NHWC data and keeps activations NHWC
 // between them; see channels_last.cc.
 size_t to_channels_last(Graph& g, const std::vector<std::string>& nhwc_ops);

@@ -67,6 +67,12 @@ Result<FusedActivation> FusedActivation::parse(const KernelCreateContext& ctx) {
     a.kind = Kind::kHardSwish;
   } else if (name == "Tanh") {
     a.kind = Kind::kTanh;
+  } else if (name == "Swish") {
+    a.kind = Kind::kSwish;
+  } else if (name == "HardSigmoid") {
+    a.kind = Kind::kHardSigmoid;
+    a.alpha = params.size() > 0 ? params[0] : 0.2f;
+    a.beta = params.size() > 1 ? params[1] : 0.5f;
   } else if (!name.empty()) {
     return error(StatusCode::kUnsupported, "attribute px_activation: unknown fused activation '", name, "'");
   }
@@ -84,6 +90,11 @@ void FusedActivation::append_to(dnnl::post_ops& ops) const {
     case Kind::kSigmoid: ops.append_eltwise(1.0f, algorithm::eltwise_logistic, 0.0f, 0.0f); break;
     case Kind::kHardSwish: ops.append_eltwise(1.0f, algorithm::eltwise_hardswish, 0.0f, 0.0f); break;
     case Kind::kTanh: ops.append_eltwise(1.0f, algorithm::eltwise_tanh, 0.0f, 0.0f); break;
+    case Kind::kSwish: ops.append_eltwise(1.0f, algorithm::eltwise_swish, 1.0f, 0.0f); break;
+    case Kind::kHardSigmoid:  // oneDNN 2.6 has no hardsigmoid: alpha x + beta, then clip to [0, 1]
+      ops.append_eltwise(1.0f, algorithm::eltwise_linear, alpha, beta);
+      ops.append_eltwise(1.0f, algorithm::eltwise_clip, 0.0f, 1.0f);
+      break;
   }
 }
 

@@ -50,10 +50,10 @@ Result<int64_t> right_padding(int64_t in, int64_t out, int64_t kernel, int64_t s
 
 // The activation fused after a Conv/Gemm/MatMul (see file comment).
 struct FusedActivation {
-  enum class Kind { kNone, kRelu, kClip, kLeakyRelu, kSigmoid, kHardSwish, kTanh };
+  enum class Kind { kNone, kRelu, kClip, kLeakyRelu, kSigmoid, kHardSwish, kTanh, kSwish, kHardSigmoid };
   Kind kind = Kind::kNone;
-  float alpha = 0.0f;  // Clip min / LeakyRelu alpha
-  float beta = 0.0f;   // Clip max
+  float alpha = 0.0f;  // Clip min / LeakyRelu alpha / HardSigmoid alpha
+  float beta = 0.0f;   // Clip max / HardSigmoid beta
   bool residual = false;
 
   // Parses px_activation / px_activation_params / px_residual.
@@ -94,6 +94,12 @@ void FusedActivation::apply(T* y, int64_t n) const {
       return;
     case Kind::kTanh:
       for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(y[i]);
+      return;
+    case Kind::kSwish:
+      for (int64_t i = 0; i < n; ++i) y[i] = y[i] / (T(1) + std::exp(-y[i]));
+      return;
+    case Kind::kHardSigmoid:
+      for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(T(alpha) * y[i] + T(beta), T(0)), T(1));
       return;
   }
 }
