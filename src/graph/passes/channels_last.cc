@@ -126,6 +126,12 @@ class ChannelsLast {
       return "NhwcAveragePool";
     }
     if (n.op_type == "GlobalAveragePool") return "NhwcGlobalAveragePool";
+    if (n.op_type == "BatchNormalization") {
+      auto training = n.attrs.get_int("training_mode", 0), spatial = n.attrs.get_int("spatial", 1);
+      if (!training.is_ok() || *training != 0 || !spatial.is_ok() || *spatial == 0 || n.num_explicit_inputs != 5)
+        return std::nullopt;
+      return "NhwcBatchNormalization";
+    }
     return std::nullopt;
   }
 

@@ -49,12 +49,20 @@ std::optional<std::pair<std::string, std::vector<float>>> fusable(const Graph& g
 
 }  // namespace
 
-size_t fuse_conv_activation(Graph& g) {
+size_t fuse_conv_activation(Graph& g) {  // and BatchNormalization
   size_t fused = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     Node& conv = g.nodes[i];
-    if (conv.removed || !conv.domain.empty() || (conv.op_type != "Conv" && conv.op_type != "ConvTranspose")) continue;
-    if (conv.outputs.size() != 1 || conv.attrs.has("px_activation")) continue;
+    if (conv.removed || !conv.domain.empty()) continue;
+    // Inference BatchNormalization that could not fold into a Conv (after a
+    // Concat, DenseNet) takes the activation in its own loop.
+    const bool batch_norm = conv.op_type == "BatchNormalization" && conv.attrs.get_int("training_mode", 0).is_ok() &&
+                            conv.attrs.get_int("training_mode", 0).value() == 0;
+    if (conv.op_type != "Conv" && conv.op_type != "ConvTranspose" && !batch_norm) continue;
+    if (conv.attrs.has("px_activation") || conv.outputs.empty() || !conv.outputs[0].valid()) continue;
+    bool extra_outputs = false;
+    for (size_t o = 1; o < conv.outputs.size(); ++o) extra_outputs |= conv.outputs[o].valid();
+    if (extra_outputs) continue;
     // Only float convolutions run through oneDNN with post-ops.
     if (conv.inputs.size() > 1 && conv.inputs[1].valid()) {
       const Tensor* w = constant_of(g, conv.inputs[1]);

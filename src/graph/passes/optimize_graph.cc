@@ -19,7 +19,7 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   passes::fuse_gated_activation(graph);
   passes::fuse_conv_activation(graph);
   passes::fuse_layer_norm(graph);
-  if (options.channels_last) passes::to_channels_last(graph, {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"});
+  if (options.channels_last) passes::to_channels_last(graph, {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization"});
   graph.compact();
   return graph.topological_sort();
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/cpu/dnnl_util.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 
@@ -23,6 +24,10 @@ class BatchNormKernel final : public OpKernel {
     k->spatial_ = spatial != 0;
     PX_ASSIGN_OR_RETURN(int64_t training, ctx.attrs().get_int("training_mode", 0));
     k->training_ = training != 0;
+    // An activation fused by graph/passes/fuse_conv_activation.cc (inference only).
+    PX_ASSIGN_OR_RETURN(k->act_, dnnl_util::FusedActivation::parse(ctx));
+    if (k->act_.residual || (k->act_.any() && k->training_))
+      return error(StatusCode::kInvalidArgument, "BatchNormalization: unexpected fused attributes");
     if (ctx.opset() < 14 && ctx.num_outputs() > 1) {
       bool any = false;
       for (size_t i = 1; i < ctx.num_outputs(); ++i) any |= ctx.node().outputs[i].valid();
@@ -96,6 +101,7 @@ class BatchNormKernel final : public OpKernel {
                        T* q = yp + r * plane;
                        T aa = a[c], bb = b[c];
                        for (int64_t i = 0; i < plane; ++i) q[i] = p[i] * aa + bb;
+                       act_.apply(q, plane);
                      }
                    });
       if (training_) {
@@ -121,6 +127,7 @@ class BatchNormKernel final : public OpKernel {
  private:
   float eps_ = 1e-5f, momentum_ = 0.9f;
   bool spatial_ = true, training_ = false;
+  dnnl_util::FusedActivation act_;
 };
 
 }  // namespace
