@@ -29,6 +29,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -254,6 +255,26 @@ TEST(FuzzRegression, GatherOverEmptyTensorWithHugeDimsIsRefused) {
     EXPECT_NE(out.status().message().find("too large"), std::string::npos) << out.status().to_string();
     EXPECT_NE(out.status().message().find("Reshape"), std::string::npos) << out.status().to_string();
   }
+}
+
+// Resize with an infinite scale: floor(in * inf) was converted to int64
+// (undefined); now a clean InvalidArgument (resize.h scaled_size).
+TEST(FuzzRegression, ResizeInfiniteScaleIsRefused) {
+  testing::ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {1, 1, 2, 2});
+  b.input("scales", onnx::TensorProto::FLOAT, {4});
+  b.node("Resize", {"x", "", "scales"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {});
+  b.proto().mutable_graph()->mutable_output(0)->mutable_type()->mutable_tensor_type()->clear_shape();
+  auto session = Session::open_from_bytes(b.bytes());
+  ASSERT_TRUE(session.is_ok()) << session.status().to_string();
+  Tensor scales = Tensor::allocate(DataType::kFloat32, {4});
+  const float values[] = {1.0f, 1.0f, std::numeric_limits<float>::infinity(), 1.0f};
+  std::copy(values, values + 4, scales.data<float>());
+  auto out = (*session)->run({{"x", Tensor::allocate(DataType::kFloat32, {1, 1, 2, 2})}, {"scales", scales}});
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument) << out.status().to_string();
+  EXPECT_NE(out.status().message().find("out of range"), std::string::npos) << out.status().to_string();
 }
 
 }  // namespace

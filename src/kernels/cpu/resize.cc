@@ -54,7 +54,8 @@ class ResizeKernel final : public OpKernel {
       return error(StatusCode::kInvalidArgument, "scales must have ", r, " values (or give sizes), got ", p.scales.size());
     for (size_t d = 0; d < r; ++d) {
       if (!(p.scales[d] > 0)) return error(StatusCode::kInvalidArgument, "scales must be positive");
-      p.out.push_back(resize::scaled_size(xs[d], p.scales[d]));
+      PX_ASSIGN_OR_RETURN(int64_t size, resize::scaled_size(xs[d], p.scales[d]));
+      p.out.push_back(size);
     }
     return std::optional<Plan>(std::move(p));
   }

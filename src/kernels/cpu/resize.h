@@ -151,8 +151,13 @@ inline DimTaps build_taps(const Options& o, int64_t in, int64_t out, double scal
 }
 
 // Output size for a scale (floor of in * scale, tolerant of float error).
-inline int64_t scaled_size(int64_t in, double scale) {
-  return static_cast<int64_t>(std::floor(static_cast<double>(in) * scale + 1e-5));
+// A scale of inf (or one that makes the size pass 2^31) is refused before
+// the conversion to int64, which would be undefined.
+inline Result<int64_t> scaled_size(int64_t in, double scale) {
+  const double size = std::floor(static_cast<double>(in) * scale + 1e-5);
+  if (!std::isfinite(scale) || !(size >= 0) || size > static_cast<double>(int64_t{1} << 31))
+    return error(StatusCode::kInvalidArgument, "scale ", scale, " gives an output size out of range for input size ", in);
+  return static_cast<int64_t>(size);
 }
 
 // Nearest mode with no extrapolated cells: every output element copies one

@@ -31,7 +31,8 @@ class UpsampleKernel final : public OpKernel {
     Shape out;
     for (size_t d = 0; d < xs.size(); ++d) {
       if (!(s[d] > 0)) return error(StatusCode::kInvalidArgument, "scales must be positive");
-      out.push_back(resize::scaled_size(xs[d], s[d]));
+      PX_ASSIGN_OR_RETURN(int64_t size, resize::scaled_size(xs[d], s[d]));
+      out.push_back(size);
     }
     return out;
   }
