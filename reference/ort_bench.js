@@ -115,6 +115,16 @@ function percentile(sorted, p) {
   return sorted[idx];
 }
 
+// VmHWM starts afresh at exec; resourceUsage().maxRSS carries the peak of
+// the process that spawned this one (a Python driver) across fork and exec.
+function peakRssBytes() {
+  try {
+    const m = /VmHWM:\s*(\d+)\s*kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch (e) { /* not Linux: fall back */ }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 async function main() {
   const a = parseArgs(process.argv.slice(2));
   const opts = {
@@ -160,7 +170,7 @@ async function main() {
     times_ms: times,
     // Process CPU time (all threads, user + system) over the counted runs.
     cpu_ms_per_run: (cpu.user + cpu.system) / 1000 / a.runs,
-    peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+    peak_rss_bytes: peakRssBytes(),
     host: { cpus: os.cpus().length, cpu_model: (os.cpus()[0] || {}).model || '' },
   };
   if (a.json) {

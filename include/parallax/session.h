@@ -38,7 +38,10 @@ struct SessionOptions {
   // Most activation-arena bytes a run may use. 0: the memory the OS reports
   // available (MemAvailable) less `memory_safety_margin`. A budget too small
   // for concurrency runs sequentially (RunStatistics::note says so); one too
-  // small for the sequential plan fails with ResourceExhausted.
+  // small for the sequential plan fails with ResourceExhausted. It counts the
+  // planned arena only: not the weights (Session::resident_weight_bytes), nor
+  // tensors whose size is known only at run time (pooled apart), nor oneDNN's
+  // scratch and thread stacks (docs/memory.md).
   size_t memory_budget = 0;
   double memory_safety_margin = 0.4;
   // The concurrent memory plan may be at most this many times the sequential
@@ -134,6 +137,8 @@ struct ModelInfo {
   std::string producer;
   std::vector<std::pair<std::string, int>> opsets;  // (domain, version)
   size_t num_nodes = 0;
+  size_t weight_bytes = 0;  // initializer bytes as the model stores them
+  double open_ms = 0;       // Session::open, file to ready: load, optimize, compile
   std::string offload;  // with an accelerator: the regions it got and why
 };
 
@@ -154,6 +159,10 @@ class Session {
   Result<std::vector<Tensor>> run(const std::vector<NamedTensor>& inputs,
                                   const std::vector<std::string>& output_names = {});
 
+  // Weight bytes the session keeps now: initializers the graph still holds
+  // plus the kernels' packed copies (which replace the originals they hold;
+  // packing happens on a shape's first run). Call between runs.
+  size_t resident_weight_bytes() const;
   // Bytes of the activation arena planned for the last run's input shapes.
   size_t last_arena_bytes() const;
   // What the last run did. Read it from the thread that ran, while no other thread runs this session.

@@ -2,9 +2,12 @@
 
 #include <onnx/onnx_pb.h>
 
-#include <fstream>
+#include <fcntl.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <set>
-#include <sstream>
 #include <unordered_set>
 
 #include "format/tensor_proto.h"
@@ -14,6 +17,9 @@ namespace parallax {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Bytes read per system call while parsing a file.
+constexpr int kReadWindowBytes = 1 << 20;
 
 // Names visible in one graph, chained to its enclosing graph's scope.
 struct Scope {
@@ -253,16 +259,9 @@ Result<std::shared_ptr<Graph>> GraphConverter::convert(onnx::GraphProto& gp, con
   return g;
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Model>> load_model_from_bytes(std::string_view bytes, const fs::path& base_dir,
-                                                     const LoadOptions& options) {
-  onnx::ModelProto proto;
-  if (bytes.size() > static_cast<size_t>(INT32_MAX))
-    return error(StatusCode::kUnsupported, "model files over 2 GiB must keep their weights in external data");
-  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-    return error(StatusCode::kInvalidModel, "the file is not a valid ONNX model (protobuf parsing failed: truncated, corrupt, or messages "
-                 "nested more than 100 deep?)");
+// Everything but the parse: `proto`'s tensor bytes are moved out, not copied.
+Result<std::unique_ptr<Model>> model_from_proto(onnx::ModelProto& proto, const fs::path& base_dir,
+                                                const LoadOptions& options) {
   if (!proto.has_graph()) return error(StatusCode::kInvalidModel, "the model has no graph");
 
   auto model = std::make_unique<Model>();
@@ -283,14 +282,50 @@ Result<std::unique_ptr<Model>> load_model_from_bytes(std::string_view bytes, con
   return model;
 }
 
+constexpr const char* kParseFailed =
+    "the file is not a valid ONNX model (protobuf parsing failed: truncated, corrupt, or messages nested more than "
+    "100 deep?)";
+
+}  // namespace
+
+Result<std::unique_ptr<Model>> load_model_from_bytes(std::string_view bytes, const fs::path& base_dir,
+                                                     const LoadOptions& options) {
+  onnx::ModelProto proto;
+  if (bytes.size() > static_cast<size_t>(INT32_MAX))
+    return error(StatusCode::kUnsupported, "model files over 2 GiB must keep their weights in external data");
+  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return error(StatusCode::kInvalidModel, kParseFailed);
+  return model_from_proto(proto, base_dir, options);
+}
+
 Result<std::unique_ptr<Model>> load_model(const fs::path& path, const LoadOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return error(StatusCode::kNotFound, "cannot open model file '", path.string(), "'");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  std::string bytes = buffer.str();
-  auto model = load_model_from_bytes(bytes, path.parent_path().empty() ? fs::path(".") : path.parent_path(), options);
-  if (!model.is_ok()) return model.status().with_context("loading '" + path.string() + "'");
+  // Parsed straight from the file through a small window: the file's bytes
+  // are never held whole, so the weights exist once (in the parsed message,
+  // whose strings the tensors then adopt). Reading the file into a string
+  // first cost a copy of every weight at peak, and growing that string
+  // another two.
+  auto fail = [&](Status s) { return s.with_context("loading '" + path.string() + "'"); };
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return error(StatusCode::kNotFound, "cannot open model file '", path.string(), "'");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(error(StatusCode::kInvalidModel, "the model path is not a regular file"));
+  }
+  if (st.st_size > INT32_MAX) {
+    ::close(fd);
+    return fail(error(StatusCode::kUnsupported, "model files over 2 GiB must keep their weights in external data"));
+  }
+  onnx::ModelProto proto;
+  bool parsed;
+  {
+    google::protobuf::io::FileInputStream stream(fd, kReadWindowBytes);
+    stream.SetCloseOnDelete(true);
+    parsed = proto.ParseFromZeroCopyStream(&stream) && stream.GetErrno() == 0;
+  }
+  if (!parsed) return fail(error(StatusCode::kInvalidModel, kParseFailed));
+  auto model = model_from_proto(proto, path.parent_path().empty() ? fs::path(".") : path.parent_path(), options);
+  if (!model.is_ok()) return fail(model.status());
   return model;
 }
 

@@ -2,6 +2,11 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <charconv>
 #include <cstring>
 #include <fstream>
@@ -28,7 +33,13 @@ bool parse_size(const std::string& s, int64_t& value) {
   return ec == std::errc() && ptr == end && value >= 0;
 }
 
-Result<std::string> read_external(const onnx::TensorProto& proto, const TensorReadOptions& options, size_t want) {
+// The bytes of an external-data tensor. Mapped from the file when its
+// offset keeps the data 64-byte aligned: pages are then loaded on first use
+// and shared with every other process that runs the model (MAP_PRIVATE, so a
+// pass that rewrites a weight in place gets its own copy of that page).
+// Otherwise, or if mapping fails, read into memory.
+Result<Tensor> read_external(const onnx::TensorProto& proto, const TensorReadOptions& options, DataType type,
+                             const Shape& shape, size_t want) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto& kv : proto.external_data()) {
@@ -53,19 +64,38 @@ Result<std::string> read_external(const onnx::TensorProto& proto, const TensorRe
   if (b != base.end())
     return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' external data path '", location,
                  "' escapes the model's folder");
-  std::ifstream in(full, std::ios::binary);
-  if (!in) return error(StatusCode::kNotFound, "external data file '", full.string(), "' cannot be opened");
-  in.seekg(0, std::ios::end);
-  int64_t file_size = in.tellg();
+  int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return error(StatusCode::kNotFound, "external data file '", full.string(), "' cannot be opened");
+  std::shared_ptr<void> close_fd(nullptr, [fd](void*) { ::close(fd); });
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    return error(StatusCode::kInvalidModel, "external data file '", full.string(), "' is not a regular file");
+  const int64_t file_size = st.st_size;
   if (length < 0) length = static_cast<int64_t>(want);
   if (offset > file_size || length > file_size - offset || static_cast<size_t>(length) != want)
     return error(StatusCode::kInvalidModel, "tensor '", proto.name(), "' external data of ", length,
                  " bytes at offset ", offset, " does not fit its shape (", want, " bytes) or file '", location, "' (",
                  file_size, " bytes)");
-  std::string bytes(static_cast<size_t>(length), '\0');
-  in.seekg(offset);
-  in.read(bytes.data(), length);
-  return bytes;
+  if (want == 0) return Tensor::allocate(type, shape);
+  if (offset % 64 == 0) {
+    const int64_t page = ::sysconf(_SC_PAGESIZE);
+    const int64_t start = offset / page * page;
+    const size_t span = static_cast<size_t>(offset - start + length);
+    void* map = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, start);
+    if (map != MAP_FAILED) {
+      std::shared_ptr<const void> owner(map, [span](const void* p) { ::munmap(const_cast<void*>(p), span); });
+      return Tensor::adopt(type, shape, std::move(owner), static_cast<const char*>(map) + (offset - start));
+    }
+  }
+  Tensor t = Tensor::allocate(type, shape);
+  size_t done = 0;
+  while (done < want) {
+    ssize_t got = ::pread(fd, static_cast<char*>(t.raw()) + done, want - done, offset + static_cast<int64_t>(done));
+    if (got <= 0)
+      return error(StatusCode::kInvalidModel, "external data file '", full.string(), "' could not be read");
+    done += static_cast<size_t>(got);
+  }
+  return t;
 }
 
 }  // namespace
@@ -102,10 +132,7 @@ Result<Tensor> tensor_from_proto(onnx::TensorProto& proto, const TensorReadOptio
     return Tensor::adopt(type, shape, std::shared_ptr<const void>(holder, data), data);
   };
 
-  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
-    PX_ASSIGN_OR_RETURN(std::string ext, read_external(proto, options, bytes));
-    return adopt_string(std::move(ext));
-  }
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL) return read_external(proto, options, type, shape, bytes);
   if (proto.has_raw_data()) return adopt_string(std::move(*proto.mutable_raw_data()));
 
   Tensor t = Tensor::allocate(type, shape);

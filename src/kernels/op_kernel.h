@@ -133,6 +133,16 @@ class OpKernel {
   virtual ~OpKernel() = default;
   virtual Status infer(InferContext& ctx) const = 0;
   virtual Status compute(ComputeContext& ctx) = 0;
+  // True when the kernel keeps its own copy of constant input `input` (taken
+  // at creation, usually packed for its primitives) and never reads that
+  // input's bytes from the ComputeContext, only its shape. A weight that every
+  // consumer holds is dropped by the session, so it lives once in memory.
+  virtual bool holds_constant(size_t input) const {
+    (void)input;
+    return false;
+  }
+  // Bytes of constants the kernel keeps (its packed weights). Read between runs.
+  virtual size_t held_bytes() const { return 0; }
 };
 
 }  // namespace parallax

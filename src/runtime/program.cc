@@ -185,6 +185,31 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
   return program;
 }
 
+std::vector<ValueId> Program::constants_held_by_kernels() const {
+  const Graph& g = *graph_;
+  // Per value: read by a kernel that does not hold it, or an output.
+  std::vector<bool> needed(g.values.size(), false), read(g.values.size(), false);
+  for (ValueId id : g.outputs) needed[id.index()] = true;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    const Node& node = g.nodes[n];
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      if (!node.inputs[i].valid()) continue;
+      read[node.inputs[i].index()] = true;
+      if (!kernels_[n]->holds_constant(i)) needed[node.inputs[i].index()] = true;
+    }
+  }
+  std::vector<ValueId> held;
+  for (size_t v = 0; v < g.values.size(); ++v)
+    if (g.values[v].initializer && read[v] && !needed[v]) held.push_back(ValueId(static_cast<uint32_t>(v)));
+  return held;
+}
+
+size_t Program::held_constant_bytes() const {
+  size_t bytes = 0;
+  for (const auto& k : kernels_) bytes += k->held_bytes();
+  return bytes;
+}
+
 namespace {
 std::string signature(std::span<const Tensor> inputs, std::span<const Tensor> outer) {
   std::ostringstream key;

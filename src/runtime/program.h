@@ -92,6 +92,12 @@ class Program {
   // Observes the nodes of later runs (null to stop). Not owned.
   void set_observer(RunObserver* observer) { observer_ = observer; }
   const ProgramOptions& options() const { return options_; }
+  // Initializers whose every reader is a kernel that keeps its own copy
+  // (OpKernel::holds_constant): nothing reads their graph bytes again, so
+  // the owner of the graph may drop them.
+  std::vector<ValueId> constants_held_by_kernels() const;
+  // Bytes the kernels keep of constants (OpKernel::held_bytes), between runs.
+  size_t held_constant_bytes() const;
   // Times the arena had to grow (a steady state allocates none).
   size_t arena_allocations() const { return arena_allocations_; }
 

@@ -1,5 +1,6 @@
 #include "parallax/session.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -178,6 +179,8 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
   impl->info.producer = model->producer_name + (model->producer_version.empty() ? "" : " " + model->producer_version);
   for (const auto& [domain, version] : model->opsets) impl->info.opsets.emplace_back(domain, version);
   impl->info.num_nodes = g.nodes.size();
+  for (const Value& v : g.values)
+    if (v.initializer) impl->info.weight_bytes += v.initializer->nbytes();
   PX_ASSIGN_OR_RETURN(Accelerator accelerator, accelerator_for(options));
   OptimizeOptions optimize;
   optimize.channels_last = accelerator.backend == nullptr;
@@ -195,6 +198,12 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
   popts.max_tensor_bytes = options.max_tensor_bytes;
   impl->record_timeline = options.record_timeline;
   PX_ASSIGN_OR_RETURN(impl->program, Program::compile(model->graph, popts));
+  // Weights the kernels keep packed are let go here: only their shapes are
+  // read again (by shape inference), so the bytes would be a second copy.
+  for (ValueId id : impl->program->constants_held_by_kernels()) {
+    std::optional<Tensor>& init = model->graph->value(id).initializer;
+    init = Tensor::view(init->dtype(), init->shape(), nullptr);
+  }
   impl->info.offload = impl->program->offload_summary();
   if (options.profile) {
     impl->profiler = std::make_unique<OpProfiler>();
@@ -210,24 +219,35 @@ Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
 
 Result<std::unique_ptr<Session>> Session::open(const std::filesystem::path& model_path, const SessionOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
   LoadOptions lopts;
   lopts.max_tensor_bytes = options.max_tensor_bytes;
   PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(model_path, lopts));
   PX_ASSIGN_OR_RETURN(std::unique_ptr<Impl> impl, build(std::move(model), options));
+  impl->info.open_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
 
 Result<std::unique_ptr<Session>> Session::open_from_bytes(std::string_view model_bytes, const SessionOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
   LoadOptions lopts;
   lopts.max_tensor_bytes = options.max_tensor_bytes;
   PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model_from_bytes(model_bytes, {}, lopts));
   PX_ASSIGN_OR_RETURN(std::unique_ptr<Impl> impl, build(std::move(model), options));
+  impl->info.open_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
 
 const std::vector<TensorInfo>& Session::inputs() const { return impl_->inputs; }
 const std::vector<TensorInfo>& Session::outputs() const { return impl_->outputs; }
 const ModelInfo& Session::model_info() const { return impl_->info; }
+size_t Session::resident_weight_bytes() const {
+  size_t bytes = impl_->program->held_constant_bytes();
+  for (const Value& v : impl_->model->graph->values)
+    if (v.initializer && v.initializer->raw() != nullptr) bytes += v.initializer->nbytes();
+  return bytes;
+}
+
 size_t Session::last_arena_bytes() const { return impl_->last_arena_bytes; }
 const RunStatistics& Session::last_run_stats() const { return impl_->last_stats; }
 

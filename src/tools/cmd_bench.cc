@@ -96,6 +96,7 @@ int run_bench(const BenchArgs& args) {
     return 1;
   }
   std::vector<double> ms;
+  double first_run_ms = 0;
   std::vector<TracedRun> traced;
   std::chrono::steady_clock::time_point first_counted;
   double cpu_total = 0;
@@ -112,6 +113,7 @@ int run_bench(const BenchArgs& args) {
         std::cerr << "error: " << out.status().to_string() << '\n';
         return 1;
       }
+      if (i == 0) first_run_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
       if (i >= args.warmup) {
         if (i == args.warmup) first_counted = t0;
         ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
@@ -124,8 +126,7 @@ int run_bench(const BenchArgs& args) {
     }
   }
   const RunStatistics& stats = (*session)->last_run_stats();
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
+  const size_t peak_rss = peak_rss_bytes();
   nlohmann::json j = {
       {"model", args.model},
       {"threads", args.threads},
@@ -136,8 +137,12 @@ int run_bench(const BenchArgs& args) {
       {"p90_ms", percentile(ms, 0.9)},
       {"max_ms", percentile(ms, 1)},
       {"cpu_ms_per_run", cpu_total / static_cast<double>(ms.size())},
-      {"peak_rss_bytes", static_cast<int64_t>(ru.ru_maxrss) * 1024},
+      {"peak_rss_bytes", peak_rss},
       {"arena_bytes", (*session)->last_arena_bytes()},
+      {"weight_bytes", (*session)->model_info().weight_bytes},
+      {"resident_weight_bytes", (*session)->resident_weight_bytes()},
+      {"open_ms", (*session)->model_info().open_ms},
+      {"first_run_ms", first_run_ms},
       {"mode", execution_mode_name(options.mode)},
       {"memory_budget", options.memory_budget},
       {"stats", run_stats_json(stats)},
@@ -154,8 +159,12 @@ int run_bench(const BenchArgs& args) {
     std::printf("latency ms: min %.3f  median %.3f  p90 %.3f  max %.3f\n", j["min_ms"].get<double>(),
                 j["median_ms"].get<double>(), j["p90_ms"].get<double>(), j["max_ms"].get<double>());
     std::printf("cpu ms per run: %.3f   peak RSS: %.1f MiB   arena: %.1f MiB\n", j["cpu_ms_per_run"].get<double>(),
-                static_cast<double>(ru.ru_maxrss) / 1024.0,
+                static_cast<double>(peak_rss) / (1024.0 * 1024.0),
                 static_cast<double>((*session)->last_arena_bytes()) / (1024.0 * 1024.0));
+    std::printf("weights: %.1f MiB in the model, %.1f MiB resident   open: %.1f ms   first run: %.1f ms\n",
+                static_cast<double>((*session)->model_info().weight_bytes) / (1024.0 * 1024.0),
+                static_cast<double>((*session)->resident_weight_bytes()) / (1024.0 * 1024.0),
+                (*session)->model_info().open_ms, first_run_ms);
     if (!(*session)->model_info().offload.empty()) std::cout << "offload: " << (*session)->model_info().offload << '\n';
     std::cout << accelerator_summary(args.schedule, args.runs) << std::flush;
   }

@@ -1,4 +1,6 @@
 // `parallax info MODEL`: inputs, outputs, opsets, op histogram, unsupported ops.
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <set>
@@ -6,6 +8,7 @@
 #include "format/onnx_loader.h"
 #include "kernels/registry.h"
 #include "tools/commands.h"
+#include "tools/tool_util.h"
 
 namespace parallax::tools {
 
@@ -34,7 +37,9 @@ void walk(const Graph& g, std::map<std::string, int>& histogram, std::set<std::s
 }
 
 int run_info(const std::string& path) {
+  const auto start = std::chrono::steady_clock::now();
   auto model = load_model(path, {});
+  const double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (!model.is_ok()) {
     std::cerr << "error: " << model.status().to_string() << '\n';
     return 1;
@@ -66,6 +71,7 @@ int run_info(const std::string& path) {
   size_t nodes = 0;
   walk(g, histogram, unsupported, nodes);
   std::cout << "initializers: " << weights << " (" << weight_bytes << " bytes)\n";
+  std::printf("load: %.1f ms, peak RSS %.1f MiB\n", load_ms, static_cast<double>(peak_rss_bytes()) / (1024.0 * 1024.0));
   std::cout << "nodes: " << nodes << " (including subgraphs)\nops:\n";
   for (const auto& [op, count] : histogram) std::cout << "  " << op << ": " << count << '\n';
   if (unsupported.empty()) {

@@ -1,5 +1,7 @@
 #include "tools/tool_util.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -305,6 +307,16 @@ Status write_trace(const std::string& path, const std::vector<TracedRun>& runs) 
   if (out) out << make_trace(runs).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   if (!out) return error(StatusCode::kInvalidArgument, "cannot write the trace file '", path, "'");
   return Status::ok();
+}
+
+size_t peak_rss_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return static_cast<size_t>(std::strtoull(line.c_str() + 6, nullptr, 10)) * 1024;
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<size_t>(ru.ru_maxrss) * 1024;
 }
 
 }  // namespace parallax::tools

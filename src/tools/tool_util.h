@@ -50,6 +50,11 @@ void reset_accelerator_counters(const ScheduleFlags& flags);
 // "1048576", "512K", "64M", "2G" (binary multiples, optional trailing B).
 Result<size_t> parse_byte_size(std::string_view text);
 
+// This process's peak resident set in bytes: VmHWM, which starts afresh at
+// exec. (getrusage's ru_maxrss carries the parent's peak across fork and
+// exec, so a bench started from a large Python driver reported the driver's.)
+size_t peak_rss_bytes();
+
 // Multi-line human description of a run's statistics (`--verbose`);
 // measured_ms is the caller's own wall-clock measurement of the same run.
 std::string describe_run_stats(const RunStatistics& stats, double measured_ms);

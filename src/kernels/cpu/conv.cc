@@ -32,6 +32,7 @@
 
 #include "core/shape_arith.h"
 #include "kernels/cpu/dnnl_util.h"
+#include "kernels/cpu/packed_weights.h"
 #include "kernels/cpu/pool_util.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
@@ -66,10 +67,26 @@ class ConvKernel final : public OpKernel {
     } else {
       k->has_bias_ = n >= 3 && ctx.has_input(2);
     }
-    if (const Tensor* w = ctx.constant_input(1)) k->const_w_ = *w;
+    // Constant float weights (1-3 spatial dims, the oneDNN path) are kept
+    // packed, in oneDNN's grouped dims when group > 1.
+    const Tensor* w = ctx.constant_input(1);
+    if (w && w->dtype() == DataType::kFloat32 && w->rank() >= 3 && w->rank() <= 5 && w->dim(0) % k->group_ == 0)
+      k->weights_.hold(*w, dnnl_util::plain_f32(k->oihw_dims(w->shape())));
     if (k->has_bias_)
       if (const Tensor* b = ctx.constant_input(2)) k->const_b_ = *b;
     return std::unique_ptr<OpKernel>(std::move(k));
+  }
+
+  // W's dims as oneDNN reads them: [G, O/G, I/G, k...] when grouped.
+  memory::dims oihw_dims(const Shape& w) const {
+    memory::dims wd;
+    if (group_ > 1) {
+      wd = {group_, w[0] / group_, w[1]};
+    } else {
+      wd = {w[0], w[1]};
+    }
+    wd.insert(wd.end(), w.begin() + 2, w.end());
+    return wd;
   }
 
   Result<WindowGeometry> geometry(const Shape& x, const Shape& w) const {
@@ -105,6 +122,9 @@ class ConvKernel final : public OpKernel {
     return Status::ok();
   }
 
+  bool holds_constant(size_t input) const override { return input == 1 && weights_.held(); }
+  size_t held_bytes() const override { return weights_.bytes(); }
+
   Status compute(ComputeContext& ctx) override {
     const Tensor& x = ctx.input(0);
     const Tensor& w = ctx.input(1);
@@ -124,6 +144,10 @@ class ConvKernel final : public OpKernel {
       Status s = compute_dnnl(ctx, x, w, b, r, y, g);
       if (s.is_ok()) return s;
       // Unusual geometry oneDNN refuses: the portable loop handles it.
+    }
+    if (weights_.held()) {
+      PX_ASSIGN_OR_RETURN(Tensor plain, weights_.plain());
+      return compute_ref<float>(x, plain, b, r, y, g);
     }
     switch (x.dtype()) {
       case DataType::kFloat32: return compute_ref<float>(x, w, b, r, y, g);
@@ -149,13 +173,7 @@ class ConvKernel final : public OpKernel {
     memory::dims src = dnnl_util::to_dims(x.shape());
     memory::dims dst = {x.dim(0), w.dim(0)};
     dst.insert(dst.end(), g.out.begin(), g.out.end());
-    memory::dims wd;
-    if (group_ > 1) {
-      wd = {group_, w.dim(0) / group_, w.dim(1)};
-    } else {
-      wd = {w.dim(0), w.dim(1)};
-    }
-    wd.insert(wd.end(), w.shape().begin() + 2, w.shape().end());
+    memory::dims wd = oihw_dims(w.shape());
     memory::dims strides(g.s.begin(), g.s.end()), dil(g.rank()), pl(g.pb.begin(), g.pb.end()),
         pr(g.pe.begin(), g.pe.end());
     for (size_t i = 0; i < g.rank(); ++i) {
@@ -188,16 +206,7 @@ class ConvKernel final : public OpKernel {
     e.w_reorder = e.pd.weights_desc() != e.user_w;
     if (e.src_reorder) e.src_blk = memory(e.pd.src_desc(), eng);
     if (e.dst_reorder) e.dst_blk = memory(e.pd.dst_desc(), eng);
-    if (!const_w_.empty()) {
-      memory user(e.user_w, eng, const_cast<void*>(const_w_.raw()));
-      if (e.w_reorder) {
-        e.packed_w = memory(e.pd.weights_desc(), eng);
-        dnnl::reorder(user, e.packed_w).execute(dnnl_util::cpu_stream(), user, e.packed_w);
-        dnnl_util::cpu_stream().wait();
-      } else {
-        e.packed_w = user;
-      }
-    }
+    if (weights_.held()) e.packed_w = weights_.in_layout(e.pd.weights_desc());
     if (b && !const_b_.empty()) e.bias = memory(b_md, eng, const_cast<void*>(const_b_.raw()));
     return Status::ok();
   }
@@ -207,7 +216,7 @@ class ConvKernel final : public OpKernel {
     try {
       std::lock_guard<std::mutex> lock(mu_);
       Shape key = x.shape();
-      if (const_w_.empty()) key.insert(key.end(), w.shape().begin(), w.shape().end());
+      if (!weights_.held()) key.insert(key.end(), w.shape().begin(), w.shape().end());
       key = dnnl_util::with_thread_count(std::move(key));
       if (failed_.count(key)) return error(StatusCode::kUnsupported, "oneDNN refused this shape");
       auto it = cache_.find(key);
@@ -216,6 +225,7 @@ class ConvKernel final : public OpKernel {
         failed_.insert(key);  // erased once the primitive exists
         PX_RETURN_IF_ERROR(build(x, w, b, g, e));
         failed_.erase(key);
+        dnnl_util::make_room(cache_);
         it = cache_.emplace(key, std::move(e)).first;
       }
       Entry& e = it->second;
@@ -319,7 +329,8 @@ class ConvKernel final : public OpKernel {
   FusedActivation act_;
   bool has_bias_ = false;
   int residual_index_ = -1;
-  Tensor const_w_, const_b_;
+  dnnl_util::PackedWeights weights_;
+  Tensor const_b_;
   std::mutex mu_;
   std::map<Shape, Entry> cache_;
   std::set<Shape> failed_;  // shapes oneDNN refused (use the portable path)

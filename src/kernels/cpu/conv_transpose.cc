@@ -250,6 +250,7 @@ class ConvTransposeKernel final : public OpKernel {
         failed_.insert(key);  // erased once the primitive exists
         build(x, w, b, g, e);
         failed_.erase(key);
+        dnnl_util::make_room(cache_);
         it = cache_.emplace(key, std::move(e)).first;
       }
       Entry& e = it->second;

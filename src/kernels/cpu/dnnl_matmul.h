@@ -1,9 +1,8 @@
 // A cached oneDNN f32 matmul shared by Gemm and MatMul:
 //   dst[..., M, N] = alpha * src[..., M, K] x wei[..., K, N] (+ bias) (+ residual) -> activation
 // Operands are described by dims and element strides (so transposed inputs
-// need no copy). One primitive per distinct problem, cached; when the
-// weights are constant they are reordered once into the primitive's
-// preferred layout.
+// need no copy). One primitive per distinct problem, cached; constant
+// weights come from a PackedWeights, which keeps one copy per layout.
 #pragma once
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "kernels/cpu/dnnl_util.h"
+#include "kernels/cpu/packed_weights.h"
 
 namespace parallax::dnnl_util {
 
@@ -37,13 +37,14 @@ struct MatmulProblem {
 
 class CachedMatmul {
  public:
-  // `weights_constant`: `b` points at the same bytes every call (prepack once).
-  void configure(FusedActivation act, bool weights_constant) {
+  // `weights`: constant B, packed on first use (null: B is read from `b` on
+  // every call). The caller keeps it alive.
+  void configure(FusedActivation act, PackedWeights* weights) {
     act_ = act;
-    weights_constant_ = weights_constant;
+    weights_ = weights;
   }
 
-  // `residual` (may be null) has dst's plain layout.
+  // `residual` (may be null) has dst's plain layout. With packed weights `b` is not read.
   Status run(const MatmulProblem& p, const float* a, const float* b, const float* bias, float* dst,
              const float* residual) {
     using dnnl::memory;
@@ -60,7 +61,7 @@ class CachedMatmul {
         e.a = memory::desc(p.a, memory::data_type::f32, p.a_strides);
         e.b = memory::desc(p.b, memory::data_type::f32, p.b_strides);
         e.dst = plain_f32(p.dst);
-        memory::desc w_md = weights_constant_ ? memory::desc(p.b, memory::data_type::f32, memory::format_tag::any) : e.b;
+        memory::desc w_md = weights_ ? memory::desc(p.b, memory::data_type::f32, memory::format_tag::any) : e.b;
         if (!p.bias.empty()) e.bias = plain_f32(p.bias);
         dnnl::primitive_attr attr;
         if (p.alpha != 1.0f) attr.set_output_scales(0, {p.alpha});
@@ -70,17 +71,9 @@ class CachedMatmul {
         auto desc = p.bias.empty() ? dnnl::matmul::desc(e.a, w_md, e.dst) : dnnl::matmul::desc(e.a, w_md, e.bias, e.dst);
         e.pd = dnnl::matmul::primitive_desc(desc, attr, eng);
         e.prim = dnnl::matmul(e.pd);
-        if (weights_constant_) {
-          memory user(e.b, eng, const_cast<float*>(b));
-          if (e.pd.weights_desc() != e.b) {
-            e.packed = memory(e.pd.weights_desc(), eng);
-            dnnl::reorder(user, e.packed).execute(s, user, e.packed);
-            s.wait();
-          } else {
-            e.packed = user;
-          }
-        }
+        if (weights_) e.packed = weights_->in_layout(e.pd.weights_desc());
         failed_.erase(key);
+        make_room(cache_);
         it = cache_.emplace(std::move(key), std::move(e)).first;
       }
       Entry& e = it->second;
@@ -106,7 +99,7 @@ class CachedMatmul {
     dnnl::memory packed;
   };
   FusedActivation act_;
-  bool weights_constant_ = false;
+  PackedWeights* weights_ = nullptr;
   std::mutex mu_;
   std::map<std::vector<int64_t>, Entry> cache_;
   std::set<std::vector<int64_t>> failed_;  // problems oneDNN refused (use the portable path)

@@ -33,6 +33,16 @@ dnnl::stream& cpu_stream();
 // too: `key` + [current OpenMP thread count].
 std::vector<int64_t> with_thread_count(std::vector<int64_t> key);
 
+// Kernels cache one primitive per input shape and thread count. A model fed
+// ever-new shapes would grow such a cache without end (and a Conv entry keeps
+// blocked activation buffers), so a full cache starts over before the next
+// insert. Packed weights live apart (PackedWeights) and survive it.
+constexpr size_t kMaxCachedPrimitives = 32;
+template <typename Cache>
+void make_room(Cache& cache) {
+  if (cache.size() >= kMaxCachedPrimitives) cache.clear();
+}
+
 // Shape -> oneDNN dims.
 inline dnnl::memory::dims to_dims(const Shape& s) { return dnnl::memory::dims(s.begin(), s.end()); }
 

@@ -37,10 +37,17 @@ class GemmKernel final : public OpKernel {
     } else {
       k->has_c_ = n >= 3 && ctx.has_input(2);
     }
-    if (const Tensor* b = ctx.constant_input(1)) k->const_b_ = *b;
+    // A constant float B (a weight) is kept packed; its plain bytes read as
+    // op(B) = [k, n] through strides.
+    const Tensor* b = ctx.constant_input(1);
+    if (b && b->dtype() == DataType::kFloat32 && b->rank() == 2) {
+      int64_t kd = k->trans_b_ ? b->dim(1) : b->dim(0), nd = k->trans_b_ ? b->dim(0) : b->dim(1);
+      dnnl::memory::dims strides = k->trans_b_ ? dnnl::memory::dims{1, kd} : dnnl::memory::dims{nd, 1};
+      k->weights_.hold(*b, dnnl::memory::desc({kd, nd}, dnnl::memory::data_type::f32, strides));
+    }
     if (k->has_c_)
       if (const Tensor* c = ctx.constant_input(2)) k->const_c_ = *c;
-    k->mm_.configure(k->act_, !k->const_b_.empty());
+    k->mm_.configure(k->act_, k->weights_.held() ? &k->weights_ : nullptr);
     return std::unique_ptr<OpKernel>(std::move(k));
   }
 
@@ -100,8 +107,15 @@ class GemmKernel final : public OpKernel {
       Status s = compute_dnnl(a, b, c, r, y, d);
       if (s.is_ok()) return s;
     }
+    if (weights_.held()) {
+      PX_ASSIGN_OR_RETURN(Tensor plain, weights_.plain());
+      return compute_ref<float>(a, plain, c, r, y, d);
+    }
     return visit_numeric(a.dtype(), [&]<typename T>() { return compute_ref<T>(a, b, c, r, y, d); });
   }
+
+  bool holds_constant(size_t input) const override { return input == 1 && weights_.held(); }
+  size_t held_bytes() const override { return weights_.bytes(); }
 
  private:
   Status compute_dnnl(const Tensor& a, const Tensor& b, const Tensor* c, const Tensor* r, Tensor& y, const Dims& d) {
@@ -167,7 +181,8 @@ class GemmKernel final : public OpKernel {
   bool trans_a_ = false, trans_b_ = false, has_c_ = false;
   int residual_index_ = -1;
   FusedActivation act_;
-  Tensor const_b_, const_c_;
+  Tensor const_c_;
+  dnnl_util::PackedWeights weights_;
   std::vector<float> scaled_c_;
   dnnl_util::CachedMatmul mm_;
 };

@@ -59,8 +59,11 @@ class MatMulKernel final : public OpKernel {
       if (ctx.num_inputs() < 3) return error(StatusCode::kInvalidArgument, "px_residual set but no residual input");
       k->residual_index_ = static_cast<int>(ctx.num_inputs() - 1);
     }
-    k->b_constant_ = ctx.constant_input(1) != nullptr;
-    k->mm_.configure(k->act_, k->b_constant_);
+    // A constant 2-D float B (a weight) is kept packed; others are read each run.
+    const Tensor* b = ctx.constant_input(1);
+    if (b && b->dtype() == DataType::kFloat32 && b->rank() == 2)
+      k->weights_.hold(*b, dnnl_util::plain_f32({b->dim(0), b->dim(1)}));
+    k->mm_.configure(k->act_, k->weights_.held() ? &k->weights_ : nullptr);
     return std::unique_ptr<OpKernel>(std::move(k));
   }
 
@@ -86,8 +89,15 @@ class MatMulKernel final : public OpKernel {
       Status st = compute_dnnl(a, b, r, y, s);
       if (st.is_ok()) return st;
     }
+    if (weights_.held()) {
+      PX_ASSIGN_OR_RETURN(Tensor plain, weights_.plain());
+      return compute_ref<float>(a, plain, r, y, s);
+    }
     return visit_numeric(a.dtype(), [&]<typename T>() { return compute_ref<T>(a, b, r, y, s); });
   }
+
+  bool holds_constant(size_t input) const override { return input == 1 && weights_.held(); }
+  size_t held_bytes() const override { return weights_.bytes(); }
 
  private:
   Status compute_dnnl(const Tensor& a, const Tensor& b, const Tensor* r, Tensor& y, const MatMulShape& s) {
@@ -161,7 +171,7 @@ class MatMulKernel final : public OpKernel {
 
   FusedActivation act_;
   int residual_index_ = -1;
-  bool b_constant_ = false;
+  dnnl_util::PackedWeights weights_;
   dnnl_util::CachedMatmul mm_;
 };
 

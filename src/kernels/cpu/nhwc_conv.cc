@@ -12,6 +12,7 @@
 
 #include "core/shape_arith.h"
 #include "kernels/cpu/dnnl_util.h"
+#include "kernels/cpu/packed_weights.h"
 #include "kernels/cpu/pool_util.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
@@ -34,7 +35,9 @@ class NhwcConvKernel final : public OpKernel {
       return error(StatusCode::kInvalidArgument, "NhwcConv needs constant float32 4-D weights");
     if (k->group_ <= 0 || w->dim(0) % k->group_ != 0)
       return error(StatusCode::kInvalidArgument, "NhwcConv: group ", k->group_, " does not divide ", w->dim(0));
-    k->w_ = *w;
+    k->w_shape_ = w->shape();
+    k->weights_.hold(*w, memory::desc(k->oihw_dims(), memory::data_type::f32,
+                                      k->group_ > 1 ? memory::format_tag::goihw : memory::format_tag::oihw));
     if (ctx.has_input(2)) {
       const Tensor* b = ctx.constant_input(2);
       if (!b || b->numel() != w->dim(0) || b->dtype() != DataType::kFloat32)
@@ -47,9 +50,12 @@ class NhwcConvKernel final : public OpKernel {
   Status infer(InferContext& ctx) const override {
     PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(ctx.input_shape(0)));
     const Shape& x = ctx.input_shape(0);
-    ctx.set_output(0, DataType::kFloat32, {x[0], g.out[0], g.out[1], w_.dim(0)});
+    ctx.set_output(0, DataType::kFloat32, {x[0], g.out[0], g.out[1], w_shape_[0]});
     return Status::ok();
   }
+
+  bool holds_constant(size_t input) const override { return input == 1; }
+  size_t held_bytes() const override { return weights_.bytes(); }
 
   Status compute(ComputeContext& ctx) override {
     const Tensor& x = ctx.input(0);
@@ -62,6 +68,7 @@ class NhwcConvKernel final : public OpKernel {
       if (it == cache_.end()) {
         PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(x.shape()));
         PX_ASSIGN_OR_RETURN(Entry e, build(x.shape(), g));
+        dnnl_util::make_room(cache_);
         it = cache_.emplace(key, std::move(e)).first;
       }
       Entry& e = it->second;
@@ -86,19 +93,25 @@ class NhwcConvKernel final : public OpKernel {
     memory weights, bias;
   };
 
+  memory::dims oihw_dims() const {
+    const int64_t m = w_shape_[0];
+    return group_ > 1 ? memory::dims{group_, m / group_, w_shape_[1], w_shape_[2], w_shape_[3]}
+                      : memory::dims{m, w_shape_[1], w_shape_[2], w_shape_[3]};
+  }
+
   Result<WindowGeometry> geometry(const Shape& x) const {
     if (x.size() != 4) return error(StatusCode::kInvalidArgument, "NhwcConv: X must be [N,H,W,C], got ", shape_to_string(x));
     // group is an unbounded attribute: W's channels times group is checked.
-    auto channels = checked_mul(w_.dim(1), group_);
+    auto channels = checked_mul(w_shape_[1], group_);
     if (!channels.is_ok())
       return error(StatusCode::kInvalidArgument, "NhwcConv: group ", group_, " overflows W ",
-                   shape_to_string(w_.shape()));
+                   shape_to_string(w_shape_));
     if (x[3] != channels.value())
-      return error(StatusCode::kInvalidArgument, "NhwcConv: X has ", x[3], " channels, W ", shape_to_string(w_.shape()),
+      return error(StatusCode::kInvalidArgument, "NhwcConv: X has ", x[3], " channels, W ", shape_to_string(w_shape_),
                    " with group ", group_, " expects ", channels.value());
-    std::vector<int64_t> kernel = {w_.dim(2), w_.dim(3)};
+    std::vector<int64_t> kernel = {w_shape_[2], w_shape_[3]};
     if (kernel[0] < 1 || kernel[1] < 1)
-      return error(StatusCode::kInvalidArgument, "NhwcConv: W ", shape_to_string(w_.shape()),
+      return error(StatusCode::kInvalidArgument, "NhwcConv: W ", shape_to_string(w_shape_),
                    " has an empty kernel dim");
     if (!window_.kernel.empty() && window_.kernel != kernel)
       return error(StatusCode::kInvalidArgument, "NhwcConv: kernel_shape does not match W");
@@ -107,10 +120,9 @@ class NhwcConvKernel final : public OpKernel {
 
   Result<Entry> build(const Shape& x, const WindowGeometry& g) {
     auto& eng = dnnl_util::cpu_engine();
-    const int64_t m = w_.dim(0);
+    const int64_t m = w_shape_[0];
     memory::dims src = {x[0], x[3], x[1], x[2]}, dst = {x[0], m, g.out[0], g.out[1]};
-    memory::dims wd = group_ > 1 ? memory::dims{group_, m / group_, w_.dim(1), w_.dim(2), w_.dim(3)}
-                                 : memory::dims{m, w_.dim(1), w_.dim(2), w_.dim(3)};
+    memory::dims wd = oihw_dims();
     memory::dims strides(g.s.begin(), g.s.end()), dil(2), pl(g.pb.begin(), g.pb.end()), pr(2);
     for (size_t i = 0; i < 2; ++i) {
       dil[i] = g.d[i] - 1;
@@ -132,12 +144,7 @@ class NhwcConvKernel final : public OpKernel {
     Entry e;
     e.pd = dnnl::convolution_forward::primitive_desc(desc, attr, eng);
     e.prim = dnnl::convolution_forward(e.pd);
-    // Weights are packed once per input shape into the layout this primitive wants.
-    memory user_w(memory::desc(wd, f32, group_ > 1 ? memory::format_tag::goihw : memory::format_tag::oihw), eng,
-                  const_cast<void*>(w_.raw()));
-    e.weights = memory(e.pd.weights_desc(), eng);
-    dnnl::reorder(user_w, e.weights).execute(dnnl_util::cpu_stream(), user_w, e.weights);
-    dnnl_util::cpu_stream().wait();
+    e.weights = weights_.in_layout(e.pd.weights_desc());
     if (!b_.empty()) e.bias = memory(e.pd.bias_desc(), eng, const_cast<void*>(b_.raw()));
     return e;
   }
@@ -145,7 +152,9 @@ class NhwcConvKernel final : public OpKernel {
   WindowAttrs window_;
   int64_t group_ = 1;
   dnnl_util::FusedActivation act_;
-  Tensor w_, b_;
+  Shape w_shape_;
+  dnnl_util::PackedWeights weights_;
+  Tensor b_;
   std::mutex mu_;  // one run at a time may build the per-shape cache
   std::map<Shape, Entry> cache_;
 };

@@ -47,6 +47,7 @@ class NhwcPoolKernel final : public OpKernel {
       if (it == cache_.end()) {
         PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(x.shape()));
         PX_ASSIGN_OR_RETURN(Entry e, build(x.shape(), g));
+        dnnl_util::make_room(cache_);
         it = cache_.emplace(key, std::move(e)).first;
       }
       auto& [pd, prim] = it->second;

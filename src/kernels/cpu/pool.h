@@ -164,6 +164,7 @@ class PoolKernel final : public OpKernel {
                                             dil, pl, pr);
         dnnl::pooling_v2_forward::primitive_desc pd(desc, dnnl_util::cpu_engine());
         e.prim = dnnl::pooling_v2_forward(pd);
+        dnnl_util::make_room(cache_);
         it = cache_.emplace(key, std::move(e)).first;
       } catch (const std::exception& ex) {
         return dnnl_util::from_exception(ex, "pooling");
