@@ -1,5 +1,6 @@
 #include "runtime/tensor_pool.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -7,7 +8,7 @@
 namespace parallax {
 
 TensorPool::~TensorPool() {
-  for (auto& [capacity, block] : free_) std::free(block);
+  for (auto& [capacity, free_block] : free_) std::free(free_block.block);
 }
 
 Tensor TensorPool::allocate(DataType type, Shape shape) {
@@ -22,11 +23,13 @@ Tensor TensorPool::allocate(DataType type, Shape shape) {
     auto it = free_.lower_bound(want);
     if (it != free_.end() && it->first <= 2 * want) {
       capacity = it->first;
-      block = it->second;
+      block = it->second.block;
       cached_bytes_ -= capacity;
       free_.erase(it);
       ++reused_;
     }
+    live_bytes_ += capacity;
+    peak_live_bytes_ = std::max(peak_live_bytes_, live_bytes_);
   }
   if (block == nullptr) {
     block = std::aligned_alloc(64, capacity);
@@ -48,8 +51,19 @@ Tensor TensorPool::allocate(DataType type, Shape shape) {
 void TensorPool::give_back(void* block, size_t capacity) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (cached_bytes_ + capacity <= max_cached_bytes_) {
-      free_.emplace(capacity, block);
+    live_bytes_ -= capacity;
+    const size_t cap = std::min(max_cached_bytes_, 2 * peak_live_bytes_);
+    if (capacity <= cap) {
+      // Make room by dropping the blocks freed longest ago: sizes in use
+      // drift (a detector's counts, a loop body's shapes), recent ones recur.
+      while (cached_bytes_ + capacity > cap) {
+        auto oldest = std::min_element(free_.begin(), free_.end(),
+                                       [](const auto& a, const auto& b) { return a.second.stamp < b.second.stamp; });
+        std::free(oldest->second.block);
+        cached_bytes_ -= oldest->first;
+        free_.erase(oldest);
+      }
+      free_.emplace(capacity, FreeBlock{block, ++stamp_});
       cached_bytes_ += capacity;
       return;
     }

@@ -7,12 +7,23 @@
 // Skipped without an OpenCL device.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <string>
+
 #include "backends/opencl/cl_runtime.h"
 #include "model_builder.h"
 #include "opencl_test_util.h"
 
 namespace parallax::testing {
 namespace {
+
+// "w3". Built with snprintf: GCC 12 warns (-Wrestrict, a false positive,
+// PR 105651) on "w" + std::to_string(i) inlined into a test body.
+std::string indexed(const char* prefix, int i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s%d", prefix, i);
+  return buf;
+}
 
 struct RunResult {
   std::vector<Tensor> outputs;
@@ -223,7 +234,7 @@ TEST_F(OpenCLResidency, ConcurrentMatMulsInDataflow) {
   b.input("x", onnx::TensorProto::FLOAT, {32, 64});
   std::vector<std::string> branch;
   for (int i = 0; i < 4; ++i) {
-    const std::string w = "w" + std::to_string(i), m = "m" + std::to_string(i);
+    const std::string w = indexed("w", i), m = indexed("m", i);
     b.initializer(w, {64, 64}, values(64 * 64, 0.01f * static_cast<float>(i + 1)));
     b.node("MatMul", {"x", w}, {m});
     branch.push_back(m);
@@ -251,7 +262,7 @@ TEST_F(OpenCLResidency, DeviceOnlyValuesShareThePoolsBuffers) {
   const char* ops[] = {"Relu", "Sigmoid", "Tanh", "Relu", "Sigmoid", "Tanh", "Relu", "Sigmoid"};
   std::string prev = "x";
   for (int i = 0; i < 8; ++i) {
-    const std::string out = i == 7 ? "y" : "v" + std::to_string(i);
+    const std::string out = i == 7 ? std::string("y") : indexed("v", i);
     b.node(ops[i], {prev}, {out});
     prev = out;
   }

@@ -40,6 +40,7 @@
 namespace parallax {
 namespace {
 
+
 using dnnl::memory;
 using dnnl_util::FusedActivation;
 
@@ -163,7 +164,6 @@ class ConvKernel final : public OpKernel {
     dnnl::convolution_forward::primitive_desc pd;
     memory packed_w;  // prepacked constant weights (empty when W is not constant)
     memory bias;      // bias in plain layout
-    memory src_blk, dst_blk;  // blocked buffers when the primitive wants them
     bool src_reorder = false, dst_reorder = false, w_reorder = false;
     memory::desc user_src, user_dst, user_w;
   };
@@ -204,8 +204,6 @@ class ConvKernel final : public OpKernel {
     e.src_reorder = e.pd.src_desc() != e.user_src;
     e.dst_reorder = e.pd.dst_desc() != e.user_dst;
     e.w_reorder = e.pd.weights_desc() != e.user_w;
-    if (e.src_reorder) e.src_blk = memory(e.pd.src_desc(), eng);
-    if (e.dst_reorder) e.dst_blk = memory(e.pd.dst_desc(), eng);
     if (weights_.held()) e.packed_w = weights_.in_layout(e.pd.weights_desc());
     if (b && !const_b_.empty()) e.bias = memory(b_md, eng, const_cast<void*>(const_b_.raw()));
     return Status::ok();
@@ -244,11 +242,13 @@ class ConvKernel final : public OpKernel {
         }
       }
       memory src_use = src, dst_use = dst;
+      // Blocked copies live for this call only: per-thread scratch, not per
+      // cached shape (which held hundreds of MB of them in a 3-D CNN).
       if (e.src_reorder) {
-        dnnl::reorder(src, e.src_blk).execute(s, src, e.src_blk);
-        src_use = e.src_blk;
+        src_use = memory(e.pd.src_desc(), eng, dnnl_util::thread_scratch(0, e.pd.src_desc().get_size()));
+        dnnl::reorder(src, src_use).execute(s, src, src_use);
       }
-      if (e.dst_reorder) dst_use = e.dst_blk;
+      if (e.dst_reorder) dst_use = memory(e.pd.dst_desc(), eng, dnnl_util::thread_scratch(1, e.pd.dst_desc().get_size()));
       if (r) {
         memory rm(e.user_dst, eng, const_cast<void*>(r->raw()));
         if (e.dst_reorder) dnnl::reorder(rm, dst_use).execute(s, rm, dst_use);

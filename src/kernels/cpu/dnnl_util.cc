@@ -1,5 +1,9 @@
 #include "kernels/cpu/dnnl_util.h"
 
+#include <cstdlib>
+#include <memory>
+#include <new>
+
 #include <omp.h>
 
 #include <exception>
@@ -7,6 +11,24 @@
 #include "core/shape_arith.h"
 
 namespace parallax::dnnl_util {
+
+void* thread_scratch(int slot, size_t bytes) {
+  struct Free {
+    void operator()(void* p) const { std::free(p); }
+  };
+  struct Buffer {
+    std::unique_ptr<void, Free> data;
+    size_t size = 0;
+  };
+  thread_local Buffer buffers[4];
+  Buffer& b = buffers[slot];
+  if (bytes > b.size) {
+    b.data.reset(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
+    if (!b.data) throw std::bad_alloc();
+    b.size = bytes;
+  }
+  return b.data.get();
+}
 
 dnnl::engine& cpu_engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);

@@ -43,6 +43,13 @@ void make_room(Cache& cache) {
   if (cache.size() >= kMaxCachedPrimitives) cache.clear();
 }
 
+// `bytes` (64-byte aligned) of scratch owned by the calling thread, one
+// buffer per `slot` (0-3), valid until this thread asks for the same slot
+// again. For buffers that live during one kernel call only (blocked copies of
+// activations): concurrent nodes run on different threads, and the buffer
+// grows to the largest need instead of one buffer per cached primitive.
+void* thread_scratch(int slot, size_t bytes);
+
 // Shape -> oneDNN dims.
 inline dnnl::memory::dims to_dims(const Shape& s) { return dnnl::memory::dims(s.begin(), s.end()); }
 
