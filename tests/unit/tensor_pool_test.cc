@@ -45,5 +45,19 @@ TEST(TensorPool, CacheIsBounded) {
   EXPECT_EQ(pool->cached_bytes(), 640u);
 }
 
+// Shapes that drift (a loop body's, one new size per iteration) keep at most
+// twice the bytes ever live at once, and the newest blocks: the one just
+// freed serves the same size next.
+TEST(TensorPool, DriftingSizesKeepTheNewestBlocksWithinTwiceThePeak) {
+  auto pool = std::make_shared<TensorPool>();
+  for (int64_t n = 1000; n < 1400; n += 10) {
+    { Tensor t = pool->allocate(DataType::kUInt8, {n * 64}); }
+    EXPECT_LE(pool->cached_bytes(), 2 * static_cast<size_t>(n) * 64) << n;
+  }
+  const size_t reused = pool->reused();
+  { Tensor t = pool->allocate(DataType::kUInt8, {1390 * 64}); }
+  EXPECT_EQ(pool->reused(), reused + 1);
+}
+
 }  // namespace
 }  // namespace parallax
