@@ -32,6 +32,14 @@ const char* execution_mode_name(ExecutionMode mode);
 // "sequential", "layer" or "dataflow".
 Result<ExecutionMode> parse_execution_mode(std::string_view name);
 
+// Packed weights shared by the sessions of one model in a process, in the
+// manner of ONNX Runtime's PrepackedWeightsContainer. Give one cache to each
+// session's options: kernels key what they pack by the weight's contents, so
+// a second session reuses the first one's copies instead of making its own.
+// Share a cache among sessions of models from one source only.
+class WeightCache;
+std::shared_ptr<WeightCache> make_weight_cache();
+
 struct SessionOptions {
   int num_threads = 1;                          // total threads: split between concurrent nodes and inside kernels
   ExecutionMode mode = ExecutionMode::kDataflow;
@@ -76,6 +84,8 @@ struct SessionOptions {
   size_t max_tensor_bytes = size_t{16} << 30;   // refuse larger weights (hostile files)
   bool optimize = true;                         // graph cleanups and fusions before planning
   bool profile = false;                         // time every op (see Session::op_profile)
+  // Where kernels keep packed weights (make_weight_cache). Null: the session's own.
+  std::shared_ptr<WeightCache> weight_cache;
 };
 
 // One node's execution in a run (SessionOptions::record_timeline).
@@ -161,7 +171,8 @@ class Session {
 
   // Weight bytes the session keeps now: initializers the graph still holds
   // plus the kernels' packed copies (which replace the originals they hold;
-  // packing happens on a shape's first run). Call between runs.
+  // packing happens on a shape's first run). A weight cache shared with other
+  // sessions counts whole here. Call between runs.
   size_t resident_weight_bytes() const;
   // Bytes of the activation arena planned for the last run's input shapes.
   size_t last_arena_bytes() const;

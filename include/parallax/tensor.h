@@ -51,6 +51,9 @@ class Tensor {
   Tensor reshaped(Shape shape) const;
   // A deep copy that owns its bytes.
   Tensor clone() const;
+  // True when this handle is the only one keeping its bytes alive, so that
+  // its holder may release them piece by piece (a view never is).
+  bool sole_owner() const { return owner_ && owner_.use_count() == 1; }
 
  private:
   DataType type_ = DataType::kUndefined;

@@ -30,6 +30,8 @@
 
 namespace parallax {
 
+class WeightCache;
+
 // A compiled nested graph (If branch, Loop/Scan body) a control-flow kernel can run.
 class Subgraph {
  public:
@@ -57,6 +59,9 @@ class KernelCreateContext {
   virtual const Tensor* constant_input(size_t i) const = 0;
   // Compiles the graph held in attribute `name` (If / Loop / Scan bodies).
   virtual Result<std::unique_ptr<Subgraph>> compile_subgraph(const std::string& name) const = 0;
+  // Where kernels share the weights they keep packed (kernels/weight_cache.h);
+  // null: keep a private copy.
+  virtual WeightCache* weight_cache() const { return nullptr; }
 
  protected:
   explicit KernelCreateContext(const Node* node) : node_(node) {}
@@ -137,12 +142,11 @@ class OpKernel {
   // at creation, usually packed for its primitives) and never reads that
   // input's bytes from the ComputeContext, only its shape. A weight that every
   // consumer holds is dropped by the session, so it lives once in memory.
+  // What the kernels keep is counted by their WeightCache.
   virtual bool holds_constant(size_t input) const {
     (void)input;
     return false;
   }
-  // Bytes of constants the kernel keeps (its packed weights). Read between runs.
-  virtual size_t held_bytes() const { return 0; }
 };
 
 }  // namespace parallax

@@ -12,6 +12,7 @@
 #include "backends/backend.h"
 #include "core/shape_arith.h"
 #include "kernels/registry.h"
+#include "kernels/weight_cache.h"
 #include "runtime/kernel_contexts.h"
 #include "runtime/memory_checker.h"
 #include "runtime/offload_choice.h"
@@ -58,6 +59,7 @@ class RuntimeCreateContext final : public KernelCreateContext {
     const auto& init = graph_.value(node_->inputs[i]).initializer;
     return init ? &*init : nullptr;
   }
+  WeightCache* weight_cache() const override { return options_.weight_cache.get(); }
   Result<std::unique_ptr<Subgraph>> compile_subgraph(const std::string& name) const override {
     PX_ASSIGN_OR_RETURN(std::shared_ptr<Graph> body, node_->attrs.get_graph(name));
     std::vector<size_t> outer_map;
@@ -133,6 +135,7 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
   if (options.num_threads < 1)
     return error(StatusCode::kInvalidArgument, "num_threads must be at least 1, got ", options.num_threads);
   std::unique_ptr<Program> program(new Program(std::move(graph), options));
+  if (!program->options_.weight_cache) program->options_.weight_cache = std::make_shared<WeightCache>();
   const Graph& g = *program->graph_;
   program->kernels_.reserve(g.nodes.size());
   Backend* acc = options.accelerator.get();
@@ -204,11 +207,7 @@ std::vector<ValueId> Program::constants_held_by_kernels() const {
   return held;
 }
 
-size_t Program::held_constant_bytes() const {
-  size_t bytes = 0;
-  for (const auto& k : kernels_) bytes += k->held_bytes();
-  return bytes;
-}
+size_t Program::held_constant_bytes() const { return options_.weight_cache->bytes(); }
 
 namespace {
 std::string signature(std::span<const Tensor> inputs, std::span<const Tensor> outer) {

@@ -61,6 +61,9 @@ struct ProgramOptions {
   // regions that pay for themselves under `device_profile`.
   OffloadRule offload_rule = OffloadRule::kAlways;
   DeviceProfile device_profile = {};
+  // Where kernels keep packed weights; null: the program makes its own, which
+  // its control-flow bodies share.
+  std::shared_ptr<WeightCache> weight_cache = nullptr;
 };
 
 // Sees every node a run executes, from the thread that ran it: profiling
@@ -96,7 +99,8 @@ class Program {
   // (OpKernel::holds_constant): nothing reads their graph bytes again, so
   // the owner of the graph may drop them.
   std::vector<ValueId> constants_held_by_kernels() const;
-  // Bytes the kernels keep of constants (OpKernel::held_bytes), between runs.
+  // Bytes the kernels keep of constants: the whole of the weight cache, which
+  // may be shared with other sessions. Read between runs.
   size_t held_constant_bytes() const;
   // Times the arena had to grow (a steady state allocates none).
   size_t arena_allocations() const { return arena_allocations_; }

@@ -11,6 +11,7 @@
 #include "backends/backend.h"
 #include "format/onnx_loader.h"
 #include "graph/passes/passes.h"
+#include "kernels/weight_cache.h"
 #include "runtime/op_profiler.h"
 #include "runtime/program.h"
 
@@ -196,6 +197,7 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
   popts.check_memory = options.check_memory;
   popts.adapt_schedule = options.adapt_schedule;
   popts.max_tensor_bytes = options.max_tensor_bytes;
+  popts.weight_cache = options.weight_cache;
   impl->record_timeline = options.record_timeline;
   PX_ASSIGN_OR_RETURN(impl->program, Program::compile(model->graph, popts));
   // Weights the kernels keep packed are let go here: only their shapes are
@@ -214,6 +216,8 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
 }
 
 }  // namespace
+
+std::shared_ptr<WeightCache> make_weight_cache() { return std::make_shared<WeightCache>(); }
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;

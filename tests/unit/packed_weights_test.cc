@@ -53,6 +53,34 @@ TEST(PackedWeights, KeepsOneCopyPerLayoutAndUnpacksTheOriginal) {
   EXPECT_EQ(w.bytes(), 2 * plain_bytes);
 }
 
+// A weight nobody else holds is packed in slices that give the source pages
+// back as they go; one still held elsewhere is packed whole. Both must give
+// the same packed bytes. 1100 x 600 floats is several 1 MiB slices and a tail
+// that is not a whole block.
+TEST(PackedWeights, PackingInSlicesGivesTheSameBytes) {
+  using dnnl::memory;
+  const int64_t k = 1100, n = 600;
+  const std::vector<float> values = random_values(static_cast<size_t>(k * n), 8);
+  memory::desc src({8, k}, memory::data_type::f32, memory::format_tag::ab);
+  memory::desc any({k, n}, memory::data_type::f32, memory::format_tag::any);
+  memory::desc dst({8, n}, memory::data_type::f32, memory::format_tag::ab);
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, any, dst), dnnl_util::cpu_engine());
+  const memory::desc layout = pd.weights_desc();
+  ASSERT_NE(layout, dnnl_util::plain_f32({k, n})) << "oneDNN picked the plain layout: nothing to test";
+
+  dnnl_util::PackedWeights sliced, whole;
+  sliced.hold(tensor_of({k, n}, values), dnnl_util::plain_f32({k, n}));
+  Tensor kept = tensor_of({k, n}, values);
+  whole.hold(kept, dnnl_util::plain_f32({k, n}));
+  memory a = sliced.in_layout(layout), b = whole.in_layout(layout);
+  ASSERT_EQ(layout.get_size(), b.get_desc().get_size());
+  EXPECT_EQ(std::memcmp(a.get_data_handle(), b.get_data_handle(), layout.get_size()), 0);
+  auto plain = sliced.plain();
+  ASSERT_TRUE(plain.is_ok()) << plain.status().to_string();
+  EXPECT_EQ(std::memcmp(plain->raw(), values.data(), values.size() * sizeof(float)), 0);
+  EXPECT_EQ(std::memcmp(kept.raw(), values.data(), values.size() * sizeof(float)), 0);
+}
+
 TEST(PackedWeights, PlainLayoutIsSharedNotCopied) {
   const std::vector<float> values = random_values(8 * 4, 2);
   Tensor t = tensor_of({8, 4}, values);
@@ -152,6 +180,81 @@ TEST(PackedWeights, SessionResultsMatchWeightsFedAsInputs) {
 
 TEST(PackedWeights, WeightReadByAnotherOpStaysInTheGraph) {
   expect_same_as_fed_weights(true);
+}
+
+// Two MatMuls read one weight (a detector's head runs one conv on every
+// pyramid level the same way).
+std::string model_with_shared_weight(bool as_input) {
+  testing::ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {-1, 256});
+  b.input("y", onnx::TensorProto::FLOAT, {-1, 256});
+  if (as_input) b.input("w", onnx::TensorProto::FLOAT, {256, 384});
+  else b.initializer("w", {256, 384}, random_values(256 * 384, 3));
+  b.node("MatMul", {"x", "w"}, {"xw"});
+  b.node("MatMul", {"y", "w"}, {"yw"});
+  b.output("xw", onnx::TensorProto::FLOAT, {-1, 384});
+  b.output("yw", onnx::TensorProto::FLOAT, {-1, 384});
+  return b.bytes();
+}
+
+void expect_near(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t o = 0; o < a.size(); ++o) {
+    ASSERT_EQ(a[o].shape(), b[o].shape());
+    for (int64_t i = 0; i < a[o].numel(); ++i)
+      ASSERT_NEAR(a[o].data<float>()[i], b[o].data<float>()[i], 1e-4f) << "output " << o << " element " << i;
+  }
+}
+
+TEST(PackedWeights, WeightReadByTwoNodesIsPackedOnce) {
+  SessionOptions options;
+  options.num_threads = 2;
+  auto held = Session::open_from_bytes(model_with_shared_weight(false), options);
+  auto fed = Session::open_from_bytes(model_with_shared_weight(true), options);
+  ASSERT_TRUE(held.is_ok()) << held.status().to_string();
+  ASSERT_TRUE(fed.is_ok()) << fed.status().to_string();
+  std::vector<NamedTensor> feeds = {{"x", tensor_of({5, 256}, random_values(5 * 256, 11))},
+                                    {"y", tensor_of({2, 256}, random_values(2 * 256, 12))}};
+  auto a = (*held)->run(feeds);
+  feeds.push_back({"w", tensor_of({256, 384}, random_values(256 * 384, 3))});
+  auto b = (*fed)->run(feeds);
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  ASSERT_TRUE(b.is_ok()) << b.status().to_string();
+  expect_near(*a, *b);
+  const size_t weights = (*held)->model_info().weight_bytes;
+  EXPECT_GE((*held)->resident_weight_bytes(), weights);
+  EXPECT_LT((*held)->resident_weight_bytes(), weights + weights / 10)
+      << "weights " << weights << " resident " << (*held)->resident_weight_bytes();
+}
+
+TEST(PackedWeights, SessionsGivenOneCacheShareTheirPackedWeights) {
+  SessionOptions options;
+  options.num_threads = 2;
+  options.weight_cache = make_weight_cache();
+  const std::string bytes = model(false, false);
+  auto first = Session::open_from_bytes(bytes, options);
+  auto second = Session::open_from_bytes(bytes, options);
+  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  std::vector<NamedTensor> feeds = {{"x", tensor_of({3, 256}, random_values(3 * 256, 13))}};
+  auto a = (*first)->run(feeds);
+  auto b = (*second)->run(feeds);
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  ASSERT_TRUE(b.is_ok()) << b.status().to_string();
+  expect_near(*a, *b);
+  // Both sessions count the one shared cache: one copy of each weight, not two.
+  const size_t weights = (*first)->model_info().weight_bytes;
+  EXPECT_LT((*first)->resident_weight_bytes(), weights + weights / 10);
+  EXPECT_EQ((*first)->resident_weight_bytes(), (*second)->resident_weight_bytes());
+  // A session without the cache packs its own.
+  SessionOptions own = options;
+  own.weight_cache = nullptr;
+  auto third = Session::open_from_bytes(bytes, own);
+  ASSERT_TRUE(third.is_ok()) << third.status().to_string();
+  auto c = (*third)->run(feeds);
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  expect_near(*a, *c);
+  EXPECT_EQ((*first)->resident_weight_bytes(), (*second)->resident_weight_bytes());
 }
 
 }  // namespace

@@ -72,7 +72,7 @@ class ConvKernel final : public OpKernel {
     // packed, in oneDNN's grouped dims when group > 1.
     const Tensor* w = ctx.constant_input(1);
     if (w && w->dtype() == DataType::kFloat32 && w->rank() >= 3 && w->rank() <= 5 && w->dim(0) % k->group_ == 0)
-      k->weights_.hold(*w, dnnl_util::plain_f32(k->oihw_dims(w->shape())));
+      k->weights_.hold(*w, dnnl_util::plain_f32(k->oihw_dims(w->shape())), ctx.weight_cache());
     if (k->has_bias_)
       if (const Tensor* b = ctx.constant_input(2)) k->const_b_ = *b;
     return std::unique_ptr<OpKernel>(std::move(k));
@@ -124,7 +124,6 @@ class ConvKernel final : public OpKernel {
   }
 
   bool holds_constant(size_t input) const override { return input == 1 && weights_.held(); }
-  size_t held_bytes() const override { return weights_.bytes(); }
 
   Status compute(ComputeContext& ctx) override {
     const Tensor& x = ctx.input(0);

@@ -43,7 +43,7 @@ class GemmKernel final : public OpKernel {
     if (b && b->dtype() == DataType::kFloat32 && b->rank() == 2) {
       int64_t kd = k->trans_b_ ? b->dim(1) : b->dim(0), nd = k->trans_b_ ? b->dim(0) : b->dim(1);
       dnnl::memory::dims strides = k->trans_b_ ? dnnl::memory::dims{1, kd} : dnnl::memory::dims{nd, 1};
-      k->weights_.hold(*b, dnnl::memory::desc({kd, nd}, dnnl::memory::data_type::f32, strides));
+      k->weights_.hold(*b, dnnl::memory::desc({kd, nd}, dnnl::memory::data_type::f32, strides), ctx.weight_cache());
     }
     if (k->has_c_)
       if (const Tensor* c = ctx.constant_input(2)) k->const_c_ = *c;
@@ -115,7 +115,6 @@ class GemmKernel final : public OpKernel {
   }
 
   bool holds_constant(size_t input) const override { return input == 1 && weights_.held(); }
-  size_t held_bytes() const override { return weights_.bytes(); }
 
  private:
   Status compute_dnnl(const Tensor& a, const Tensor& b, const Tensor* c, const Tensor* r, Tensor& y, const Dims& d) {

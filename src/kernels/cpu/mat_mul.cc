@@ -62,7 +62,7 @@ class MatMulKernel final : public OpKernel {
     // A constant 2-D float B (a weight) is kept packed; others are read each run.
     const Tensor* b = ctx.constant_input(1);
     if (b && b->dtype() == DataType::kFloat32 && b->rank() == 2)
-      k->weights_.hold(*b, dnnl_util::plain_f32({b->dim(0), b->dim(1)}));
+      k->weights_.hold(*b, dnnl_util::plain_f32({b->dim(0), b->dim(1)}), ctx.weight_cache());
     k->mm_.configure(k->act_, k->weights_.held() ? &k->weights_ : nullptr);
     return std::unique_ptr<OpKernel>(std::move(k));
   }
@@ -97,7 +97,6 @@ class MatMulKernel final : public OpKernel {
   }
 
   bool holds_constant(size_t input) const override { return input == 1 && weights_.held(); }
-  size_t held_bytes() const override { return weights_.bytes(); }
 
  private:
   Status compute_dnnl(const Tensor& a, const Tensor& b, const Tensor* r, Tensor& y, const MatMulShape& s) {

@@ -37,7 +37,8 @@ class NhwcConvKernel final : public OpKernel {
       return error(StatusCode::kInvalidArgument, "NhwcConv: group ", k->group_, " does not divide ", w->dim(0));
     k->w_shape_ = w->shape();
     k->weights_.hold(*w, memory::desc(k->oihw_dims(), memory::data_type::f32,
-                                      k->group_ > 1 ? memory::format_tag::goihw : memory::format_tag::oihw));
+                                      k->group_ > 1 ? memory::format_tag::goihw : memory::format_tag::oihw),
+                     ctx.weight_cache());
     if (ctx.has_input(2)) {
       const Tensor* b = ctx.constant_input(2);
       if (!b || b->numel() != w->dim(0) || b->dtype() != DataType::kFloat32)
@@ -55,7 +56,6 @@ class NhwcConvKernel final : public OpKernel {
   }
 
   bool holds_constant(size_t input) const override { return input == 1; }
-  size_t held_bytes() const override { return weights_.bytes(); }
 
   Status compute(ComputeContext& ctx) override {
     const Tensor& x = ctx.input(0);

@@ -1,7 +1,7 @@
 // One constant weight tensor as a kernel's oneDNN primitives want it.
 //
 //   PackedWeights w;
-//   w.hold(*ctx.constant_input(1), plain_f32({k, n}));        // at kernel creation
+//   w.hold(*ctx.constant_input(1), plain_f32({k, n}), ctx.weight_cache());  // at kernel creation
 //   dnnl::memory m = w.in_layout(pd.weights_desc());            // per new primitive
 //   PX_ASSIGN_OR_RETURN(Tensor plain, w.plain());               // portable fallback only
 //
@@ -14,23 +14,30 @@
 // layout, or a fallback that needs the plain one, is reordered from the
 // packed copy.
 //
-// Not thread-safe: the owning kernel serialises calls (it already locks its
-// primitive cache).
+// A PackedWeights is a handle: with a WeightCache, every kernel that holds
+// the same bytes through the same plain desc shares one set of copies (a
+// weight read by several nodes, or by several sessions of one model). Calls
+// are thread-safe, since kernels of concurrent branches may share it.
 #pragma once
 
+#include <memory>
 #include <oneapi/dnnl/dnnl.hpp>
-#include <vector>
 
 #include "parallax/status.h"
 #include "parallax/tensor.h"
+
+namespace parallax {
+class WeightCache;
+}
 
 namespace parallax::dnnl_util {
 
 class PackedWeights {
  public:
-  // `plain_desc` reads `plain`'s bytes (it may carry strides: a transposed B).
-  void hold(Tensor plain, dnnl::memory::desc plain_desc);
-  bool held() const { return held_; }
+  // `plain_desc` reads `plain`'s bytes (it may carry strides: a transposed
+  // B). `cache` (may be null) shares the copies with other holders.
+  void hold(Tensor plain, dnnl::memory::desc plain_desc, WeightCache* cache = nullptr);
+  bool held() const { return state_ != nullptr; }
 
   // The weights in `layout` (same logical dims as the plain desc), made on
   // first request. May throw dnnl::error like any oneDNN call.
@@ -39,17 +46,12 @@ class PackedWeights {
   // The plain bytes: the held tensor, or a new tensor unpacked from a packed copy.
   Result<Tensor> plain();
 
-  // Bytes this object keeps alive (plain and packed, each buffer once).
+  // Bytes the shared copies keep alive (plain and packed, each buffer once).
   size_t bytes() const;
 
  private:
-  bool held_ = false;
-  Tensor plain_;  // empty once let go
-  DataType plain_type_ = DataType::kUndefined;
-  Shape plain_shape_;
-  dnnl::memory::desc plain_desc_;
-  bool plain_shared_ = false;         // a returned memory reads plain_'s bytes: keep them
-  std::vector<dnnl::memory> packed_;  // one per layout
+  struct Copies;
+  std::shared_ptr<Copies> state_;
 };
 
 }  // namespace parallax::dnnl_util
