@@ -109,6 +109,12 @@ struct RunStatistics {
   size_t sequential_arena_bytes = 0;   // what the sequential plan would need
   size_t lower_bound_arena_bytes = 0;  // most bytes live at one sequential step
   size_t peak_live_bytes = 0;          // measured: most arena bytes live at once during the run
+  // Tensors whose size is known only at run time (a detector's boxes, a
+  // loop's carried values) come from a pool apart from the arena. Most pooled
+  // bytes live at once, and freed bytes kept for reuse, over all runs so far
+  // (the top-level graph's pool; control-flow bodies keep their own).
+  size_t pooled_peak_bytes = 0;
+  size_t pooled_cached_bytes = 0;
   size_t memory_budget = 0;            // the budget this run was planned under
   size_t arena_allocations = 0;        // times the session's arena had to grow, all runs so far
   int max_concurrency = 1;             // most nodes running at the same time

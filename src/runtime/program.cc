@@ -439,6 +439,8 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
     st.sequential_arena_bytes = ep.sequential_arena_bytes;
     st.lower_bound_arena_bytes = ep.lower_bound_bytes;
     st.peak_live_bytes = checker.peak_live_bytes();
+    st.pooled_peak_bytes = tensor_pool_->peak_live_bytes();
+    st.pooled_cached_bytes = tensor_pool_->cached_bytes();
     st.memory_budget = options_.memory_budget;
     st.arena_allocations = arena_allocations_;
     st.max_concurrency = result.max_concurrency;

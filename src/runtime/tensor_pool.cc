@@ -81,4 +81,9 @@ size_t TensorPool::reused() const {
   return reused_;
 }
 
+size_t TensorPool::peak_live_bytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return peak_live_bytes_;
+}
+
 }  // namespace parallax

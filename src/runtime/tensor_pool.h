@@ -46,7 +46,8 @@ class TensorPool : public std::enable_shared_from_this<TensorPool> {
   Tensor allocate(DataType type, Shape shape);
 
   size_t cached_bytes() const;
-  size_t reused() const;  // allocations served from a freed block, so far
+  size_t reused() const;           // allocations served from a freed block, so far
+  size_t peak_live_bytes() const;  // most bytes handed out at once, so far
 
  private:
   void give_back(void* block, size_t capacity);

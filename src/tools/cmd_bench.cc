@@ -139,6 +139,7 @@ int run_bench(const BenchArgs& args) {
       {"cpu_ms_per_run", cpu_total / static_cast<double>(ms.size())},
       {"peak_rss_bytes", peak_rss},
       {"arena_bytes", (*session)->last_arena_bytes()},
+      {"pooled_peak_bytes", stats.pooled_peak_bytes},
       {"weight_bytes", (*session)->model_info().weight_bytes},
       {"resident_weight_bytes", (*session)->resident_weight_bytes()},
       {"open_ms", (*session)->model_info().open_ms},
@@ -158,9 +159,12 @@ int run_bench(const BenchArgs& args) {
                 execution_mode_name(options.mode), args.runs, args.warmup);
     std::printf("latency ms: min %.3f  median %.3f  p90 %.3f  max %.3f\n", j["min_ms"].get<double>(),
                 j["median_ms"].get<double>(), j["p90_ms"].get<double>(), j["max_ms"].get<double>());
-    std::printf("cpu ms per run: %.3f   peak RSS: %.1f MiB   arena: %.1f MiB\n", j["cpu_ms_per_run"].get<double>(),
+    std::printf("cpu ms per run: %.3f   peak RSS: %.1f MiB   arena: %.1f MiB", j["cpu_ms_per_run"].get<double>(),
                 static_cast<double>(peak_rss) / (1024.0 * 1024.0),
                 static_cast<double>((*session)->last_arena_bytes()) / (1024.0 * 1024.0));
+    if (stats.pooled_peak_bytes > 0)
+      std::printf("   run-time-sized tensors: %.1f MiB", static_cast<double>(stats.pooled_peak_bytes) / (1024.0 * 1024.0));
+    std::printf("\n");
     std::printf("weights: %.1f MiB in the model, %.1f MiB resident   open: %.1f ms   first run: %.1f ms\n",
                 static_cast<double>((*session)->model_info().weight_bytes) / (1024.0 * 1024.0),
                 static_cast<double>((*session)->resident_weight_bytes()) / (1024.0 * 1024.0),

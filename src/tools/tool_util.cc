@@ -272,6 +272,9 @@ std::string describe_run_stats(const RunStatistics& s, double measured_ms) {
       << mib(s.lower_bound_arena_bytes) << "), peak live " << mib(s.peak_live_bytes) << ", budget "
       << (s.memory_budget ? mib(s.memory_budget) : std::string("default")) << ", arena grown " << s.arena_allocations
       << " times so far\n";
+  if (s.pooled_peak_bytes > 0)
+    out << "run-time-sized tensors: peak live " << mib(s.pooled_peak_bytes) << ", kept for reuse "
+        << mib(s.pooled_cached_bytes) << '\n';
   out << "critical path " << s.critical_path_ms << " ms, bound " << s.bound_ms << " ms, measured " << measured_ms
       << " ms (runtime's wall " << s.wall_ms << " ms)";
   if (s.bound_ms > 0) out << ", " << (measured_ms / s.bound_ms) << "x the bound";
@@ -291,6 +294,8 @@ nlohmann::json run_stats_json(const RunStatistics& s) {
           {"sequential_arena_bytes", s.sequential_arena_bytes},
           {"lower_bound_arena_bytes", s.lower_bound_arena_bytes},
           {"peak_live_bytes", s.peak_live_bytes},
+          {"pooled_peak_bytes", s.pooled_peak_bytes},
+          {"pooled_cached_bytes", s.pooled_cached_bytes},
           {"memory_budget", s.memory_budget},
           {"arena_allocations", s.arena_allocations},
           {"max_concurrency", s.max_concurrency},
