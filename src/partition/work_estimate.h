@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "graph/graph.h"
-#include "runtime/shape_plan.h"
+#include "plan/shape_plan.h"
 
 namespace parallax {
 

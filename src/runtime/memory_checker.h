@@ -17,7 +17,7 @@
 #include "graph/graph.h"
 #include "parallax/status.h"
 #include "parallax/tensor.h"
-#include "schedule/execution_plan.h"
+#include "plan/execution_plan.h"
 
 namespace parallax {
 

@@ -5,7 +5,7 @@
 #include "partition/dataflow.h"
 #include "partition/regions.h"
 #include "partition/work_estimate.h"
-#include "runtime/shape_plan.h"
+#include "runtime/shape_planner.h"
 
 namespace parallax {
 

@@ -25,9 +25,9 @@
 #include "partition/device_profile.h"
 #include "parallax/session.h"
 #include "runtime/schedule_tuner.h"
-#include "runtime/shape_plan.h"
+#include "runtime/shape_planner.h"
 #include "runtime/tensor_pool.h"
-#include "schedule/execution_plan.h"
+#include "schedule/execution_planner.h"
 #include "schedule/thread_pool.h"
 
 namespace parallax {

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "parallax/status.h"
-#include "schedule/step_dag.h"
+#include "plan/step_dag.h"
 #include "schedule/thread_pool.h"
 
 namespace parallax {

@@ -24,6 +24,7 @@
 #include "partition/plan_html.h"
 #include "partition/plan_print.h"
 #include "partition/region_summary.h"
+#include "plan/plan_text.h"
 #include "runtime/program.h"
 #include "tools/commands.h"
 #include "tools/memory_html.h"
@@ -43,6 +44,7 @@ struct PlanArgs {
   int64_t min_branch_ops = 3;
   bool no_optimize = false;
   bool memory = false;
+  bool steps = false;
 };
 
 Result<std::map<std::string, Shape>> parse_shapes(const std::vector<std::string>& specs) {
@@ -257,7 +259,30 @@ void print_memory_table(const nlohmann::json& j) {
   }
 }
 
+// The execution plan a run with these settings builds: every step, what it
+// waits for and where its outputs live.
+Result<std::string> describe_steps(const PlanArgs& a) {
+  PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(a.model, {}));
+  if (!a.no_optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph));
+  PX_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, declared_inputs(*model->graph, a.shapes));
+  ProgramOptions popts;
+  popts.num_threads = a.threads;
+  popts.mode = ExecutionMode::kDataflow;  // the session's default
+  PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(model->graph, popts));
+  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ExecutionPlan> ep, program->execution_plan_for(inputs, {}));
+  return describe_execution_plan(*model->graph, *ep);
+}
+
 int run_plan(const PlanArgs& a) {
+  if (a.steps) {
+    auto text = describe_steps(a);
+    if (!text.is_ok()) {
+      std::cerr << "error: " << text.status().to_string() << '\n';
+      return 1;
+    }
+    std::cout << *text;
+    return 0;
+  }
   if (a.memory) {
     MemoryPlans plans;
     auto j = memory_table(a, a.format == "html" ? &plans : nullptr);
@@ -338,6 +363,9 @@ void add_plan_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--format", args->format, "text, json, dot or html (one self-contained page)")
       ->check(CLI::IsMember({"text", "json", "dot", "html"}));
   cmd->add_flag("--no-optimize", args->no_optimize, "partition the graph as loaded, without graph passes");
+  cmd->add_flag("--steps", args->steps,
+                "print the execution plan a run builds at --threads: each step, the steps it waits for, where its "
+                "outputs live");
   cmd->add_flag("--memory", args->memory,
                 "arena bytes of each memory plan: naive, sequential, per-branch, concurrent, lower bound "
                 "(--format html: the dataflow and sequential arenas drawn over time)");

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "partition/plan_html.h"
-#include "schedule/step_dag.h"
+#include "plan/step_dag.h"
 
 namespace parallax::tools {
 

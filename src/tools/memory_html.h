@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/graph.h"
-#include "schedule/execution_plan.h"
+#include "plan/execution_plan.h"
 
 namespace parallax::tools {
 

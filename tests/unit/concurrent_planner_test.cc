@@ -9,7 +9,7 @@
 
 #include "memory/concurrent_planner.h"
 #include "memory/greedy_planner.h"
-#include "schedule/step_dag.h"
+#include "plan/step_dag.h"
 
 namespace parallax {
 namespace {

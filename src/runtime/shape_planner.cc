@@ -1,4 +1,4 @@
-#include "runtime/shape_plan.h"
+#include "runtime/shape_planner.h"
 
 #include <algorithm>
 

@@ -2,17 +2,16 @@
 // signature: where each value lives (constant, input, arena offset, owned,
 // or decided at run time), which nodes still run (shape-only subgraphs are
 // folded into constants), and the arena size. Plans are plain data, built by
-// make_shape_plan() and cached by Program; the executor binds the offsets.
+// make_shape_plan() (runtime/shape_planner.h) and cached by Program; the
+// executor binds the offsets.
 #pragma once
 
 #include <cstddef>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "graph/graph.h"
-#include "kernels/op_kernel.h"
 #include "parallax/status.h"
 #include "parallax/tensor.h"
 
@@ -50,13 +49,5 @@ struct ShapePlan {
   size_t lower_bound_bytes = 0;  // most bytes live at one step
   size_t folded_nodes = 0;
 };
-
-// Plans `graph` for the given input and outer-scope tensors (only their
-// dtypes and shapes are read, never their data). `kernels` is indexed by node.
-// A planned tensor over `max_tensor_bytes` is refused (ResourceExhausted).
-Result<std::shared_ptr<const ShapePlan>> make_shape_plan(const Graph& graph,
-                                                         std::span<const std::unique_ptr<OpKernel>> kernels,
-                                                         std::span<const Tensor> inputs,
-                                                         std::span<const Tensor> outer, size_t max_tensor_bytes);
 
 }  // namespace parallax

@@ -1,4 +1,4 @@
-#include "schedule/execution_plan.h"
+#include "schedule/execution_planner.h"
 
 #include <algorithm>
 #include <numeric>

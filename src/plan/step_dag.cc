@@ -1,4 +1,4 @@
-#include "schedule/step_dag.h"
+#include "plan/step_dag.h"
 
 #include <algorithm>
 

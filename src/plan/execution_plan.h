@@ -2,37 +2,21 @@
 // which steps may overlap (the StepDag), where each arena value lives so that
 // no two values that can be live together share bytes, and what that costs
 // against the sequential plan. It is plain data, built once per input-shape
-// signature and schedule settings, and cached by Program.
-//
-//   ExecutionPlanOptions o{.mode = ExecutionMode::kDataflow, .threads = 2, .memory_budget = 1 << 30};
-//   PX_ASSIGN_OR_RETURN(auto ep, make_execution_plan(graph, shape_plan, o));
-//   // ep->dag: run a step when all its predecessors are done
-//   // ep->offsets[v]: arena offset of value v; ep->arena_bytes <= budget
-//
-// Memory (docs/PARALLAX.md, "Branch-aware memory"): offsets are planned over
-// the conflict relation "may be live at the same time under this DAG"
-// (memory/concurrent_planner.h), capped at max_arena_growth x the sequential
-// plan; past the cap, values share bytes and the DAG gets the orders that
-// make sharing safe, giving up exactly that concurrency.
+// signature and schedule settings (schedule/execution_planner.h), and cached
+// by Program.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "graph/graph.h"
 #include "parallax/session.h"
-#include "runtime/shape_plan.h"
-#include "schedule/step_dag.h"
+#include "plan/shape_plan.h"
+#include "plan/step_dag.h"
 
 namespace parallax {
-
-struct ExecutionPlanOptions {
-  ExecutionMode mode = ExecutionMode::kDataflow;
-  int threads = 1;
-  size_t memory_budget = SIZE_MAX;
-  double max_arena_growth = 1.10;
-};
 
 struct ExecutionPlan {
   std::shared_ptr<const ShapePlan> shapes;
@@ -44,8 +28,8 @@ struct ExecutionPlan {
   std::vector<int32_t> layer;                       // per position: partition layer
   size_t num_branches = 0;
 
-  std::vector<size_t> offsets;       // per value; meaningful for Storage::kArena
-  std::vector<uint32_t> readers;     // per value: distinct reading positions (release bookkeeping)
+  std::vector<size_t> offsets;    // per value; meaningful for Storage::kArena
+  std::vector<uint32_t> readers;  // per value: distinct reading positions (release bookkeeping)
   size_t arena_bytes = 0;
   size_t sequential_arena_bytes = 0;  // the ShapePlan's own greedy plan
   size_t lower_bound_bytes = 0;       // most bytes live at one sequential step
@@ -57,9 +41,5 @@ struct ExecutionPlan {
   size_t memory_orders = 0;   // value pairs sharing bytes only thanks to an added order
   std::string note;           // why concurrency was limited, if it was
 };
-
-Result<std::shared_ptr<const ExecutionPlan>> make_execution_plan(const Graph& graph,
-                                                                 std::shared_ptr<const ShapePlan> shapes,
-                                                                 const ExecutionPlanOptions& options);
 
 }  // namespace parallax

@@ -1,0 +1,36 @@
+// make_execution_plan: how one ShapePlan runs (plan/execution_plan.h) under
+// a mode, a thread count and a memory budget.
+//
+//   ExecutionPlanOptions o{.mode = ExecutionMode::kDataflow, .threads = 2, .memory_budget = 1 << 30};
+//   PX_ASSIGN_OR_RETURN(auto ep, make_execution_plan(graph, shape_plan, o));
+//   // ep->dag: run a step when all its predecessors are done
+//   // ep->offsets[v]: arena offset of value v; ep->arena_bytes <= budget
+//
+// Memory (docs/method.md, "Branch-aware memory"): offsets are planned over
+// the conflict relation "may be live at the same time under this DAG"
+// (memory/concurrent_planner.h), capped at max_arena_growth x the sequential
+// plan; past the cap, values share bytes and the DAG gets the orders that
+// make sharing safe, giving up exactly that concurrency.
+#pragma once
+
+#include <memory>
+
+#include "graph/graph.h"
+#include "parallax/session.h"
+#include "plan/execution_plan.h"
+
+namespace parallax {
+
+struct ExecutionPlanOptions {
+  ExecutionMode mode = ExecutionMode::kDataflow;
+  int threads = 1;
+  size_t memory_budget = SIZE_MAX;
+  double max_arena_growth = 1.10;
+};
+
+
+Result<std::shared_ptr<const ExecutionPlan>> make_execution_plan(const Graph& graph,
+                                                                 std::shared_ptr<const ShapePlan> shapes,
+                                                                 const ExecutionPlanOptions& options);
+
+}  // namespace parallax
