@@ -72,7 +72,7 @@ Result<double> read_scalar(const Tensor& t) {
   return v;
 }
 
-void parallel_for(int threads, int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+void parallel_for(int threads, int64_t n, int64_t grain, FunctionRef<void(int64_t, int64_t)> fn) {
   if (n <= 0) return;
   grain = std::max<int64_t>(grain, 1);
   int64_t chunks = std::min<int64_t>(threads, (n + grain - 1) / grain);

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/function_ref.h"
 #include "kernels/op_kernel.h"
 #include "parallax/status.h"
 #include "parallax/tensor.h"
@@ -32,7 +33,7 @@ Result<double> read_scalar(const Tensor& t);
 
 // Runs fn(begin, end) over [0, n) split across up to `threads` threads,
 // with at least `grain` iterations per chunk. Runs inline when small.
-void parallel_for(int threads, int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+void parallel_for(int threads, int64_t n, int64_t grain, FunctionRef<void(int64_t, int64_t)> fn);
 
 // Calls f.template operator()<T>() for the C++ type of `type`, for the
 // numeric types listed; returns an Unsupported error otherwise.

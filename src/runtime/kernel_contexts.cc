@@ -62,13 +62,13 @@ Status BasicInferContext::defer() {
   return Status::ok();
 }
 
-BasicComputeContext::BasicComputeContext(const Node* node, std::vector<const Tensor*> inputs,
-                                         std::vector<Tensor*> outputs, std::vector<Tensor> implicit, int threads,
-                                         size_t max_tensor_bytes)
+BasicComputeContext::BasicComputeContext(const Node* node, std::span<const Tensor* const> inputs,
+                                         std::span<Tensor* const> outputs, std::span<const Tensor> implicit,
+                                         int threads, size_t max_tensor_bytes)
     : ComputeContext(node),
-      inputs_(std::move(inputs)),
-      outputs_(std::move(outputs)),
-      implicit_(std::move(implicit)),
+      inputs_(inputs),
+      outputs_(outputs),
+      implicit_(implicit),
       threads_(threads),
       max_tensor_bytes_(max_tensor_bytes) {}
 

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <limits>
+#include <span>
 #include <vector>
 
 #include "kernels/op_kernel.h"
@@ -51,13 +53,26 @@ class BasicInferContext final : public InferContext {
   bool deferred_ = false;
 };
 
+// How an executor ends a step later (ComputeContext::defer): implemented by
+// the executor around the scheduler's StepDeferral, asked only by kernels
+// that defer (an accelerator's), so CPU steps pay nothing for it.
+class StepDeferrer {
+ public:
+  virtual std::function<void(Status)> defer() = 0;
+
+ protected:
+  ~StepDeferrer() = default;
+};
+
+// Made on the stack for each step: it views the executor's bindings (no
+// copies, no allocation) and lives for the one compute call.
 class BasicComputeContext final : public ComputeContext {
  public:
   // `outputs[i]` is where output i lives (null for absent outputs); planned
   // outputs are already bound, dynamic ones are empty until allocated.
   // allocate_output() refuses tensors over `max_tensor_bytes`.
-  BasicComputeContext(const Node* node, std::vector<const Tensor*> inputs, std::vector<Tensor*> outputs,
-                      std::vector<Tensor> implicit, int threads, size_t max_tensor_bytes = kNoTensorLimit);
+  BasicComputeContext(const Node* node, std::span<const Tensor* const> inputs, std::span<Tensor* const> outputs,
+                      std::span<const Tensor> implicit, int threads, size_t max_tensor_bytes = kNoTensorLimit);
 
   const Tensor& input(size_t i) const override;
   std::span<const Tensor> implicit_inputs() const override { return implicit_; }
@@ -67,18 +82,18 @@ class BasicComputeContext final : public ComputeContext {
   void set_tensor_pool(TensorPool* pool) { pool_ = pool; }
   Status set_dynamic_output(size_t i, Tensor tensor) override;
   int num_threads() const override { return threads_; }
-  std::function<void(Status)> defer() override { return defer_ ? defer_() : nullptr; }
-  // How this executor ends a step later (ComputeContext::defer); unset: it cannot.
-  void set_defer(std::function<std::function<void(Status)>()> hook) { defer_ = std::move(hook); }
+  std::function<void(Status)> defer() override { return deferrer_ ? deferrer_->defer() : nullptr; }
+  // Unset: this executor cannot end a step later. Not owned.
+  void set_deferrer(StepDeferrer* deferrer) { deferrer_ = deferrer; }
   uint64_t run_id() const override { return run_id_; }
   void set_run_id(uint64_t id) { run_id_ = id; }
 
  private:
   uint64_t run_id_ = 0;
-  std::function<std::function<void(Status)>()> defer_;
-  std::vector<const Tensor*> inputs_;
-  std::vector<Tensor*> outputs_;
-  std::vector<Tensor> implicit_;
+  StepDeferrer* deferrer_ = nullptr;
+  std::span<const Tensor* const> inputs_;
+  std::span<Tensor* const> outputs_;
+  std::span<const Tensor> implicit_;
   int threads_;
   size_t max_tensor_bytes_;
   TensorPool* pool_ = nullptr;

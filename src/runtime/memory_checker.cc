@@ -16,8 +16,14 @@ uint64_t fnv1a(const std::byte* p, size_t n) {
 
 MemoryChecker::MemoryChecker(const Graph& graph, const ExecutionPlan& plan, std::byte* arena, bool verify)
     : graph_(graph), plan_(plan), arena_(arena), verify_(verify) {
-  remaining_.assign(plan.readers.begin(), plan.readers.end());
-  checksum_.assign(graph.values.size(), 0);
+  reset();
+}
+
+void MemoryChecker::reset() {
+  remaining_.assign(plan_.readers.begin(), plan_.readers.end());
+  if (verify_) checksum_.assign(graph_.values.size(), 0);
+  live_.clear();
+  live_bytes_ = peak_ = 0;
 }
 
 const Node& MemoryChecker::node_at(uint32_t position) const {

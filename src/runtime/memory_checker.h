@@ -25,6 +25,9 @@ class MemoryChecker {
  public:
   MemoryChecker(const Graph& graph, const ExecutionPlan& plan, std::byte* arena, bool verify);
 
+  // Starts a run: nothing live, every reader to come. Keeps its buffers.
+  void reset();
+  void set_arena(std::byte* arena) { arena_ = arena; }
   Status before_step(uint32_t position, const std::vector<Tensor>& slots);
   void after_step(uint32_t position, const std::vector<Tensor>& slots);
   size_t peak_live_bytes() const { return peak_; }

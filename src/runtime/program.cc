@@ -14,8 +14,8 @@
 #include "kernels/registry.h"
 #include "kernels/weight_cache.h"
 #include "runtime/kernel_contexts.h"
-#include "runtime/memory_checker.h"
 #include "runtime/offload_choice.h"
+#include "runtime/run_statistics.h"
 #include "schedule/dag_runner.h"
 
 namespace parallax {
@@ -89,27 +89,6 @@ class RuntimeCreateContext final : public KernelCreateContext {
   const Graph& graph_;
   const ProgramOptions& options_;
 };
-
-// Branch pairs whose nodes overlapped in time (sweep over start times).
-std::vector<std::pair<int, int>> concurrent_branch_pairs(const ExecutionPlan& ep, const DagRunResult& r) {
-  std::vector<uint32_t> by_start(r.timing.size());
-  for (uint32_t p = 0; p < by_start.size(); ++p) by_start[p] = p;
-  std::sort(by_start.begin(), by_start.end(),
-            [&](uint32_t a, uint32_t b) { return r.timing[a].start_us < r.timing[b].start_us; });
-  std::vector<std::pair<int, int>> pairs;
-  std::vector<uint32_t> active;
-  for (uint32_t p : by_start) {
-    std::erase_if(active, [&](uint32_t a) { return r.timing[a].end_us <= r.timing[p].start_us; });
-    for (uint32_t a : active) {
-      int x = ep.branch[a], y = ep.branch[p];
-      if (x != y && x >= 0 && y >= 0) pairs.emplace_back(std::min(x, y), std::max(x, y));
-    }
-    active.push_back(p);
-  }
-  std::sort(pairs.begin(), pairs.end());
-  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-  return pairs;
-}
 
 // What adaptive dataflow chooses between, simplest first (the tuner keeps an
 // earlier arm unless a later one is clearly faster): all threads in sequence,
@@ -247,9 +226,7 @@ Result<Program::CachedPlan*> Program::cached_plan(std::span<const Tensor> inputs
     PX_ASSIGN_OR_RETURN(entry.sequential_plan, make_execution_plan(*graph_, shapes, eopts));
     entry.tuner = std::make_unique<ScheduleTuner>(tuner_arms(options_.num_threads));
   }
-  entry.priority = remaining_path(plan->dag, plan->cost_us);
-  entry.cost_us = plan->cost_us;
-  entry.max_threads.assign(plan->order.size(), options_.num_threads);
+  entry.calibration = std::make_unique<StepCalibration>(*plan, options_.num_threads);
   entry.plan = std::move(plan);
   return &plans_.emplace(key, std::move(entry)).first->second;
 }
@@ -311,18 +288,8 @@ Result<std::vector<Tensor>> Program::run(std::span<const Tensor> inputs, std::sp
   return outputs;
 }
 
-Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::span<const Tensor> outer,
-                        std::vector<Tensor>& outputs, RunStatistics* stats, bool timeline) {
-  const Graph& g = *graph_;
-  // Adaptive dataflow (SessionOptions::adapt_schedule): the tuner picks the
-  // plan and thread count of each run from measured times (runtime/schedule_tuner.h).
-  // Sequential runs use the sequential plan's own offsets: the concurrent
-  // plan spreads tensors apart and loses cache reuse.
-  ++run_id_;
-  const size_t arm = entry.tuner ? entry.tuner->next() : 0;
-  const bool use_sequential_plan = entry.tuner && entry.tuner->arm(arm).mode == ExecutionMode::kSequential;
-  const ExecutionPlan& ep = use_sequential_plan ? *entry.sequential_plan : *entry.plan;
-  const ShapePlan& plan = *ep.shapes;
+Result<ExecutionFrame*> Program::frame_for(CachedPlan& entry, bool sequential_arm) {
+  const ExecutionPlan& ep = sequential_arm ? *entry.sequential_plan : *entry.plan;
   if (ep.arena_bytes > arena_capacity_) {
     void* p = std::aligned_alloc(64, (ep.arena_bytes + 63) / 64 * 64);
     if (p == nullptr)
@@ -331,33 +298,119 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
     arena_capacity_ = ep.arena_bytes;
     ++arena_allocations_;
   }
-  std::vector<Tensor> slots(g.values.size());
-  for (size_t v = 0; v < g.values.size(); ++v) {
-    const ValuePlan& vp = plan.values[v];
-    switch (vp.storage) {
-      case Storage::kConstant: slots[v] = vp.constant; break;
-      case Storage::kArena: slots[v] = Tensor::view(vp.dtype, vp.shape, arena_.get() + ep.offsets[v]); break;
-      case Storage::kOwned: slots[v] = tensor_pool_->allocate(vp.dtype, vp.shape); break;
-      default: break;
+  std::unique_ptr<ExecutionFrame>& frame = sequential_arm ? entry.sequential_frame : entry.frame;
+  if (!frame) frame = std::make_unique<ExecutionFrame>(*graph_, ep, arena_.get(), options_.check_memory);
+  else if (frame->arena() != arena_.get()) frame->rebind(arena_.get());
+  return frame.get();
+}
+
+Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::span<const Tensor> outer,
+                        std::vector<Tensor>& outputs, RunStatistics* stats, bool timeline) {
+  // Adaptive dataflow (SessionOptions::adapt_schedule): the tuner picks the
+  // plan and thread count of each run from measured times (runtime/schedule_tuner.h).
+  // Sequential runs use the sequential plan's own offsets: the concurrent
+  // plan spreads tensors apart and loses cache reuse.
+  ++run_id_;
+  const size_t arm = entry.tuner ? entry.tuner->next() : 0;
+  const bool sequential_arm = entry.tuner && entry.tuner->arm(arm).mode == ExecutionMode::kSequential;
+  PX_ASSIGN_OR_RETURN(ExecutionFrame * frame, frame_for(entry, sequential_arm));
+  const ExecutionPlan& ep = frame->plan();
+  const bool sequential = ep.mode == ExecutionMode::kSequential || !pool_;
+  const int threads = options_.threads_from_caller ? std::clamp(omp_get_max_threads(), 1, options_.num_threads)
+                      : entry.tuner                 ? entry.tuner->arm(arm).threads
+                                                    : options_.num_threads;
+  frame->bind_run(inputs, outer, *tensor_pool_);
+  const auto t0 = std::chrono::steady_clock::now();
+  Status status = run_steps(*frame, entry, sequential, threads);
+  const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (status.is_ok()) status = take_outputs(*frame, outputs);
+  if (status.is_ok()) {
+    if (entry.tuner) entry.tuner->report(arm, wall_ms);
+    if (!sequential) entry.calibration->observe(ep, entry.result);  // only dataflow runs calibrate
+    if (stats) {
+      const std::string verdict = entry.tuner ? entry.tuner->verdict() : std::string();
+      fill_run_statistics({.graph = *graph_,
+                           .plan = ep,
+                           .result = entry.result,
+                           .wall_ms = wall_ms,
+                           .threads = threads,
+                           .num_threads = options_.num_threads,
+                           .sequential = sequential,
+                           .peak_live_bytes = frame->checker().peak_live_bytes(),
+                           .pooled_peak_bytes = tensor_pool_->peak_live_bytes(),
+                           .pooled_cached_bytes = tensor_pool_->cached_bytes(),
+                           .memory_budget = options_.memory_budget,
+                           .arena_allocations = arena_allocations_,
+                           .tuner_verdict = verdict,
+                           .on_device = on_device_.get(),
+                           .accelerator = options_.accelerator ? options_.accelerator->name() : ""},
+                          timeline, *stats);
     }
   }
-  for (size_t i = 0; i < inputs.size(); ++i) slots[g.inputs[i].index()] = inputs[i];
-  for (size_t i = 0; i < outer.size(); ++i) slots[g.outer_values[i].index()] = outer[i];
+  frame->end_run();
+  return status;
+}
 
-  const bool sequential = ep.mode == ExecutionMode::kSequential || !pool_;
-  // Dynamic values are dropped by their last reader; in parallel runs "last"
-  // is whoever finishes last, so readers count down.
-  std::unique_ptr<std::atomic<uint32_t>[]> remaining;
-  if (!sequential) {
-    remaining.reset(new std::atomic<uint32_t>[g.values.size()]);
-    for (size_t v = 0; v < g.values.size(); ++v) remaining[v].store(ep.readers[v], std::memory_order_relaxed);
+Status Program::take_outputs(ExecutionFrame& frame, std::vector<Tensor>& outputs) const {
+  const Graph& g = *graph_;
+  const ShapePlan& plan = *frame.plan().shapes;
+  outputs.clear();
+  for (ValueId out : g.outputs) {
+    Storage s = plan.values[out.index()].storage;
+    Tensor& t = frame.slot(out);
+    if (t.empty()) return error(StatusCode::kInternal, "output '", g.value(out).name, "' was not produced");
+    // The caller owns what it gets back: never hand out a view of the arena,
+    // a constant or an input.
+    outputs.push_back(s == Storage::kOwned || s == Storage::kDynamic ? t : t.clone());
   }
-  MemoryChecker checker(g, ep, arena_.get(), options_.check_memory);
+  return Status::ok();
+}
+
+namespace {
+
+// Lets a step end after its kernel returns (a device's commands in flight).
+// Only kernels that defer ask, so CPU steps never build the callback.
+class DeferToScheduler final : public StepDeferrer {
+ public:
+  DeferToScheduler(StepDeferral& deferral, const std::function<void(uint32_t)>& end_step, const Node& node,
+                   uint32_t position)
+      : deferral_(deferral), end_step_(end_step), node_(node), position_(position) {}
+  std::function<void(Status)> defer() override {
+    StepDeferral::Finish finish = deferral_.defer();
+    if (!finish) return nullptr;
+    deferred_ = true;
+    return [end_step = &end_step_, node = &node_, pos = position_, finish = std::move(finish)](Status s) {
+      if (s.is_ok())
+        (*end_step)(pos);
+      else
+        s = s.with_context(node->describe());
+      finish(std::move(s));
+    };
+  }
+  bool deferred() const { return deferred_; }
+
+ private:
+  StepDeferral& deferral_;
+  const std::function<void(uint32_t)>& end_step_;  // outlives the run's deferred steps
+  const Node& node_;
+  uint32_t position_;
+  bool deferred_ = false;
+};
+
+}  // namespace
+
+Status Program::run_steps(ExecutionFrame& frame, CachedPlan& entry, bool sequential, int threads) {
+  const Graph& g = *graph_;
+  const ExecutionPlan& ep = frame.plan();
+  const ShapePlan& plan = *ep.shapes;
+  std::vector<Tensor>& slots = frame.slots();
   // After the step's kernel is done (for a deferred device node, when the
-  // device says so): its inputs may be dropped, its outputs read.
-  auto end_step = [&](uint32_t pos) {
+  // device says so): its inputs may be dropped, its outputs read. Dynamic
+  // values are dropped by their last reader; in parallel runs "last" is
+  // whoever finishes last, so readers count down.
+  const std::function<void(uint32_t)> end_step = [&frame, &g, &ep, &plan, &slots, sequential](uint32_t pos) {
     const PlanStep& step = plan.steps[ep.order[pos]];
-    checker.after_step(pos, slots);
+    frame.checker().after_step(pos, slots);
     if (sequential) {
       for (ValueId v : step.release_after) slots[v.index()] = Tensor();
       return;
@@ -369,162 +422,74 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
       if (std::find(node.inputs.begin(), node.inputs.begin() + static_cast<std::ptrdiff_t>(i), v) !=
           node.inputs.begin() + static_cast<std::ptrdiff_t>(i))
         continue;  // a step counts once per value
-      if (remaining[v.index()].fetch_sub(1, std::memory_order_acq_rel) == 1) slots[v.index()] = Tensor();
+      if (frame.last_reader_done(v)) slots[v.index()] = Tensor();
     }
   };
-  auto task = [&](uint32_t pos, int, int threads, StepDeferral& deferral) -> Status {
+  auto task = [&](uint32_t pos, int, int step_threads, StepDeferral& deferral) -> Status {
     const PlanStep& step = plan.steps[ep.order[pos]];
-    PX_RETURN_IF_ERROR(checker.before_step(pos, slots));
-    bool deferred = false;
-    auto defer = [&, pos]() -> std::function<void(Status)> {
-      StepDeferral::Finish finish = deferral.defer();
-      if (!finish) return nullptr;
-      deferred = true;
-      return [&, pos, finish = std::move(finish)](Status s) {
-        if (s.is_ok())
-          end_step(pos);
-        else
-          s = s.with_context(g.node(plan.steps[ep.order[pos]].node).describe());
-        finish(std::move(s));
-      };
-    };
-    PX_RETURN_IF_ERROR(run_step(step, slots, threads, defer));
-    if (!deferred) end_step(pos);
+    PX_RETURN_IF_ERROR(frame.checker().before_step(pos, slots));
+    DeferToScheduler deferrer(deferral, end_step, g.node(step.node), pos);
+    PX_RETURN_IF_ERROR(run_step(step, frame.step_io(pos), step_threads, &deferrer));
+    if (!deferrer.deferred()) end_step(pos);
     return Status::ok();
   };
-
-  DagRunResult result;
-  const auto t0 = std::chrono::steady_clock::now();
-  const int threads = options_.threads_from_caller ? std::clamp(omp_get_max_threads(), 1, options_.num_threads)
-                      : entry.tuner                 ? entry.tuner->arm(arm).threads
-                                                    : options_.num_threads;
-  if (sequential)
-    PX_RETURN_IF_ERROR(run_in_order(ep.order.size(), threads, task, result));
-  else
-    PX_RETURN_IF_ERROR(
-        run_dag(*pool_, ep.dag, entry.priority, entry.cost_us, entry.max_threads, options_.num_threads, task, result));
-  const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-
-  // The first runs calibrate: measured step times replace the MAC estimates
-  // as priorities, and steps too short to repay waking an OpenMP team (CPU
-  // time under kTeamWorthUs at the threads they got) run on one thread.
-  std::vector<double> measured(result.timing.size());
-  for (size_t p = 0; p < measured.size(); ++p) measured[p] = result.timing[p].end_us - result.timing[p].start_us;
-  std::vector<double> path = remaining_path(ep.dag, measured);
-  if (entry.tuner) entry.tuner->report(arm, wall_ms);
-  if (!sequential && entry.dataflow_runs++ < 2) {  // calibration only from dataflow runs
-    constexpr double kTeamWorthUs = 40;
-    entry.priority = path;
-    // Costs as single-thread time, so that steps measured at different thread counts compare.
-    for (size_t p = 0; p < measured.size(); ++p) entry.cost_us[p] = measured[p] * result.timing[p].threads;
-    for (size_t p = 0; p < measured.size(); ++p)
-      if (measured[p] * result.timing[p].threads < kTeamWorthUs) entry.max_threads[p] = 1;
-  }
-
-  outputs.clear();
-  for (ValueId out : g.outputs) {
-    Storage s = plan.values[out.index()].storage;
-    Tensor& t = slots[out.index()];
-    if (t.empty()) return error(StatusCode::kInternal, "output '", g.value(out).name, "' was not produced");
-    // The caller owns what it gets back: never hand out a view of a constant or an input.
-    outputs.push_back(s == Storage::kOwned || s == Storage::kDynamic ? t : t.clone());
-  }
-
-  if (stats) {
-    RunStatistics& st = *stats;
-    st.mode = sequential ? ExecutionMode::kSequential : ep.mode;
-    st.wall_ms = wall_ms;
-    st.nodes_run = ep.order.size();
-    st.arena_bytes = ep.arena_bytes;
-    st.sequential_arena_bytes = ep.sequential_arena_bytes;
-    st.lower_bound_arena_bytes = ep.lower_bound_bytes;
-    st.peak_live_bytes = checker.peak_live_bytes();
-    st.pooled_peak_bytes = tensor_pool_->peak_live_bytes();
-    st.pooled_cached_bytes = tensor_pool_->cached_bytes();
-    st.memory_budget = options_.memory_budget;
-    st.arena_allocations = arena_allocations_;
-    st.max_concurrency = result.max_concurrency;
-    st.concurrent_branches = sequential ? std::vector<std::pair<int, int>>{} : concurrent_branch_pairs(ep, result);
-    st.thread_busy_ms.clear();
-    double busy = 0;
-    for (double us : result.busy_us) {
-      st.thread_busy_ms.push_back(us * 1e-3);
-      busy += us * 1e-3;
-    }
-    st.critical_path_ms = path.empty() ? 0 : *std::max_element(path.begin(), path.end()) * 1e-3;
-    st.bound_ms = std::max(st.critical_path_ms, busy / options_.num_threads);
-    const std::string verdict = entry.tuner ? entry.tuner->verdict() : std::string();
-    st.note = ep.note.empty() ? verdict : verdict.empty() ? ep.note : ep.note + "; " + verdict;
-    st.threads = threads;
-    st.timeline.clear();
-    if (timeline) {
-      for (size_t p = 0; p < result.timing.size(); ++p) {
-        const NodeId id = plan.steps[ep.order[p]].node;
-        const Node& node = g.node(id);
-        const StepTiming& t = result.timing[p];
-        const bool device = on_device_ && on_device_[id.index()];
-        st.timeline.push_back({node.name.empty() ? node.op_type : node.name, node.op_type, ep.branch[p], t.worker,
-                               t.threads, t.start_us, t.end_us, device ? options_.accelerator->name() : ""});
-      }
-    }
-  }
-  return Status::ok();
+  if (sequential) return run_in_order(ep.order.size(), threads, task, entry.result);
+  const StepCalibration& cal = *entry.calibration;
+  return run_dag(*pool_, ep.dag, cal.priority(), cal.cost_us(), cal.max_threads(), options_.num_threads, task,
+                 entry.result);
 }
 
-Status Program::run_step(const PlanStep& step, std::vector<Tensor>& slots, int threads,
-                         std::function<std::function<void(Status)>()> defer) {
+Status Program::run_step(const PlanStep& step, const ExecutionFrame::StepIO& io, int threads,
+                         StepDeferrer* deferrer) {
   const Node& node = graph_->node(step.node);
   OpKernel& kernel = *kernels_[step.node.index()];
-  std::vector<const Tensor*> ins(node.num_explicit_inputs, nullptr);
-  for (size_t i = 0; i < node.num_explicit_inputs; ++i)
-    if (node.inputs[i].valid()) ins[i] = &slots[node.inputs[i].index()];
-  std::vector<Tensor> implicit;
-  for (size_t i = node.num_explicit_inputs; i < node.inputs.size(); ++i) implicit.push_back(slots[node.inputs[i].index()]);
-  std::vector<Tensor*> outs(node.outputs.size(), nullptr);
-  for (size_t o = 0; o < node.outputs.size(); ++o)
-    if (node.outputs[o].valid()) outs[o] = &slots[node.outputs[o].index()];
-
-  if (!step.static_shapes) {
-    std::vector<BasicInferContext::Input> info(node.num_explicit_inputs);
-    for (size_t i = 0; i < ins.size(); ++i)
-      if (ins[i]) info[i] = {ins[i]->dtype(), &ins[i]->shape(), ins[i]};
-    BasicInferContext ictx(&node, std::move(info));
-    Status s = kernel.infer(ictx);
-    if (!s.is_ok()) return s.with_context(node.describe());
-    if (ictx.deferred())
-      return error(StatusCode::kInternal, node.describe(), ": shape inference deferred with all values known");
-    for (size_t o = 0; o < outs.size(); ++o) {
-      if (!outs[o]) continue;
-      auto& out = ictx.outputs()[o];
-      if (!out.set) return error(StatusCode::kInternal, node.describe(), ": kernel did not infer output ", o);
-      if (out.dynamic) {
-        *outs[o] = Tensor();
-      } else {
-        for (int64_t d : out.shape)
-          if (d < 0)
-            return error(StatusCode::kInvalidArgument, node.describe(), ": output ", o, " shape ",
-                         shape_to_string(out.shape), " has a negative dimension");
-        Status size_ok = check_tensor_bytes(out.dtype, out.shape, options_.max_tensor_bytes);
-        if (!size_ok.is_ok()) return size_ok.with_context(node.describe() + ": output " + std::to_string(o));
-        *outs[o] = tensor_pool_->allocate(out.dtype, std::move(out.shape));
-      }
-    }
-  }
-  BasicComputeContext cctx(&node, std::move(ins), outs, std::move(implicit), threads, options_.max_tensor_bytes);
+  if (!step.static_shapes) PX_RETURN_IF_ERROR(allocate_run_time_outputs(node, kernel, io));
+  BasicComputeContext cctx(&node, io.inputs, io.outputs, io.implicit, threads, options_.max_tensor_bytes);
   cctx.set_tensor_pool(tensor_pool_.get());
-  if (defer) cctx.set_defer(std::move(defer));
+  cctx.set_deferrer(deferrer);
   cctx.set_run_id(run_id_);
   // OpenMP's thread count is per calling thread: oneDNN and our loops read it.
-  omp_set_num_threads(threads);
+  if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
   const auto t0 = std::chrono::steady_clock::now();
   Status s = kernel.compute(cctx);
   if (observer_)
     observer_->on_node(node, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   if (!s.is_ok()) return s.with_context(node.describe());
   if (!step.static_shapes) {
-    for (size_t o = 0; o < outs.size(); ++o)
-      if (outs[o] && outs[o]->empty())
+    for (size_t o = 0; o < io.outputs.size(); ++o)
+      if (io.outputs[o] && io.outputs[o]->empty())
         return error(StatusCode::kInternal, node.describe(), ": kernel did not produce output ", o);
+  }
+  return Status::ok();
+}
+
+// A step whose output shapes depend on its inputs' values (or on other
+// run-time shapes) infers them now and takes its outputs from the pool; an
+// output the kernel sizes itself stays empty until it does.
+Status Program::allocate_run_time_outputs(const Node& node, OpKernel& kernel, const ExecutionFrame::StepIO& io) {
+  std::vector<BasicInferContext::Input> info(io.inputs.size());
+  for (size_t i = 0; i < io.inputs.size(); ++i)
+    if (const Tensor* t = io.inputs[i]) info[i] = {t->dtype(), &t->shape(), t};
+  BasicInferContext ictx(&node, std::move(info));
+  Status s = kernel.infer(ictx);
+  if (!s.is_ok()) return s.with_context(node.describe());
+  if (ictx.deferred())
+    return error(StatusCode::kInternal, node.describe(), ": shape inference deferred with all values known");
+  for (size_t o = 0; o < io.outputs.size(); ++o) {
+    if (!io.outputs[o]) continue;
+    auto& out = ictx.outputs()[o];
+    if (!out.set) return error(StatusCode::kInternal, node.describe(), ": kernel did not infer output ", o);
+    if (out.dynamic) {
+      *io.outputs[o] = Tensor();
+      continue;
+    }
+    for (int64_t d : out.shape)
+      if (d < 0)
+        return error(StatusCode::kInvalidArgument, node.describe(), ": output ", o, " shape ",
+                     shape_to_string(out.shape), " has a negative dimension");
+    Status size_ok = check_tensor_bytes(out.dtype, out.shape, options_.max_tensor_bytes);
+    if (!size_ok.is_ok()) return size_ok.with_context(node.describe() + ": output " + std::to_string(o));
+    *io.outputs[o] = tensor_pool_->allocate(out.dtype, std::move(out.shape));
   }
   return Status::ok();
 }

@@ -24,9 +24,13 @@
 #include "kernels/op_kernel.h"
 #include "partition/device_profile.h"
 #include "parallax/session.h"
+#include "runtime/execution_frame.h"
+#include "runtime/kernel_contexts.h"
 #include "runtime/schedule_tuner.h"
+#include "runtime/step_calibration.h"
 #include "runtime/shape_planner.h"
 #include "runtime/tensor_pool.h"
+#include "schedule/dag_runner.h"
 #include "schedule/execution_planner.h"
 #include "schedule/thread_pool.h"
 
@@ -54,7 +58,7 @@ struct ProgramOptions {
   size_t max_tensor_bytes = size_t{16} << 30;
   // An accelerator (backends/backend.h): a node it supports, whose op is in
   // accelerator_ops (empty: every op it supports), gets the backend's kernel
-  // instead of the CPU registry's. Null: CPU only, exactly as before.
+  // instead of the CPU registry's. Null: CPU only.
   std::shared_ptr<Backend> accelerator = nullptr;  // initialised: designated initialisers may omit it
   std::set<std::string> accelerator_ops = {};
   // Which supported nodes it gets (runtime/offload_choice.h): all, or the
@@ -109,22 +113,26 @@ class Program {
   struct CachedPlan {
     std::shared_ptr<const ExecutionPlan> plan;
     std::shared_ptr<const ExecutionPlan> sequential_plan;  // adaptive dataflow's alternative
-    std::vector<double> priority;  // per position; from estimates, then from measured times
-    std::vector<double> cost_us;   // per position; likewise
-    std::vector<int> max_threads;  // per position; 1 for steps measured too short for a thread team
-    int dataflow_runs = 0;  // the first ones calibrate priorities and thread caps
+    std::unique_ptr<StepCalibration> calibration;         // of `plan`
     // Adaptive dataflow: which plan and thread count each run uses (null: always `plan`).
     std::unique_ptr<ScheduleTuner> tuner;
+    // Each plan bound to the arena, made at its first run.
+    std::unique_ptr<ExecutionFrame> frame, sequential_frame;
+    DagRunResult result;  // of the last run, reused
   };
 
   Program(std::shared_ptr<const Graph> graph, const ProgramOptions& options) : graph_(std::move(graph)), options_(options) {}
   Status validate_inputs(std::span<const Tensor> inputs, std::span<const Tensor> outer) const;
   Result<CachedPlan*> cached_plan(std::span<const Tensor> inputs, std::span<const Tensor> outer);
+  // Grows the arena if the plan needs more, and binds the plan's frame to it.
+  Result<ExecutionFrame*> frame_for(CachedPlan& entry, bool sequential_arm);
   Status execute(CachedPlan& entry, std::span<const Tensor> inputs, std::span<const Tensor> outer,
                  std::vector<Tensor>& outputs, RunStatistics* stats, bool timeline);
-  // `defer`: how the step may end after compute() returns (ComputeContext::defer).
-  Status run_step(const PlanStep& step, std::vector<Tensor>& slots, int threads,
-                  std::function<std::function<void(Status)>()> defer = nullptr);
+  Status run_steps(ExecutionFrame& frame, CachedPlan& entry, bool sequential, int threads);
+  // `deferrer`: how the step may end after compute() returns (ComputeContext::defer).
+  Status run_step(const PlanStep& step, const ExecutionFrame::StepIO& io, int threads, StepDeferrer* deferrer);
+  Status allocate_run_time_outputs(const Node& node, OpKernel& kernel, const ExecutionFrame::StepIO& io);
+  Status take_outputs(ExecutionFrame& frame, std::vector<Tensor>& outputs) const;
 
   std::shared_ptr<const Graph> graph_;
   ProgramOptions options_;

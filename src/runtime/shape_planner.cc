@@ -159,7 +159,7 @@ Status Planner::fold(NodeId id, BasicInferContext& ictx) {
     if (!out.dynamic) results[o] = Tensor::allocate(out.dtype, out.shape);
     outs[o] = &results[o];
   }
-  BasicComputeContext cctx(&node, std::move(ins), std::move(outs), {}, 1, max_tensor_bytes_);
+  BasicComputeContext cctx(&node, ins, outs, {}, 1, max_tensor_bytes_);
   Status s = kernels_[id.index()]->compute(cctx);
   if (!s.is_ok()) return s.with_context(node.describe());
   for (size_t o = 0; o < node.outputs.size(); ++o) {

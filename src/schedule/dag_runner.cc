@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <queue>
 
@@ -32,18 +33,27 @@ struct Ready {
 // and any step that becomes ready meanwhile goes to another worker.
 class DagDeferral final : public StepDeferral {
  public:
-  DagDeferral(std::function<bool()> others_ready, std::function<void(Status)> end)
-      : others_ready_(std::move(others_ready)), end_(std::move(end)) {}
+  // Ends a deferred step: (position, start, worker, threads given, status).
+  using End = std::function<void(uint32_t, Clock::time_point, int, int, Status)>;
+  DagDeferral(const std::function<bool()>& others_ready, const End& end, uint32_t position, Clock::time_point t0,
+              int worker, int given)
+      : others_ready_(others_ready), end_(end), position_(position), t0_(t0), worker_(worker), given_(given) {}
+  // The Finish is made only here: steps that do not defer allocate nothing.
   Finish defer() override {
     if (!others_ready_()) return nullptr;
     deferred = true;
-    return end_;
+    return [end = &end_, pos = position_, t0 = t0_, worker = worker_, given = given_](Status s) {
+      (*end)(pos, t0, worker, given, std::move(s));
+    };
   }
   bool deferred = false;
 
  private:
-  std::function<bool()> others_ready_;
-  Finish end_;
+  const std::function<bool()>& others_ready_;  // both live as long as the run
+  const End& end_;
+  uint32_t position_;
+  Clock::time_point t0_;
+  int worker_, given_;
 };
 
 }  // namespace
@@ -60,7 +70,9 @@ Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> pri
   std::mutex mutex;
   std::condition_variable cv;
   std::vector<uint32_t> pending(dag.num_preds.begin(), dag.num_preds.end());
-  std::priority_queue<Ready> ready;
+  std::vector<Ready> ready_storage;
+  ready_storage.reserve(n);  // grows once per run, not once per doubling
+  std::priority_queue<Ready> ready(std::less<Ready>(), std::move(ready_storage));
   double ready_cost = 0;  // sum of `cost` over `ready`
   for (uint32_t p = 0; p < n; ++p)
     if (pending[p] == 0) {
@@ -88,6 +100,18 @@ Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> pri
         ready.push({priority[succ], succ});
         ready_cost += cost[succ];
       }
+  };
+
+  const std::function<bool()> others_ready = [&] {
+    std::lock_guard<std::mutex> guard(mutex);
+    return !ready.empty();
+  };
+  const DagDeferral::End end_deferred = [&](uint32_t pos, Clock::time_point t0, int worker, int given, Status s) {
+    std::lock_guard<std::mutex> guard(mutex);
+    result.timing[pos] = {micros(start, t0), micros(start, Clock::now()), worker, given};
+    --in_flight;
+    complete(pos, std::move(s));
+    cv.notify_all();  // under the lock: run_dag may return (and destroy cv) once it is released
   };
 
   pool.run(workers - 1, [&](int worker) {
@@ -122,17 +146,7 @@ Status run_dag(ThreadPool& pool, const StepDag& dag, std::span<const double> pri
       lock.unlock();
 
       const Clock::time_point t0 = Clock::now();
-      auto others_ready = [&] {
-        std::lock_guard<std::mutex> guard(mutex);
-        return !ready.empty();
-      };
-      DagDeferral deferral(others_ready, [&, pos, t0, worker, given](Status s) {
-        std::lock_guard<std::mutex> guard(mutex);
-        result.timing[pos] = {micros(start, t0), micros(start, Clock::now()), worker, given};
-        --in_flight;
-        complete(pos, std::move(s));
-        cv.notify_all();  // under the lock: run_dag may return (and destroy cv) once it is released
-      });
+      DagDeferral deferral(others_ready, end_deferred, pos, t0, worker, given);
       Status s = task(pos, worker, given, deferral);
       const Clock::time_point t1 = Clock::now();
 
