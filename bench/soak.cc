@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "format/tensor_proto.h"
 #include "parallax/session.h"
 

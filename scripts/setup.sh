@@ -19,7 +19,7 @@ done
 APT_PACKAGES=(
   build-essential cmake pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler
-  libdnnl-dev libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
+  libdnnl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   libonnx-testdata chromium
   python3-onnx python3-torch python3-torchvision python3-numpy

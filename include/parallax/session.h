@@ -22,7 +22,7 @@
 
 namespace parallax {
 
-// How the nodes of one run are scheduled (docs/PARALLAX.md).
+// How the nodes of one run are scheduled (docs/method.md).
 enum class ExecutionMode : uint8_t {
   kSequential,  // one node after another, every kernel gets all threads
   kLayer,       // the paper's: layer by layer; a layer's branches run in parallel if the refinement rule says so

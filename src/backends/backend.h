@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/status_macros.h"
 #include "kernels/op_kernel.h"
 
 namespace parallax {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "backends/backend.h"
+#include "core/status_macros.h"
 #include "graph/graph.h"
 #include "partition/regions.h"
 

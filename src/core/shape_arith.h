@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/status_macros.h"
 #include "parallax/status.h"
 #include "parallax/tensor.h"
 

@@ -10,6 +10,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "core/status_macros.h"
 #include "format/tensor_proto.h"
 
 namespace parallax {

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/status_macros.h"
 #include "graph/graph.h"
 #include "parallax/status.h"
 

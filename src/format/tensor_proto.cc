@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 
 namespace parallax {
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/function_ref.h"
+#include "core/status_macros.h"
 #include "kernels/op_kernel.h"
 #include "parallax/status.h"
 #include "parallax/tensor.h"

@@ -1,4 +1,4 @@
-// The paper's branch-aware memory (docs/PARALLAX.md, "Branch-aware memory"),
+// The paper's branch-aware memory (docs/method.md, "Branch-aware memory"),
 // kept to compare against our concurrent plan and to give the scheduler each
 // branch's peak M_i:
 //  - a buffer written and read inside one branch lives in that branch's arena,

@@ -1,3 +1,4 @@
+#include "core/status_macros.h"
 #include "partition/branches.h"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Branch-Layer partitioning (docs/PARALLAX.md, "Graph analysis and
+// Branch-Layer partitioning (docs/method.md, "Graph analysis and
 // partitioning"): a pure function from a graph and its work estimates to a
 // Partition, plain data with ids and no pointers.
 //
@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "graph/graph.h"
 #include "partition/regions.h"
 #include "partition/work_estimate.h"

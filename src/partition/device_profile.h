@@ -1,5 +1,5 @@
 // When does offloading a region to an accelerator pay? A DeviceProfile holds
-// the constants of the cost model of docs/PARALLAX.md; decide_offload()
+// the constants of the cost model of docs/method.md; decide_offload()
 // applies it (or the paper's fixed thresholds) to one region and says why.
 //
 //   DeviceProfile p;                       // the paper's phone: L 0.2 ms, 26 TMAC/s, 51.2 GB/s, CPU 1 GMAC/s

@@ -6,7 +6,7 @@
 //   std::vector<NodeWork> work = estimate_work(program->graph(), *plan);
 //   // work[node.index()].macs: Conv 1x3x224x224 -> 64x3x7x7/2 is 118 MMAC
 //
-// Rules (docs/PARALLAX.md): Conv / NhwcConv / depthwise / grouped:
+// Rules (docs/method.md): Conv / NhwcConv / depthwise / grouped:
 // |Y| * Cin/group * Kh * Kw (= |Y| * |W| / W[0]); ConvTranspose: |X| * |W| /
 // W[0]; MatMul / Gemm: M * N * K including batch dims (= |Y| * K); pooling:
 // |Y| * window; global pooling and Reduce*: |X|; RNN/GRU/LSTM: steps * batch
@@ -20,6 +20,7 @@
 #include <span>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "graph/graph.h"
 #include "plan/shape_plan.h"
 

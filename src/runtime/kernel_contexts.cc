@@ -1,6 +1,7 @@
 #include "runtime/kernel_contexts.h"
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 
 namespace parallax {
 

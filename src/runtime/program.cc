@@ -11,6 +11,7 @@
 
 #include "backends/backend.h"
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/registry.h"
 #include "kernels/weight_cache.h"
 #include "runtime/kernel_contexts.h"

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "graph/graph.h"
 #include "kernels/op_kernel.h"
 #include "partition/device_profile.h"

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "backends/backend.h"
+#include "core/status_macros.h"
 #include "format/onnx_loader.h"
 #include "graph/passes/passes.h"
 #include "kernels/weight_cache.h"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/status_macros.h"
 #include "memory/greedy_planner.h"
 #include "runtime/kernel_contexts.h"
 

@@ -1,3 +1,4 @@
+#include "core/status_macros.h"
 #include "schedule/dag_runner.h"
 
 #include <algorithm>

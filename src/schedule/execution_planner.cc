@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/status_macros.h"
 #include "memory/branch_arenas.h"
 #include "memory/concurrent_planner.h"
 #include "memory/greedy_planner.h"

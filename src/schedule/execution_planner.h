@@ -15,6 +15,7 @@
 
 #include <memory>
 
+#include "core/status_macros.h"
 #include "graph/graph.h"
 #include "parallax/session.h"
 #include "plan/execution_plan.h"

@@ -18,6 +18,7 @@
 
 #include "backends/backend.h"
 #include "backends/backend_capability.h"
+#include "core/status_macros.h"
 #include "format/onnx_loader.h"
 #include "graph/passes/passes.h"
 #include "partition/branches.h"

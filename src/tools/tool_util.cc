@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "backends/backend.h"
+#include "core/status_macros.h"
 #include "format/tensor_proto.h"
 #include "kernels/kernel_util.h"
 

@@ -13,6 +13,7 @@
 #include <thread>
 #include <atomic>
 
+#include "core/status_macros.h"
 #include "format/tensor_proto.h"
 #include "model_builder.h"
 #include "parallax/session.h"

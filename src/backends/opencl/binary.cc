@@ -2,6 +2,7 @@
 // rank 8. One work item per output element; the broadcast index arithmetic
 // is skipped when both shapes are equal or the second input is a scalar.
 #include "backends/opencl/ops.h"
+#include "core/status_macros.h"
 
 namespace parallax::opencl {
 namespace {

@@ -1,4 +1,5 @@
 #include "backends/opencl/buffer_pool.h"
+#include "core/status_macros.h"
 
 #include <algorithm>
 

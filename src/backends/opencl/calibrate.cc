@@ -10,6 +10,7 @@
 #include "backends/opencl/cl_runtime.h"
 #include "backends/opencl/opencl_backend.h"
 #include "backends/opencl/program_cache.h"
+#include "core/status_macros.h"
 #include "runtime/program.h"
 
 namespace parallax {

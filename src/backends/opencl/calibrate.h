@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "backends/backend.h"
+#include "core/status_macros.h"
 #include "partition/device_profile.h"
 
 namespace parallax {

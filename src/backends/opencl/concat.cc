@@ -2,6 +2,7 @@
 // (outer rows x its slice of the axis) into the output, one dispatch per
 // non-empty input.
 #include "backends/opencl/ops.h"
+#include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 
 namespace parallax::opencl {

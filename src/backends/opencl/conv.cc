@@ -14,6 +14,7 @@
 // epilogue kernel adds bias and residual and applies the activation.
 #include "backends/opencl/clblast_gemm.h"
 #include "backends/opencl/ops.h"
+#include "core/status_macros.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/cpu/pool_util.h"
 

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "backends/opencl/buffer_pool.h"
+#include "core/status_macros.h"
 
 namespace parallax::opencl {
 

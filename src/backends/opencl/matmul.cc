@@ -8,6 +8,7 @@
 // 1-D operands or general batch broadcasting runs on the CPU.
 #include "backends/opencl/clblast_gemm.h"
 #include "backends/opencl/ops.h"
+#include "core/status_macros.h"
 
 namespace parallax::opencl {
 namespace {

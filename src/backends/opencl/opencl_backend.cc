@@ -6,6 +6,7 @@
 
 #include "backends/opencl/cl_runtime.h"
 #include "backends/opencl/ops.h"
+#include "core/status_macros.h"
 
 namespace parallax {
 namespace {

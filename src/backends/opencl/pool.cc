@@ -5,6 +5,7 @@
 // average's divisor follows the CPU kernel: with count_include_pad the
 // declared pads count, the cells ceil_mode adds beyond them do not.
 #include "backends/opencl/ops.h"
+#include "core/status_macros.h"
 #include "kernels/cpu/pool_util.h"
 
 namespace parallax::opencl {

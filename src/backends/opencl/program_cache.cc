@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "backends/opencl/cl_runtime.h"
+#include "core/status_macros.h"
 
 namespace parallax::opencl {
 

@@ -5,6 +5,7 @@
 // table; the device gathers. So rounding is the CPU's by construction.
 // Opset 18+ attributes (antialias, axes, keep_aspect_ratio_policy) are refused.
 #include "backends/opencl/ops.h"
+#include "core/status_macros.h"
 #include "kernels/cpu/resize.h"
 
 namespace parallax::opencl {

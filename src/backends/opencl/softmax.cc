@@ -3,6 +3,7 @@
 // a row is everything from `axis` on, which is contiguous for any axis.
 // One work item per row: max, sum of exp(x - max), scale.
 #include "backends/opencl/ops.h"
+#include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 
 namespace parallax::opencl {

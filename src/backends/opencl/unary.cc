@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "backends/opencl/ops.h"
+#include "core/status_macros.h"
 
 namespace parallax::opencl {
 namespace {

@@ -1,5 +1,6 @@
 #include "graph/passes/passes.h"
 
+#include "core/status_macros.h"
 #include "graph/passes/pass_util.h"
 
 namespace parallax {

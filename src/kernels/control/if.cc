@@ -1,5 +1,6 @@
 // If: runs then_branch or else_branch. Outputs are dynamic: the two branches
 // may produce different shapes, so they are known only after the run.
+#include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/control/axis_slices.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"

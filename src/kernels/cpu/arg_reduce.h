@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 

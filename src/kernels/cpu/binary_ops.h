@@ -21,6 +21,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/elementwise_common.h"
 #include "kernels/kernel_util.h"

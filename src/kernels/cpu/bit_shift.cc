@@ -1,6 +1,7 @@
 // BitShift: a << b or a >> b (attribute direction LEFT / RIGHT) on unsigned integers; shifting by the bit width or more gives 0.
 #include <string>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/binary_ops.h"
 
 namespace parallax {

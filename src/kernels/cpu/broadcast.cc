@@ -1,3 +1,4 @@
+#include "core/status_macros.h"
 #include "kernels/cpu/broadcast.h"
 
 namespace parallax {

@@ -1,5 +1,6 @@
 // Cast: converts the input to the element type named by attribute `to`
 // (conversion rules in cast_ops.h).
+#include "core/status_macros.h"
 #include "kernels/cpu/cast_ops.h"
 #include "kernels/registry.h"
 

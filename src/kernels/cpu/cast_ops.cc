@@ -5,6 +5,7 @@
 #include <string>
 #include <type_traits>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/elementwise_common.h"
 
 namespace parallax {

@@ -1,6 +1,7 @@
 // Celu: max(0, x) + min(0, alpha * (e^(x / alpha) - 1)); attribute alpha (1.0, nonzero).
 #include <cmath>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/unary_ops.h"
 
 namespace parallax {

@@ -3,6 +3,7 @@
 // x's type. A missing bound does not clip. NaN inputs stay NaN.
 #include <limits>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/elementwise_common.h"
 #include "kernels/registry.h"
 

@@ -1,6 +1,7 @@
 // Compress: keeps the slices along `axis` (or elements of the flattened
 // input when axis is absent) whose `condition` entry is true. The output
 // length depends on the data, so the output is dynamic.
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

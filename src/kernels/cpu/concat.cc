@@ -2,6 +2,7 @@
 // Each output row (the dims before axis) is a run of per-input memcpys.
 #include <algorithm>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

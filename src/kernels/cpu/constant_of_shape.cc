@@ -2,6 +2,7 @@
 // filled with the one-element `value` attribute (default float32 0).
 #include <algorithm>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

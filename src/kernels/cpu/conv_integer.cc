@@ -1,5 +1,6 @@
 // ConvInteger: int32 convolution of (x - x_zero_point) with
 // (w - w_zero_point); uint8/int8 inputs, zero point per tensor (w: or per output channel).
+#include "core/status_macros.h"
 #include "kernels/cpu/quant_util.h"
 
 namespace parallax {

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/cpu/pool_util.h"
 #include "kernels/kernel_util.h"

@@ -2,6 +2,7 @@
 // exclusive (the element itself left out) and/or reverse.
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 

@@ -1,6 +1,7 @@
 // DepthToSpace: [N, C, H, W] -> [N, C/b^2, H*b, W*b], as a 6-D transpose.
 // DCR (default): channels are (b1, b2, c); CRD (opset 11): (c, b1, b2).
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

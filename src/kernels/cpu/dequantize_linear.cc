@@ -1,5 +1,6 @@
 // DequantizeLinear: y = (x - x_zero_point) * x_scale as float32, per tensor
 // or (opset 13) per slice along `axis`.
+#include "core/status_macros.h"
 #include "kernels/cpu/quant_util.h"
 
 namespace parallax {

@@ -9,6 +9,7 @@
 #include <exception>
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 
 namespace parallax::dnnl_util {
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/elementwise_common.h"
 #include "kernels/registry.h"
 

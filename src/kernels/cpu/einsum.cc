@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/cpu/dnnl_matmul.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <string>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 
 namespace parallax::move {

@@ -1,6 +1,7 @@
 // Elu: x < 0 ? alpha * (e^x - 1) : x; attribute alpha (1.0).
 #include <cmath>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/unary_ops.h"
 
 namespace parallax {

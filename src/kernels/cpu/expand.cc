@@ -2,6 +2,7 @@
 // value (numpy multidirectional: the result is broadcast(input, shape)).
 // The shape must be known to plan; when it is computed at run time, infer
 // defers.
+#include "core/status_macros.h"
 #include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/elementwise_common.h"
 #include "kernels/registry.h"

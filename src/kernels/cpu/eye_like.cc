@@ -1,5 +1,6 @@
 // EyeLike: a 2-D tensor shaped like the input with ones on diagonal `k` and
 // zeros elsewhere; element type from `dtype` or the input's.
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

@@ -1,4 +1,5 @@
 // Flatten: [d0..d(axis-1), d(axis)..] -> [prod(before), prod(after)].
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

@@ -2,6 +2,7 @@
 // indices wrap). Each (o, k) pair copies one contiguous inner block.
 #include <algorithm>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

@@ -1,6 +1,7 @@
 // GatherElements: out[i] = data[i with coordinate `axis` replaced by indices[i]].
 #include <atomic>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/elements_util.h"
 #include "kernels/registry.h"
 

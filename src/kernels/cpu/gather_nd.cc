@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

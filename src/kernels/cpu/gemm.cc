@@ -7,6 +7,7 @@
 // float64 Gemm use a portable loop.
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/dnnl_matmul.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/kernel_util.h"

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/rnn_util.h"
 
 namespace parallax {

@@ -1,4 +1,5 @@
 // HardSigmoid: max(0, min(1, alpha * x + beta)); attributes alpha (0.2), beta (0.5).
+#include "core/status_macros.h"
 #include "kernels/cpu/unary_ops.h"
 
 namespace parallax {

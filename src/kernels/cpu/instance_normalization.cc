@@ -2,6 +2,7 @@
 // spatial dims, y = scale[c] * (x - mean) / sqrt(var + eps) + B[c].
 #include <cmath>
 
+#include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 

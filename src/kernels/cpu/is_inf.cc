@@ -1,6 +1,7 @@
 // IsInf: bool tensor, true where x is +inf (if detect_positive, default 1) or -inf (if detect_negative, default 1).
 #include <limits>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/unary_ops.h"
 
 namespace parallax {

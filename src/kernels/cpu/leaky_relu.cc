@@ -1,4 +1,5 @@
 // LeakyRelu: x < 0 ? alpha * x : x; attribute alpha (0.01).
+#include "core/status_macros.h"
 #include "kernels/cpu/unary_ops.h"
 
 namespace parallax {

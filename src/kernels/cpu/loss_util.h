@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 

@@ -1,5 +1,6 @@
 // MatMulInteger: int32 (A - a_zero_point) x (B - b_zero_point) with numpy
 // matmul broadcasting; A and B are uint8 or int8.
+#include "core/status_macros.h"
 #include "kernels/cpu/quant_util.h"
 
 namespace parallax {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 

@@ -1,6 +1,7 @@
 // Mod: remainder with numpy broadcasting. fmod=0 (default): the result takes the divisor's sign (Python %); fmod=1: C fmod / %, the dividend's sign. A zero integer divisor is an error.
 #include <cmath>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/binary_ops.h"
 
 namespace parallax {

@@ -1,5 +1,6 @@
 // NegativeLogLikelihoodLoss: -input[n, target[n, d...], d...] * weight[target],
 // with ignore_index and none / sum / mean (weighted) reduction.
+#include "core/status_macros.h"
 #include "kernels/cpu/loss_util.h"
 
 namespace parallax {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"

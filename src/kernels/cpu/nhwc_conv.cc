@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/cpu/packed_weights.h"
 #include "kernels/cpu/pool_util.h"

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/cpu/pool_util.h"
 #include "kernels/kernel_util.h"

@@ -1,5 +1,6 @@
 // NonZero: the coordinates of the non-zero elements, as int64 [rank, count]
 // in row-major order (a scalar counts as rank 1). The output is dynamic.
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

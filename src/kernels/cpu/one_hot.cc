@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

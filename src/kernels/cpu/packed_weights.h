@@ -23,6 +23,7 @@
 #include <memory>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "core/status_macros.h"
 #include "parallax/status.h"
 #include "parallax/tensor.h"
 

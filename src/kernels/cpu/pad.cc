@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

@@ -15,6 +15,7 @@
 #include <set>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/dnnl_util.h"
 
 #include "kernels/cpu/pool_util.h"

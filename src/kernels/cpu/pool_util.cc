@@ -1,3 +1,4 @@
+#include "core/status_macros.h"
 #include "kernels/cpu/pool_util.h"
 
 namespace parallax {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/op_kernel.h"
 #include "parallax/status.h"
 

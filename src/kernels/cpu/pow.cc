@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/binary_ops.h"
 
 namespace parallax {

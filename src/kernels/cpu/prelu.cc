@@ -1,6 +1,7 @@
 // PRelu: x < 0 ? slope * x : x, with slope broadcast to x's shape
 // (unidirectional: the output always has x's shape). Before opset 7 a 1-D
 // slope of length C applied per channel (dim 1); that form is kept.
+#include "core/status_macros.h"
 #include "kernels/cpu/binary_ops.h"
 
 namespace parallax {

@@ -1,6 +1,7 @@
 // QLinearConv: quantized convolution; int32 accumulation of the zero-point
 // shifted inputs (+ optional int32 bias), then
 // y = saturate(round(acc * x_scale * w_scale[m] / y_scale) + y_zero_point).
+#include "core/status_macros.h"
 #include "kernels/cpu/quant_util.h"
 
 namespace parallax {

@@ -1,6 +1,7 @@
 // QLinearMatMul: quantized matmul; int32 accumulation of the zero-point
 // shifted inputs, then y = saturate(round(acc * a_scale * b_scale / y_scale) + y_zero_point).
 // Scales and zero points are per tensor, or per row of a / column of b.
+#include "core/status_macros.h"
 #include "kernels/cpu/quant_util.h"
 
 namespace parallax {

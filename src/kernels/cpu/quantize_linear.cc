@@ -1,6 +1,7 @@
 // QuantizeLinear: y = saturate(round_half_even(x / y_scale) + y_zero_point),
 // per tensor or (opset 13) per slice along `axis`. Output type is the zero
 // point's (uint8 when it is absent).
+#include "core/status_macros.h"
 #include "kernels/cpu/quant_util.h"
 
 namespace parallax {

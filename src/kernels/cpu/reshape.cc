@@ -3,6 +3,7 @@
 // input dimension (unless allowzero=1, opset 14), -1 is inferred.
 #include <algorithm>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

@@ -3,6 +3,7 @@
 // opset 13 makes roi and scales optional. See resize.h.
 #include <cstring>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/resize.h"
 
 namespace parallax {

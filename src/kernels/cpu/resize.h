@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/resize_separable.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"

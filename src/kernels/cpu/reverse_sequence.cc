@@ -1,5 +1,6 @@
 // ReverseSequence: for each batch entry b, reverses the first
 // sequence_lens[b] steps along `time_axis`; later steps are copied as is.
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

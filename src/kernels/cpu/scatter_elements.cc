@@ -1,6 +1,7 @@
 // ScatterElements (and its deprecated opset 9-10 alias Scatter): output =
 // data, then output[i with `axis` coordinate replaced by indices[i]] =
 // updates[i], combined by `reduction` (opset 16: add/mul, 18: max/min).
+#include "core/status_macros.h"
 #include "kernels/cpu/elements_util.h"
 #include "kernels/registry.h"
 

@@ -1,6 +1,7 @@
 // ScatterND: output = data, then each index tuple (last dim of `indices`)
 // addresses a slice of output that receives the matching slice of `updates`,
 // combined by `reduction` (opset 16: add/mul, 18: max/min).
+#include "core/status_macros.h"
 #include "kernels/cpu/elements_util.h"
 #include "kernels/registry.h"
 

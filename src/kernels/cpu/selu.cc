@@ -1,6 +1,7 @@
 // Selu: gamma * (x > 0 ? x : alpha * (e^x - 1)); attributes alpha, gamma (the SELU constants).
 #include <cmath>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/unary_ops.h"
 
 namespace parallax {

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 

@@ -1,4 +1,5 @@
 // Shrink: x < -lambd ? x + bias : (x > lambd ? x - bias : 0); attributes lambd (0.5), bias (0). Integer inputs compute in double and narrow.
+#include "core/status_macros.h"
 #include "kernels/cpu/unary_ops.h"
 
 namespace parallax {

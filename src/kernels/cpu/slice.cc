@@ -3,6 +3,7 @@
 // clamped as the spec says; rows contiguous in the input become memcpys.
 #include <algorithm>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/elementwise_math.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"

@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/loss_util.h"
 
 namespace parallax {

@@ -1,6 +1,7 @@
 // SpaceToDepth: [N, C, H, W] -> [N, C*b^2, H/b, W/b], as a 6-D transpose
 // (channels ordered (b1, b2, c)).
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

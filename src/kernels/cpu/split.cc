@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

@@ -2,6 +2,7 @@
 // axes is an attribute before opset 13 and an optional input from 13.
 #include <algorithm>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/cpu/dft_util.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"

@@ -1,4 +1,5 @@
 // ThresholdedRelu: x > alpha ? x : 0; attribute alpha (1.0).
+#include "core/status_macros.h"
 #include "kernels/cpu/unary_ops.h"
 
 namespace parallax {

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 

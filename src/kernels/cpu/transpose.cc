@@ -3,6 +3,7 @@
 // transpose, and permutations keeping the last dimension become row memcpys.
 #include <numeric>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

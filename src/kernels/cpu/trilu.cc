@@ -2,6 +2,7 @@
 // matrix in the last two dims and zeroes the rest; k is optional input 1.
 #include <algorithm>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

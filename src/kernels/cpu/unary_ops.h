@@ -17,6 +17,7 @@
 #include <memory>
 #include <utility>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/elementwise_common.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

@@ -1,5 +1,6 @@
 // Unsqueeze: inserts size-1 dimensions at `axes` (positions in the output).
 // axes is an attribute before opset 13 and a required input from 13.
+#include "core/status_macros.h"
 #include "kernels/cpu/move_util.h"
 #include "kernels/registry.h"
 

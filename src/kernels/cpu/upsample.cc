@@ -2,6 +2,7 @@
 // coordinates. Opset 7 takes `scales` as an attribute, opset 9 as input 1.
 #include <cstring>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/resize.h"
 
 namespace parallax {

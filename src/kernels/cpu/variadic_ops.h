@@ -17,6 +17,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/elementwise_common.h"
 #include "kernels/kernel_util.h"

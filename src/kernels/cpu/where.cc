@@ -1,5 +1,6 @@
 // Where: condition ? X : Y elementwise, all three broadcast together
 // (numpy multidirectional). X and Y share any element type (moved as bytes).
+#include "core/status_macros.h"
 #include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/elementwise_common.h"
 #include "kernels/registry.h"

@@ -8,6 +8,7 @@
 #include <numbers>
 
 #include "core/shape_arith.h"
+#include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 
