@@ -9,11 +9,11 @@
                  in event callbacks while CPU branches run (--fixed-schedule, so the
                  adaptive trial cannot quietly turn it back into sequential)
   acc-parallax-copies  (only with --configs) acc-parallax with boundary values
-                 copied instead of viewed (PARALLAX_OPENCL_ZERO_COPY=0): what
+                 copied instead of viewed (--opencl-zero-copy off): what
                  zero-copy saves on a device that shares host memory
   acc-parallax-tiled   (only with --configs) acc-parallax with the device GEMMs
                  and convolutions on Parallax's own kernels instead of CLBlast
-                 (PARALLAX_OPENCL_CLBLAST=0)
+                 (--opencl-gemm own)
 
 all at the same thread count, with the transfers and dispatches per run that do
 not depend on how fast this machine is. Rounds alternate the configurations so
@@ -37,10 +37,11 @@ CONFIGS = {
     "cpu": ["--mode", "dataflow"],
     "acc-sequential": ["--accelerator", "opencl", "--mode", "sequential"],
     "acc-parallax": ["--accelerator", "opencl", "--mode", "dataflow", "--fixed-schedule"],
-    "acc-parallax-copies": ["--accelerator", "opencl", "--mode", "dataflow", "--fixed-schedule"],
-    "acc-parallax-tiled": ["--accelerator", "opencl", "--mode", "dataflow", "--fixed-schedule"],
+    "acc-parallax-copies": ["--accelerator", "opencl", "--mode", "dataflow", "--fixed-schedule",
+                            "--opencl-zero-copy", "off"],
+    "acc-parallax-tiled": ["--accelerator", "opencl", "--mode", "dataflow", "--fixed-schedule",
+                           "--opencl-gemm", "own"],
 }
-ENV = {"acc-parallax-copies": {"PARALLAX_OPENCL_ZERO_COPY": "0"}, "acc-parallax-tiled": {"PARALLAX_OPENCL_CLBLAST": "0"}}
 DEFAULT_CONFIGS = "cpu,acc-sequential,acc-parallax"
 
 
@@ -54,8 +55,7 @@ def bench(model, config, args):
         cmd += ["--offload", args.offload]
         if args.ops:
             cmd += ["--accelerator-ops", args.ops]
-    env = dict(os.environ, **ENV.get(config, {}))
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, env=env)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: {out.stderr.strip()[-400:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])

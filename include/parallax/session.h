@@ -10,6 +10,8 @@
 //   // outputs->at(0) is the first graph output, owned by the caller.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -40,6 +42,45 @@ Result<ExecutionMode> parse_execution_mode(std::string_view name);
 class WeightCache;
 std::shared_ptr<WeightCache> make_weight_cache();
 
+// The device a session offloads the nodes it supports to.
+enum class Accelerator : uint8_t {
+  kNone,    // CPU only
+  kOpenCL,  // the first OpenCL GPU of any platform, else the first OpenCL device (PoCL's CPU device)
+};
+const char* accelerator_name(Accelerator accelerator);
+// "opencl"; "none", "cpu" or empty: kNone. Any other name is an error that
+// lists the known ones.
+Result<Accelerator> parse_accelerator(std::string_view name);
+
+// How values that cross between CPU and device nodes reach the device.
+enum class ZeroCopy : uint8_t {
+  kAuto,  // views where the device shares host memory (integrated GPUs, PoCL), copies elsewhere
+  kOn,    // views on every device: correct anywhere, fast only where the driver maps host memory
+  kOff,   // copies, as on a device with memory of its own: to measure or compare transfers
+};
+
+// Who runs the device's fp32 GEMMs and GEMM-shaped convolutions.
+enum class GemmProvider : uint8_t {
+  kAuto,        // CLBlast where the build has it (tuned per device family), else Parallax's kernels
+  kClBlast,     // CLBlast; opening the session fails in a build without it
+  kOwnKernels,  // Parallax's tiled GEMM and direct convolutions, to compare with CLBlast
+};
+
+struct OpenClOptions {
+  ZeroCopy zero_copy = ZeroCopy::kAuto;
+  // Most bytes of device buffers the session may hold at once; 0: no limit
+  // but the device's. A buffer beyond it fails as a full device would (the
+  // node runs on the CPU), so running out of device memory can be
+  // reproduced, and tested, on any device.
+  size_t memory_limit = 0;
+  GemmProvider gemm = GemmProvider::kAuto;
+  // Where compiled device programs are kept across processes, because some
+  // drivers (PoCL, through LLVM) take hundreds of ms per program. Empty:
+  // $XDG_CACHE_HOME/parallax/opencl, else ~/.cache/parallax/opencl. The
+  // profiles `parallax calibrate` measures live in its profiles/ folder.
+  std::filesystem::path program_cache_dir = {};  // initialised: designated initialisers may omit it
+};
+
 struct SessionOptions {
   int num_threads = 1;                          // total threads: split between concurrent nodes and inside kernels
   ExecutionMode mode = ExecutionMode::kDataflow;
@@ -64,13 +105,13 @@ struct SessionOptions {
   bool adapt_schedule = true;
   bool check_memory = false;                    // poison dead tensors, verify reads, check live overlaps (slow; tests)
   bool record_timeline = false;                 // fill RunStatistics::timeline (for traces)
-  // Offload the nodes an accelerator supports ("opencl"; docs/opencl.md).
-  // Empty: the PARALLAX_ACCELERATOR environment variable decides; "none" or
-  // "cpu": CPU only. An accelerator that cannot be opened warns once and the
-  // session runs on the CPU. `accelerator_ops`: "Conv,Relu,..." or a file of
-  // op names (empty: PARALLAX_ACCELERATOR_OPS, else every supported op).
-  std::string accelerator;
-  std::string accelerator_ops;
+  // Offload the nodes an accelerator supports (docs/opencl.md). One that
+  // cannot be opened (no device, a build without it) warns once and the
+  // session runs on the CPU, so that the same program runs everywhere.
+  Accelerator accelerator = Accelerator::kNone;
+  // Only these op types go to the accelerator, e.g. {"Conv", "Relu"}: to
+  // mimic a delegate that supports fewer ops. Empty: every op it supports.
+  std::vector<std::string> accelerator_ops;
   // Which of the supported regions the accelerator gets (the Parallax
   // method's delegate pruning): "all" every supported node, as a delegate
   // takes them; "cost" the regions that pay for themselves under the device
@@ -86,6 +127,8 @@ struct SessionOptions {
   bool profile = false;                         // time every op (see Session::op_profile)
   // Where kernels keep packed weights (make_weight_cache). Null: the session's own.
   std::shared_ptr<WeightCache> weight_cache;
+  // Settings of the OpenCL device, with accelerator = kOpenCL.
+  OpenClOptions opencl;
 };
 
 // One node's execution in a run (SessionOptions::record_timeline).
@@ -125,6 +168,26 @@ struct RunStatistics {
   std::string note;                    // e.g. why concurrency was given up
   std::vector<NodeSpan> timeline;      // with record_timeline
 };
+
+// What the accelerator did for one session (Session::accelerator_counters):
+// per-run traffic summed since the session opened or its counters were last
+// reset, and the weights, uploaded once when the session was opened.
+struct AcceleratorCounters {
+  uint64_t bytes_to_device = 0;
+  uint64_t bytes_from_device = 0;
+  uint64_t transfers_to_device = 0;    // buffer writes
+  uint64_t transfers_from_device = 0;  // buffer reads
+  uint64_t host_views = 0;             // values handed over without a copy (views of host memory)
+  uint64_t host_view_bytes = 0;
+  uint64_t dispatches = 0;     // device kernels enqueued
+  uint64_t nodes = 0;          // node executions on the device
+  uint64_t cpu_fallbacks = 0;  // executions of a device node that ran its CPU kernel instead
+  uint64_t weight_bytes = 0;   // constant inputs uploaded at kernel creation
+  uint64_t weight_transfers = 0;
+  uint64_t device_bytes = 0;  // device memory the session holds now (weights, buffers, free pool), not a flow
+};
+// What happened between two readings (after - before; device_bytes: after's).
+AcceleratorCounters operator-(const AcceleratorCounters& after, const AcceleratorCounters& before);
 
 // Time spent per op type over all runs so far (with SessionOptions::profile).
 struct OpProfileEntry {
@@ -185,6 +248,16 @@ class Session {
   // What the last run did. Read it from the thread that ran, while no other thread runs this session.
   const RunStatistics& last_run_stats() const;
   std::vector<OpProfileEntry> op_profile() const;
+
+  // The accelerator this session's device nodes run on: kNone when none was
+  // asked for or the one asked for could not be opened.
+  Accelerator accelerator() const;
+  // Counts of this session's own device work: other sessions, even on the
+  // same device, count apart. All zero without an accelerator. Read between runs.
+  AcceleratorCounters accelerator_counters() const;
+  // Zeroes the per-run counters, e.g. after warm-up runs; the weights,
+  // uploaded when the session opened, stay counted.
+  void reset_accelerator_counters();
 
   struct Impl;
 

@@ -8,9 +8,13 @@
 // its boundary), and a node whose commands still touch host memory when
 // compute() returns ends its step later (ComputeContext::defer): the
 // scheduler runs CPU branches meanwhile. Every transfer and dispatch is
-// counted (BackendCounters).
+// counted (AcceleratorCounters).
 //
-//   PX_ASSIGN_OR_RETURN(std::shared_ptr<Backend> ocl, shared_backend("opencl"));
+// Each session makes its own Backend, with its own settings and counters;
+// what is costly to make (the device context, compiled programs) is shared
+// underneath by every backend of the process.
+//
+//   PX_ASSIGN_OR_RETURN(std::shared_ptr<Backend> ocl, make_backend(Accelerator::kOpenCL, {}));
 //   ProgramOptions po;
 //   po.accelerator = ocl;
 //   po.accelerator_ops = {"Conv", "Relu"};   // empty: everything it supports
@@ -19,42 +23,16 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
-#include <set>
 #include <span>
 #include <string>
-#include <string_view>
 
 #include "core/status_macros.h"
 #include "kernels/op_kernel.h"
+#include "parallax/session.h"
 
 namespace parallax {
-
-// What the device did, summed over every kernel of the backend since the
-// last reset. Weights (constant inputs) are uploaded once when the kernel is
-// made and counted apart from the per-run traffic.
-struct BackendCounters {
-  uint64_t bytes_to_device = 0;
-  uint64_t bytes_from_device = 0;
-  uint64_t transfers_to_device = 0;    // buffer writes
-  uint64_t transfers_from_device = 0;  // buffer reads
-  uint64_t host_views = 0;             // values handed over without a copy (views of host memory)
-  uint64_t host_view_bytes = 0;
-  uint64_t dispatches = 0;     // device kernels enqueued
-  uint64_t nodes = 0;          // node executions on the device
-  uint64_t cpu_fallbacks = 0;  // executions of a device node that ran its CPU kernel instead
-  uint64_t weight_bytes = 0;   // constant inputs uploaded at kernel creation
-  uint64_t weight_transfers = 0;
-  uint64_t device_bytes = 0;  // device memory held now (weights, buffers, free pool), not a flow
-};
-
-// What happened between two readings of the counters (after - before;
-// device_bytes: after's).
-BackendCounters operator-(const BackendCounters& after, const BackendCounters& before);
-
-// "opencl: 12 nodes, 14 dispatches, 25 uploads (1.2 MB), 12 downloads (0.9 MB), 0 zero-copy (0.00 MB),
-//  0 CPU fallbacks; weights 9 uploads (3.4 MB); device memory 5.1 MB"
-std::string format_counters(std::string_view backend_name, const BackendCounters& c);
 
 class Backend {
  public:
@@ -82,9 +60,13 @@ class Backend {
   virtual void connect(const Graph& /*graph*/, std::span<OpKernel* const> /*kernels*/, std::span<const bool> /*mine*/) {
   }
 
-  BackendCounters counters() const;
-  // Device memory the backend holds now (BackendCounters::device_bytes).
+  // What this backend's kernels did (a backend serves one session).
+  AcceleratorCounters counters() const;
+  // Device memory the backend holds now (AcceleratorCounters::device_bytes).
   virtual uint64_t device_memory_bytes() const { return 0; }
+  // Where `parallax calibrate` keeps the measured profile of this backend's
+  // device (partition/device_profile.h); empty: no such place.
+  virtual std::filesystem::path calibrated_profile_path() const { return {}; }
   // Zeroes the per-run counters (weights, uploaded once per kernel, stay).
   void reset_counters();
 
@@ -103,15 +85,11 @@ class Backend {
       dispatches_{0}, nodes_{0}, fallbacks_{0}, weight_bytes_{0}, weight_uploads_{0};
 };
 
-// The process-wide backend called `name` ("opencl"), made on first use: a
-// device context and its compiled programs are costly and shared by every
-// session. An error (no such backend in this build, no OpenCL platform or
-// device) names the problem; it is remembered, not retried.
-Result<std::shared_ptr<Backend>> shared_backend(std::string_view name);
-
-// An op list: "Conv,Relu,Add" or the path of a file with op names separated
-// by commas, spaces or newlines ('#' starts a comment). A word that contains
-// '/' or '.', or names an existing file, is read as a file.
-Result<std::set<std::string>> parse_op_list(std::string_view list_or_file);
+// A new backend for one session, with the settings of `opencl` (for
+// kOpenCL). Errors: kInvalidArgument for settings that cannot be honoured
+// (the session must not open); kUnsupported when this build or machine has
+// no such device (the session may run on the CPU instead). kNone is not a
+// backend: kInvalidArgument.
+Result<std::shared_ptr<Backend>> make_backend(Accelerator accelerator, const OpenClOptions& opencl);
 
 }  // namespace parallax

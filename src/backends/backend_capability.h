@@ -2,7 +2,7 @@
 // (partition/regions.h): `plan` and tests ask the backend's own supports()
 // about every node without compiling a program or making a kernel.
 //
-//   PX_ASSIGN_OR_RETURN(std::shared_ptr<Backend> ocl, shared_backend("opencl"));
+//   PX_ASSIGN_OR_RETURN(std::shared_ptr<Backend> ocl, make_backend(Accelerator::kOpenCL, {}));
 //   RegionOptions opts{.supported = backend_capability(graph, *ocl, {"Conv", "Relu"})};
 #pragma once
 

@@ -1,7 +1,6 @@
 #include "parallax/session.h"
 
 #include <chrono>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -16,10 +15,6 @@
 #include "runtime/op_profiler.h"
 #include "runtime/program.h"
 
-#ifdef PARALLAX_HAVE_OPENCL
-#include "backends/opencl/calibrate.h"
-#endif
-
 namespace parallax {
 
 struct Session::Impl {
@@ -32,6 +27,8 @@ struct Session::Impl {
   bool record_timeline = false;
   std::mutex stats_mutex;  // runs from several threads each publish their statistics
   std::unique_ptr<OpProfiler> profiler;
+  Accelerator accelerator_kind = Accelerator::kNone;  // the one that opened
+  std::shared_ptr<Backend> accelerator;  // this session's own (its counters); null: CPU only
 };
 
 const char* execution_mode_name(ExecutionMode mode) {
@@ -99,39 +96,32 @@ TensorInfo describe_value(const Value& v) {
   return info;
 }
 
-// The accelerator from SessionOptions, or else from the environment:
-//   PARALLAX_ACCELERATOR=opencl       offload the nodes the backend supports
-//   PARALLAX_ACCELERATOR_OPS=LIST|FILE  only these op types (backends/backend.h)
-// Unset, empty, "none" or "cpu": CPU only, exactly as without the variables.
-// An accelerator that cannot be opened (no OpenCL platform or device, a
-// build without OpenCL) prints one warning and the session runs on the CPU;
-// an unknown accelerator name or a bad op list is an error.
-struct Accelerator {
+// The backend of SessionOptions::accelerator, made for this session. An
+// accelerator that cannot be opened (no OpenCL platform or device, a build
+// without OpenCL) prints one warning and the session runs on the CPU; a
+// setting the backend cannot honour or an empty op name is an error.
+struct ChosenAccelerator {
   std::shared_ptr<Backend> backend;
   std::set<std::string> ops;
 };
 
-Result<Accelerator> accelerator_for(const SessionOptions& options) {
-  Accelerator acc;
-  const char* name = options.accelerator.empty() ? std::getenv("PARALLAX_ACCELERATOR") : options.accelerator.c_str();
-  if (!name || !*name || std::string_view(name) == "none" || std::string_view(name) == "cpu") return acc;
-  const char* ops =
-      options.accelerator_ops.empty() ? std::getenv("PARALLAX_ACCELERATOR_OPS") : options.accelerator_ops.c_str();
-  if (ops && *ops) {
-    auto list = parse_op_list(ops);
-    if (!list.is_ok()) return list.status().with_context("PARALLAX_ACCELERATOR_OPS");
-    acc.ops = std::move(list).value();
+Result<ChosenAccelerator> accelerator_for(const SessionOptions& options) {
+  ChosenAccelerator acc;
+  if (options.accelerator == Accelerator::kNone) return acc;
+  for (const std::string& op : options.accelerator_ops) {
+    if (op.empty()) return error(StatusCode::kInvalidArgument, "accelerator_ops names an empty op type");
+    acc.ops.insert(op);
   }
-  auto backend = shared_backend(name);
+  auto backend = make_backend(options.accelerator, options.opencl);
   if (backend.is_ok()) {
     acc.backend = *backend;
   } else if (backend.status().code() == StatusCode::kInvalidArgument) {
-    return backend.status().with_context("PARALLAX_ACCELERATOR");
+    return backend.status();
   } else {
     static std::once_flag warned;
     std::call_once(warned, [&] {
-      std::cerr << "parallax: warning: accelerator '" << name << "' is not available, running on the CPU: "
-                << backend.status().message() << '\n';
+      std::cerr << "parallax: warning: accelerator '" << accelerator_name(options.accelerator)
+                << "' is not available, running on the CPU: " << backend.status().message() << '\n';
     });
   }
   return acc;
@@ -145,15 +135,11 @@ Status choose_offload_policy(const SessionOptions& options, const Backend& backe
     return error(StatusCode::kInvalidArgument, "offload must be auto, all, cost or thresholds, got '", rule, "'");
   std::filesystem::path profile_path = options.device_profile;
   bool calibrated = false;
-#ifdef PARALLAX_HAVE_OPENCL
   if (profile_path.empty()) {
-    const std::filesystem::path p = default_profile_path(backend);
+    const std::filesystem::path p = backend.calibrated_profile_path();
     std::error_code ec;
     if (!p.empty() && std::filesystem::exists(p, ec)) profile_path = p, calibrated = true;
   }
-#else
-  (void)backend;
-#endif
   if (!profile_path.empty()) {
     auto profile = load_device_profile(profile_path);
     // A broken calibration file must not stop a session that did not ask for it.
@@ -183,12 +169,14 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
   impl->info.num_nodes = g.nodes.size();
   for (const Value& v : g.values)
     if (v.initializer) impl->info.weight_bytes += v.initializer->nbytes();
-  PX_ASSIGN_OR_RETURN(Accelerator accelerator, accelerator_for(options));
+  PX_ASSIGN_OR_RETURN(ChosenAccelerator accelerator, accelerator_for(options));
   OptimizeOptions optimize;
   optimize.channels_last = accelerator.backend == nullptr;
   if (options.optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph, optimize));
   ProgramOptions popts;
   if (accelerator.backend) PX_RETURN_IF_ERROR(choose_offload_policy(options, *accelerator.backend, popts));
+  if (accelerator.backend) impl->accelerator_kind = options.accelerator;
+  impl->accelerator = accelerator.backend;
   popts.accelerator = std::move(accelerator.backend);
   popts.accelerator_ops = std::move(accelerator.ops);
   popts.num_threads = options.num_threads;
@@ -255,6 +243,16 @@ size_t Session::resident_weight_bytes() const {
 
 size_t Session::last_arena_bytes() const { return impl_->last_arena_bytes; }
 const RunStatistics& Session::last_run_stats() const { return impl_->last_stats; }
+
+Accelerator Session::accelerator() const { return impl_->accelerator_kind; }
+
+AcceleratorCounters Session::accelerator_counters() const {
+  return impl_->accelerator ? impl_->accelerator->counters() : AcceleratorCounters{};
+}
+
+void Session::reset_accelerator_counters() {
+  if (impl_->accelerator) impl_->accelerator->reset_counters();
+}
 
 std::vector<OpProfileEntry> Session::op_profile() const {
   std::vector<OpProfileEntry> out;

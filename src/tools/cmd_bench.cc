@@ -103,7 +103,7 @@ int run_bench(const BenchArgs& args) {
   {
     ProgressBar progress(args.warmup + args.runs);
     for (int i = 0; i < args.warmup + args.runs; ++i) {
-      if (i == args.warmup) reset_accelerator_counters(args.schedule);  // count the measured runs only
+      if (i == args.warmup) (*session)->reset_accelerator_counters();  // count the measured runs only
       double cpu0 = cpu_seconds();
       auto t0 = std::chrono::steady_clock::now();
       auto out = (*session)->run(*inputs);
@@ -148,8 +148,8 @@ int run_bench(const BenchArgs& args) {
       {"memory_budget", options.memory_budget},
       {"stats", run_stats_json(stats)},
   };
-  if (!args.schedule.accelerator.empty()) {
-    j["accelerator"] = accelerator_json(args.schedule, args.runs);
+  if (options.accelerator != Accelerator::kNone) {
+    j["accelerator"] = accelerator_json(**session, args.runs);
     if (j["accelerator"].is_object()) j["accelerator"]["offload"] = (*session)->model_info().offload;
   }
   if (args.json) {
@@ -170,7 +170,7 @@ int run_bench(const BenchArgs& args) {
                 static_cast<double>((*session)->resident_weight_bytes()) / (1024.0 * 1024.0),
                 (*session)->model_info().open_ms, first_run_ms);
     if (!(*session)->model_info().offload.empty()) std::cout << "offload: " << (*session)->model_info().offload << '\n';
-    std::cout << accelerator_summary(args.schedule, args.runs) << std::flush;
+    std::cout << accelerator_summary(**session, args.runs) << std::flush;
   }
   // After the summary and to stderr with --json, so stdout stays one JSON object.
   if (args.schedule.verbose)

@@ -1,5 +1,5 @@
 // `parallax calibrate --accelerator opencl`: measures this machine's cost
-// model constants (backends/opencl/calibrate.h) and writes them as a device
+// model constants (tools/opencl_calibration.h) and writes them as a device
 // profile, by default where `plan --accelerator opencl` looks for it.
 //
 //   parallax calibrate                          # writes <cache>/profiles/<device>.json
@@ -12,11 +12,10 @@
 #include <string>
 
 #include "partition/device_profile.h"
+#include "tools/accelerator_flags.h"
 #include "tools/commands.h"
+#include "tools/opencl_calibration.h"
 #include "tools/tool_util.h"
-#ifdef PARALLAX_HAVE_OPENCL
-#include "backends/opencl/calibrate.h"
-#endif
 
 namespace parallax::tools {
 
@@ -28,6 +27,7 @@ struct CalibrateArgs {
   int64_t size = 512;
   int repetitions = 7;
   bool conv = false;
+  OpenClFlags opencl;  // the settings the sessions to be planned with this profile will use
 };
 
 #ifdef PARALLAX_HAVE_OPENCL
@@ -121,7 +121,13 @@ int run_calibrate(const CalibrateArgs& a) {
     std::cerr << "error: --transfer: " << transfer.status().message() << '\n';
     return 1;
   }
+  auto opencl = opencl_options(a.opencl);
+  if (!opencl.is_ok()) {
+    std::cerr << "error: " << opencl.status().message() << '\n';
+    return 1;
+  }
   CalibrateOptions o;
+  o.opencl = *opencl;
   o.threads = a.threads;
   o.matmul_size = a.size;
   o.transfer_bytes = *transfer;
@@ -132,7 +138,7 @@ int run_calibrate(const CalibrateArgs& a) {
     std::cerr << "error: cannot calibrate the OpenCL device: " << r.status().message() << '\n';
     return 1;
   }
-  const std::string path = a.out.empty() ? default_profile_path(r->profile.name).string() : a.out;
+  const std::string path = a.out.empty() ? r->profile_path.string() : a.out;
   if (Status s = save_device_profile(r->profile, path); !s.is_ok()) {
     std::cerr << "error: " << s.message() << '\n';
     return 1;
@@ -174,6 +180,7 @@ void add_calibrate_command(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1, 1000));
   cmd->add_flag("--conv", args->conv, "also time a 3x3 Conv on the device (reported, not in the profile)");
   cmd->add_option("--format", args->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  add_opencl_flags(*cmd, args->opencl);
   cmd->callback([=] { *exit_code = run_calibrate(*args); });
 }
 

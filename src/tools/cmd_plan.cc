@@ -27,11 +27,10 @@
 #include "partition/region_summary.h"
 #include "plan/plan_text.h"
 #include "runtime/program.h"
+#include "tools/accelerator_flags.h"
 #include "tools/commands.h"
 #include "tools/memory_html.h"
-#ifdef PARALLAX_HAVE_OPENCL
-#include "backends/opencl/calibrate.h"
-#endif
+#include "tools/op_list.h"
 
 namespace parallax::tools {
 
@@ -46,6 +45,7 @@ struct PlanArgs {
   bool no_optimize = false;
   bool memory = false;
   bool steps = false;
+  OpenClFlags opencl;  // only the cache folder matters: the calibrated profile is there
 };
 
 Result<std::map<std::string, Shape>> parse_shapes(const std::vector<std::string>& specs) {
@@ -118,13 +118,16 @@ Result<PlanAccelerator> plan_accelerator(const PlanArgs& a) {
   if (!a.accelerator_ops.empty()) {
     PX_ASSIGN_OR_RETURN(acc.ops, parse_op_list(a.accelerator_ops));
   }
-  if (!a.accelerator.empty() && a.accelerator != "none") {
-    auto backend = shared_backend(a.accelerator);
+  auto accelerator = parse_accelerator(a.accelerator);
+  if (!accelerator.is_ok()) return accelerator.status().with_context("--accelerator");
+  if (*accelerator != Accelerator::kNone) {
+    PX_ASSIGN_OR_RETURN(OpenClOptions opencl, opencl_options(a.opencl));
+    auto backend = make_backend(*accelerator, opencl);
     if (backend.is_ok()) {
-      acc.backend = a.accelerator;
+      acc.backend = accelerator_name(*accelerator);
       acc.real = *backend;
     } else if (backend.status().code() == StatusCode::kInvalidArgument) {
-      return backend.status().with_context("--accelerator");
+      return backend.status();
     } else {
       std::cerr << "parallax: warning: accelerator '" << a.accelerator
                 << "' is not available, planning without device regions: " << backend.status().message() << '\n';
@@ -137,10 +140,9 @@ Result<PlanAccelerator> plan_accelerator(const PlanArgs& a) {
     PX_ASSIGN_OR_RETURN(acc.profile, load_device_profile(a.profile_path));
     acc.profile_source = "--device-profile " + a.profile_path;
   } else if (acc.real) {
-#ifdef PARALLAX_HAVE_OPENCL
     // `parallax calibrate` left this device's own figures here.
     std::error_code ec;
-    if (const auto path = default_profile_path(*acc.real); !path.empty() && std::filesystem::exists(path, ec)) {
+    if (const auto path = acc.real->calibrated_profile_path(); !path.empty() && std::filesystem::exists(path, ec)) {
       // A broken calibration file must not stop a plan that did not name it (as in run).
       if (auto profile = load_device_profile(path); profile.is_ok()) {
         acc.profile = *profile;
@@ -149,7 +151,6 @@ Result<PlanAccelerator> plan_accelerator(const PlanArgs& a) {
         std::cerr << "parallax: warning: ignoring " << profile.status().message() << '\n';
       }
     }
-#endif
   }
   return acc;
 }
@@ -353,6 +354,9 @@ void add_plan_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--device-profile", args->profile_path,
                   "JSON device profile for the offload cost model (default with --accelerator: the one `parallax "
                   "calibrate` wrote for the device, else the paper's)");
+  cmd->add_option("--opencl-cache", args->opencl.cache_dir,
+                  "OpenCL program cache folder, where `parallax calibrate` keeps device profiles (default: "
+                  "$XDG_CACHE_HOME/parallax/opencl or ~/.cache/parallax/opencl) [PARALLAX_OPENCL_CACHE]");
   cmd->add_option("--offload-rule,--offload", args->rule,
                   "which candidate regions are offloaded: cost (model, default), thresholds (paper's fixed), "
                   "always (or all), auto (as run: cost with a given or calibrated profile, else always)")

@@ -76,7 +76,7 @@ int run_run(const RunArgs& args) {
   std::cout << "ran in " << ms << " ms (first run, includes planning), threads " << args.threads << ", mode "
             << execution_mode_name(options.mode) << ", arena " << (*session)->last_arena_bytes() << " bytes\n";
   if (!(*session)->model_info().offload.empty()) std::cout << "offload: " << (*session)->model_info().offload << '\n';
-  std::cout << accelerator_summary(args.schedule, 1);
+  std::cout << accelerator_summary(**session, 1);
   const RunStatistics& stats = (*session)->last_run_stats();
   if (args.schedule.verbose) std::cout << describe_run_stats(stats, ms);
   if (!args.schedule.trace.empty()) {

@@ -13,7 +13,6 @@
 #include <random>
 #include <sstream>
 
-#include "backends/backend.h"
 #include "core/status_macros.h"
 #include "format/tensor_proto.h"
 #include "kernels/kernel_util.h"
@@ -162,11 +161,16 @@ void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
   cmd.add_flag("--verbose", flags.verbose, "print the run statistics (concurrency, busy time, memory, bound)");
   cmd.add_option("--accelerator", flags.accelerator,
                  "offload the nodes an accelerator supports: opencl (falls back to the CPU with a warning when no "
-                 "OpenCL device is found)")
-      ->check(CLI::IsMember({"opencl", "none"}));
+                 "OpenCL device is found) or none [PARALLAX_ACCELERATOR]")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            auto a = parse_accelerator(s);
+            return a.is_ok() ? std::string() : a.status().message();
+          },
+          "NAME"));
   cmd.add_option("--accelerator-ops", flags.accelerator_ops,
                  "only these op types go to the accelerator: Conv,Relu,... or a file of op names "
-                 "(backends/opencl/tflite_gpu_ops.txt mirrors TFLite's GPU delegate)");
+                 "(backends/opencl/tflite_gpu_ops.txt mirrors TFLite's GPU delegate) [PARALLAX_ACCELERATOR_OPS]");
   cmd.add_option("--offload", flags.offload,
                  "which supported regions the accelerator gets: all, cost (those the cost model says pay), "
                  "thresholds (the paper's fixed thresholds), auto (default: cost with a calibrated device profile, "
@@ -175,35 +179,41 @@ void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
   cmd.add_option(
       "--device-profile", flags.device_profile,
       "device profile JSON for the cost model (default: the one `parallax calibrate` wrote for this device)");
+  add_opencl_flags(cmd, flags.opencl);
 }
 
-namespace {
-std::shared_ptr<Backend> requested_backend(const ScheduleFlags& flags) {
-  if (flags.accelerator.empty() || flags.accelerator == "none") return nullptr;
-  auto b = shared_backend(flags.accelerator);
-  return b.is_ok() ? *b : nullptr;
+std::string format_counters(std::string_view accelerator, const AcceleratorCounters& c) {
+  auto mb = [](uint64_t b) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f MB", static_cast<double>(b) / 1e6);
+    return std::string(buf);
+  };
+  std::ostringstream out;
+  out << accelerator << ": " << c.nodes << " nodes, " << c.dispatches << " dispatches, " << c.transfers_to_device
+      << " uploads (" << mb(c.bytes_to_device) << "), " << c.transfers_from_device << " downloads ("
+      << mb(c.bytes_from_device) << "), " << c.host_views << " zero-copy (" << mb(c.host_view_bytes) << "), "
+      << c.cpu_fallbacks << " CPU fallbacks; weights " << c.weight_transfers << " uploads (" << mb(c.weight_bytes)
+      << "); device memory " << mb(c.device_bytes);
+  return out.str();
 }
-}  // namespace
 
-std::string accelerator_summary(const ScheduleFlags& flags, int runs) {
-  std::shared_ptr<Backend> b = requested_backend(flags);
-  if (!b) return "";
-  BackendCounters c = b->counters();
+std::string accelerator_summary(const Session& session, int runs) {
+  if (session.accelerator() == Accelerator::kNone) return "";
   const uint64_t n = static_cast<uint64_t>(std::max(runs, 1));
-  BackendCounters per = c;
+  AcceleratorCounters per = session.accelerator_counters();
   for (uint64_t* v :
        {&per.bytes_to_device, &per.bytes_from_device, &per.transfers_to_device, &per.transfers_from_device,
         &per.host_views, &per.host_view_bytes, &per.dispatches, &per.nodes, &per.cpu_fallbacks})
     *v /= n;
-  return format_counters(b->name(), per) + (runs > 1 ? " (per run; weights once)" : "") + "\n";
+  return format_counters(accelerator_name(session.accelerator()), per) + (runs > 1 ? " (per run; weights once)" : "") +
+         "\n";
 }
 
-nlohmann::json accelerator_json(const ScheduleFlags& flags, int runs) {
-  std::shared_ptr<Backend> b = requested_backend(flags);
-  if (!b) return nullptr;
-  BackendCounters c = b->counters();
+nlohmann::json accelerator_json(const Session& session, int runs) {
+  if (session.accelerator() == Accelerator::kNone) return nullptr;
+  const AcceleratorCounters c = session.accelerator_counters();
   const double n = static_cast<double>(std::max(runs, 1));
-  return {{"name", b->name()},
+  return {{"name", accelerator_name(session.accelerator())},
           {"nodes_per_run", static_cast<double>(c.nodes) / n},
           {"dispatches_per_run", static_cast<double>(c.dispatches) / n},
           {"uploads_per_run", static_cast<double>(c.transfers_to_device) / n},
@@ -217,10 +227,6 @@ nlohmann::json accelerator_json(const ScheduleFlags& flags, int runs) {
           {"device_memory_bytes", c.device_bytes}};
 }
 
-void reset_accelerator_counters(const ScheduleFlags& flags) {
-  if (std::shared_ptr<Backend> b = requested_backend(flags)) b->reset_counters();
-}
-
 Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options) {
   if (!flags.mode.empty()) {
     PX_ASSIGN_OR_RETURN(options.mode, parse_execution_mode(flags.mode));
@@ -230,13 +236,8 @@ Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options)
   }
   if (flags.max_arena_growth > 0) options.max_arena_growth = flags.max_arena_growth;
   if (flags.fixed_schedule) options.adapt_schedule = false;
-  if (!flags.accelerator_ops.empty()) {
-    if (flags.accelerator.empty() || flags.accelerator == "none")
-      return error(StatusCode::kInvalidArgument, "--accelerator-ops needs --accelerator");
-    PX_RETURN_IF_ERROR(parse_op_list(flags.accelerator_ops).status());
-    options.accelerator_ops = flags.accelerator_ops;
-  }
-  if (!flags.accelerator.empty()) options.accelerator = flags.accelerator;
+  PX_RETURN_IF_ERROR(apply_accelerator_choice(flags.accelerator, flags.accelerator_ops, options));
+  PX_ASSIGN_OR_RETURN(options.opencl, opencl_options(flags.opencl));
   if (!flags.offload.empty()) options.offload = flags.offload;
   if (!flags.device_profile.empty()) options.device_profile = flags.device_profile;
   if (!flags.trace.empty()) {

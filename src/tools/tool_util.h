@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "parallax/session.h"
+#include "tools/accelerator_flags.h"
 #include "tools/trace_writer.h"
 
 namespace parallax::tools {
@@ -34,18 +35,23 @@ struct ScheduleFlags {
   bool fixed_schedule = false;  // dataflow without the adaptive fallback to sequential
   bool verbose = false;
   // --accelerator opencl [--accelerator-ops LIST|FILE] [--offload RULE]
-  // [--device-profile FILE]: SessionOptions::accelerator and the rest.
+  // [--device-profile FILE] [--opencl-...]: SessionOptions::accelerator and
+  // the rest, over the environment (accelerator_flags.h).
   std::string accelerator, accelerator_ops, offload, device_profile;
+  OpenClFlags opencl;
 };
 void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags);
-// Sets mode, memory_budget and record_timeline (when a trace is asked for).
+// Sets mode, memory_budget, record_timeline (when a trace is asked for) and
+// the accelerator settings.
 Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options);
 
-// The accelerator's counters (backends/backend.h) since the last reset,
-// divided by `runs`; empty when no accelerator was asked for or none opened.
-std::string accelerator_summary(const ScheduleFlags& flags, int runs);
-nlohmann::json accelerator_json(const ScheduleFlags& flags, int runs);
-void reset_accelerator_counters(const ScheduleFlags& flags);
+// The session's accelerator counters since its last reset, divided by
+// `runs`; empty (null) when the session has no accelerator.
+std::string accelerator_summary(const Session& session, int runs);
+nlohmann::json accelerator_json(const Session& session, int runs);
+// "opencl: 12 nodes, 14 dispatches, 25 uploads (1.2 MB), 12 downloads (0.9 MB), 0 zero-copy (0.00 MB),
+//  0 CPU fallbacks; weights 9 uploads (3.4 MB); device memory 5.1 MB"
+std::string format_counters(std::string_view accelerator, const AcceleratorCounters& c);
 
 // "1048576", "512K", "64M", "2G" (binary multiples, optional trailing B).
 Result<size_t> parse_byte_size(std::string_view text);

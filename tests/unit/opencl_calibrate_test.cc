@@ -1,5 +1,6 @@
 // The real OpenCL backend as the partitioner's capability, and the
-// calibration of its cost-model constants (skipped without an OpenCL device).
+// calibration of its cost-model constants by the tools (skipped without an
+// OpenCL device).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +9,9 @@
 #include "opencl_test_util.h"
 #include "partition_graph.h"
 #ifdef PARALLAX_HAVE_OPENCL
-#include "backends/opencl/calibrate.h"
+#include "backends/opencl/profile_path.h"
+#include "backends/opencl/program_cache.h"
+#include "tools/opencl_calibration.h"
 #endif
 
 namespace parallax {
@@ -49,14 +52,14 @@ TEST(BackendCapability, AsksTheBackendAboutEachNode) {
 #ifdef PARALLAX_HAVE_OPENCL
 TEST(Calibrate, SmallRunGivesPositiveFiniteConstants) {
   PX_SKIP_WITHOUT_OPENCL();
-  CalibrateOptions o;
+  tools::CalibrateOptions o;
   o.threads = 1;
   o.matmul_size = 64;
   o.transfer_bytes = size_t{1} << 20;
   o.repetitions = 3;
   o.warmup = 1;
   o.latency_repetitions = 10;
-  auto r = calibrate_opencl(o);
+  auto r = tools::calibrate_opencl(o);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   const DeviceProfile& p = r->profile;
   EXPECT_FALSE(p.name.empty());
@@ -66,6 +69,8 @@ TEST(Calibrate, SmallRunGivesPositiveFiniteConstants) {
   }
   EXPECT_EQ(r->matmul_macs, 64.0 * 64 * 64);
   EXPECT_EQ(r->threads, 1);
+  // Where sessions with the default cache folder look for it.
+  EXPECT_EQ(r->profile_path, opencl::calibrated_profile_path(opencl::default_cache_dir(), p.name));
   // What calibrate writes, parse_device_profile reads back.
   auto back = parse_device_profile(device_profile_json(p), "calibration");
   ASSERT_TRUE(back.is_ok()) << back.status().to_string();
@@ -73,10 +78,17 @@ TEST(Calibrate, SmallRunGivesPositiveFiniteConstants) {
 }
 
 TEST(Calibrate, ProfilePathIsASafeFileNameInTheCache) {
-  testing::ScopedEnv cache("PARALLAX_OPENCL_CACHE", "/tmp/px-cache");
-  EXPECT_EQ(default_profile_path("pthread-skylake Intel(R) Xeon(R) / CPU"),
+  using opencl::calibrated_profile_path;
+  EXPECT_EQ(calibrated_profile_path("/tmp/px-cache", "pthread-skylake Intel(R) Xeon(R) / CPU"),
             std::filesystem::path("/tmp/px-cache/profiles/pthread-skylake_Intel_R_Xeon_R_CPU.json"));
-  EXPECT_EQ(default_profile_path("../.."), std::filesystem::path("/tmp/px-cache/profiles/device.json"));
+  EXPECT_EQ(calibrated_profile_path("/tmp/px-cache", "../.."),
+            std::filesystem::path("/tmp/px-cache/profiles/device.json"));
+}
+
+TEST(Calibrate, SessionsLookInTheirOwnCacheFolder) {
+  std::shared_ptr<Backend> ocl = testing::opencl_backend({.program_cache_dir = "/tmp/px-cache"});
+  if (!ocl) GTEST_SKIP() << "no OpenCL device";
+  EXPECT_EQ(ocl->calibrated_profile_path().parent_path(), std::filesystem::path("/tmp/px-cache/profiles"));
 }
 #endif
 

@@ -1,8 +1,8 @@
 // Each OpenCL kernel against the CPU kernel on random inputs: one-node
-// models run through a Session with and without PARALLAX_ACCELERATOR=opencl,
+// models run through a Session with and without the OpenCL accelerator,
 // outputs equal within 1e-4 relative (plus 1e-5 absolute for values near
 // zero, where summation order alone moves the relative error), and the node
-// really ran on the device (the backend's counters). Variants the backend
+// really ran on the device (the session's accelerator counters). Variants the backend
 // refuses or hands back to the CPU are checked too. Skipped without an
 // OpenCL device.
 #include <gtest/gtest.h>
@@ -19,6 +19,8 @@ enum class Expect { kDevice, kRefused, kCpuFallback };
 class OneNode {
  public:
   explicit OneNode(int opset = 13) : b_(opset) {}
+  // Who runs the device GEMMs (CLBlast where built, or our own kernels).
+  void gemm(GemmProvider provider) { opencl_.gemm = provider; }
 
   void in(const std::string& name, const Shape& shape, float lo = -2.0f, float hi = 2.0f) {
     b_.input(name, onnx::TensorProto::FLOAT, shape);
@@ -50,21 +52,18 @@ class OneNode {
 
   void check(Expect expect = Expect::kDevice) {
     if (b_.proto().graph().output_size() == 0) out();
-    std::shared_ptr<Backend> backend = opencl_backend();
-    ASSERT_NE(backend, nullptr);
     auto cpu = run_model(b_.bytes(), false, inputs_, "");
     ASSERT_TRUE(cpu.is_ok()) << cpu.status().to_string();
-    const BackendCounters before = backend->counters();
-    auto dev = run_model(b_.bytes(), false, inputs_, "*");
+    AcceleratorCounters counted;
+    auto dev = run_model(b_.bytes(), false, inputs_, "*", 1, opencl_, &counted);
     ASSERT_TRUE(dev.is_ok()) << dev.status().to_string();
-    const BackendCounters after = backend->counters();
     EXPECT_TRUE(all_close(*cpu, *dev, 1e-4, 1e-5));
-    const uint64_t nodes = after.nodes - before.nodes, fallbacks = after.cpu_fallbacks - before.cpu_fallbacks;
+    const uint64_t nodes = counted.nodes, fallbacks = counted.cpu_fallbacks;
     switch (expect) {
       case Expect::kDevice:
         EXPECT_GT(nodes, 0u) << "the node did not run on the device";
         EXPECT_EQ(fallbacks, 0u);
-        EXPECT_GT(after.dispatches, before.dispatches);
+        EXPECT_GT(counted.dispatches, 0u);
         break;
       case Expect::kRefused:
         EXPECT_EQ(nodes, 0u);
@@ -81,7 +80,14 @@ class OneNode {
   ModelBuilder b_;
   std::vector<NamedTensor> inputs_;
   std::mt19937 rng_{1234};
+  OpenClOptions opencl_;
 };
+
+// CLBlast where the build has it (kAuto), then our own kernels.
+constexpr GemmProvider kGemmProviders[] = {GemmProvider::kAuto, GemmProvider::kOwnKernels};
+const char* gemm_name(GemmProvider g) {
+  return g == GemmProvider::kOwnKernels ? "own kernels" : "auto (CLBlast where built)";
+}
 
 void attr(onnx::NodeProto* n, const std::string& name, int64_t v) {
   auto* a = n->add_attribute();
@@ -220,8 +226,9 @@ struct ConvCase {
   bool bias = true;
 };
 
-void run_conv_once(const ConvCase& c, const char* activation, bool constant_w) {
+void run_conv_once(const ConvCase& c, const char* activation, bool constant_w, GemmProvider gemm) {
   OneNode m;
+  m.gemm(gemm);
   m.in("x", c.x);
   if (constant_w)
     m.constant("w", c.w);
@@ -250,12 +257,10 @@ void run_conv_once(const ConvCase& c, const char* activation, bool constant_w) {
   m.check();
 }
 
-// CLBlast where the build has it, then our own kernels.
 void run_conv(const ConvCase& c, const char* activation = nullptr, bool constant_w = true) {
-  for (const char* clblast : {"1", "0"}) {
-    SCOPED_TRACE(std::string(c.name) + " CLBlast " + clblast);
-    ScopedEnv env("PARALLAX_OPENCL_CLBLAST", clblast);
-    run_conv_once(c, activation, constant_w);
+  for (GemmProvider gemm : kGemmProviders) {
+    SCOPED_TRACE(std::string(c.name) + " GEMMs " + gemm_name(gemm));
+    run_conv_once(c, activation, constant_w, gemm);
   }
 }
 
@@ -301,10 +306,10 @@ TEST_F(OpenCLKernels, ConvWeightsComputedAtRunTime) {
 TEST_F(OpenCLKernels, ConvResidual) {
   // px_residual as the optimizer's hook defines it: the last input is added
   // before the activation.
-  for (const char* clblast : {"1", "0"}) {
-    SCOPED_TRACE(std::string("CLBlast ") + clblast);
-    ScopedEnv env("PARALLAX_OPENCL_CLBLAST", clblast);
+  for (GemmProvider gemm : kGemmProviders) {
+    SCOPED_TRACE(std::string("GEMMs ") + gemm_name(gemm));
     OneNode m;
+    m.gemm(gemm);
     m.in("x", {1, 4, 6, 6});
     m.constant("w", {4, 4, 3, 3});
     m.constant("b", {4});
@@ -342,11 +347,10 @@ TEST_F(OpenCLKernels, MatMulShapes) {
                                              {{2, 5, 19}, {19, 3}},
                                              {{5, 7}, {3, 7, 4}},
                                              {{1, 1000}, {1000, 10}}}) {
-    // CLBlast where the build has it, then the tiled kernel.
-    for (const char* clblast : {"1", "0"}) {
-      SCOPED_TRACE(shape_to_string(s.a) + " x " + shape_to_string(s.b) + " CLBlast " + clblast);
-      ScopedEnv env("PARALLAX_OPENCL_CLBLAST", clblast);
+    for (GemmProvider gemm : kGemmProviders) {
+      SCOPED_TRACE(shape_to_string(s.a) + " x " + shape_to_string(s.b) + " GEMMs " + gemm_name(gemm));
       OneNode m;
+      m.gemm(gemm);
       m.in("a", s.a);
       m.in("b", s.b);
       m.node("MatMul", {"a", "b"});
@@ -393,11 +397,11 @@ TEST_F(OpenCLKernels, GemmVariants) {
                                          {1, 0, 1.0f, 1.0f, {}, false},
                                          {0, 1, 0.5f, 1.0f, {}, false},
                                          {1, 1, 1.0f, 1.0f, {}, false}}) {
-    for (const char* clblast : {"1", "0"}) {
+    for (GemmProvider gemm : kGemmProviders) {
       SCOPED_TRACE("transA " + std::to_string(c.trans_a) + " transB " + std::to_string(c.trans_b) + " C " +
-                   shape_to_string(c.c) + " CLBlast " + clblast);
-      ScopedEnv env("PARALLAX_OPENCL_CLBLAST", clblast);
+                   shape_to_string(c.c) + " GEMMs " + gemm_name(gemm));
       OneNode m;
+      m.gemm(gemm);
       m.in("a", c.trans_a ? Shape{K, M} : Shape{M, K});
       m.constant("b", c.trans_b ? Shape{N, K} : Shape{K, N});
       std::vector<std::string> ins = {"a", "b"};
@@ -572,13 +576,12 @@ TEST_F(OpenCLKernels, OpListRestricts) {
   b.output("y", onnx::TensorProto::FLOAT, {2, 8});
   std::mt19937 rng(3);
   std::vector<NamedTensor> inputs = {{"x", random_tensor({2, 8}, rng)}};
-  auto backend = opencl_backend();
-  const uint64_t before = backend->counters().nodes;
+  AcceleratorCounters counted;
   auto cpu = run_model(b.bytes(), false, inputs, "");
-  auto dev = run_model(b.bytes(), false, inputs, "Sigmoid");
+  auto dev = run_model(b.bytes(), false, inputs, "Sigmoid", 1, {}, &counted);
   ASSERT_TRUE(cpu.is_ok() && dev.is_ok());
   EXPECT_TRUE(all_close(*cpu, *dev, 1e-4, 1e-5));
-  EXPECT_EQ(backend->counters().nodes - before, 1u);  // Sigmoid only
+  EXPECT_EQ(counted.nodes, 1u);  // Sigmoid only
 }
 
 }  // namespace

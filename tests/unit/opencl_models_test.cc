@@ -10,6 +10,7 @@
 
 #include "format/tensor_proto.h"
 #include "opencl_test_util.h"
+#include "tools/tool_util.h"
 
 namespace parallax::testing {
 namespace {
@@ -42,19 +43,16 @@ void compare(const std::string& name, const std::string& ops) {
   PX_SKIP_WITHOUT_OPENCL();
   std::optional<Loaded> m = load(name);
   if (!m) GTEST_SKIP() << "models/" << name << " not present (scripts/setup.sh makes it)";
-  auto backend = opencl_backend();
   auto cpu = run_model(m->path, true, m->inputs, "", 2);
   ASSERT_TRUE(cpu.is_ok()) << cpu.status().to_string();
-  const BackendCounters before = backend->counters();
-  auto dev = run_model(m->path, true, m->inputs, ops, 2);
+  AcceleratorCounters run;
+  auto dev = run_model(m->path, true, m->inputs, ops, 2, {}, &run);
   ASSERT_TRUE(dev.is_ok()) << dev.status().to_string();
-  const BackendCounters after = backend->counters();
   // SSDlite's detections come out of NMS: as in the real_models_ssdlite
   // suite against ORT, at most 2 % of the elements may differ.
   const double max_mismatch = name.rfind("ssdlite", 0) == 0 ? 0.02 : 0.0;
   EXPECT_TRUE(all_close(*cpu, *dev, 1e-4, 1e-4, max_mismatch));
-  const BackendCounters run = after - before;
-  std::cout << name << " (" << (ops == "*" ? "all supported ops" : ops) << "): " << format_counters("opencl", run)
+  std::cout << name << " (" << (ops == "*" ? "all supported ops" : ops) << "): " << tools::format_counters("opencl", run)
             << '\n';
   // Some node of every model runs on the device; fallbacks (shapes the device
   // code leaves to the CPU kernel) are allowed and printed above.

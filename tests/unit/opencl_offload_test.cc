@@ -45,18 +45,16 @@ struct Opened {
 
 Opened open_and_run(const std::string& offload, const fs::path& profile) {
   SessionOptions o;
-  o.accelerator = "opencl";
+  o.accelerator = Accelerator::kOpenCL;
   o.offload = offload;
   o.device_profile = profile.string();
   auto s = Session::open_from_bytes(two_regions(), o);
   EXPECT_TRUE(s.is_ok()) << s.status().to_string();
   if (!s.is_ok()) return {};
   std::mt19937 rng(5);
-  auto backend = opencl_backend();
-  const uint64_t before = backend->counters().nodes;
   auto out = (*s)->run({{"x", random_tensor({256, 256}, rng)}, {"z", random_tensor({4}, rng)}});
   EXPECT_TRUE(out.is_ok()) << out.status().to_string();
-  return {(*s)->model_info().offload, backend->counters().nodes - before};
+  return {(*s)->model_info().offload, (*s)->accelerator_counters().nodes};
 }
 
 class OpenCLOffload : public ::testing::Test {
@@ -80,7 +78,7 @@ TEST_F(OpenCLOffload, CostModelKeepsOnlyRegionsThatPay) {
 
 TEST_F(OpenCLOffload, BadRuleOrProfileIsAnError) {
   SessionOptions o;
-  o.accelerator = "opencl";
+  o.accelerator = Accelerator::kOpenCL;
   o.offload = "sometimes";
   auto s = Session::open_from_bytes(two_regions(), o);
   ASSERT_FALSE(s.is_ok());

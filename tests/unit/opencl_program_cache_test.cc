@@ -1,7 +1,7 @@
 // The OpenCL program cache: a second build of the same source in a new
 // cache instance (as in a new process) loads the compiled binary from disk,
-// and a source that does not compile gives a Status carrying the build log.
-// Skipped without an OpenCL device.
+// and a source that does not compile gives a Status carrying the build log
+// (skipped without an OpenCL device). And the op lists the CLI reads.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "model_builder.h"
 #include "opencl_test_util.h"
+#include "tools/op_list.h"
 
 #ifdef PARALLAX_HAVE_OPENCL
 #include "backends/opencl/cl_runtime.h"
@@ -49,14 +49,13 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }
 
 TEST_F(OpenCLProgramCache, SecondBuildLoadsTheBinaryFromDisk) {
-  ScopedEnv env("PARALLAX_OPENCL_CACHE", dir_.string());
   // A source no other test builds, so the first build really compiles.
   const std::string source = "// cache test " + std::to_string(::getpid()) + R"CL(
 __kernel void twice(__global float* x) { int i = get_global_id(0); x[i] = 2.0f * x[i] + sin(x[i]); }
 )CL";
   double first_ms = 0, second_ms = 0;
   {
-    ProgramCache cache(*rt_);
+    ProgramCache cache(*rt_, dir_);
     ASSERT_EQ(cache.directory(), dir_);
     auto t0 = std::chrono::steady_clock::now();
     auto p = cache.get(source);
@@ -71,7 +70,7 @@ __kernel void twice(__global float* x) { int i = get_global_id(0); x[i] = 2.0f *
     EXPECT_EQ(cache.stats().memory_hits, 1u);
   }
   {
-    ProgramCache fresh(*rt_);  // what a new process sees
+    ProgramCache fresh(*rt_, dir_);  // what a new process sees
     auto t0 = std::chrono::steady_clock::now();
     auto p = fresh.get(source);
     second_ms = ms_since(t0);
@@ -88,9 +87,8 @@ __kernel void twice(__global float* x) { int i = get_global_id(0); x[i] = 2.0f *
 }
 
 TEST_F(OpenCLProgramCache, CorruptBinaryIsRebuilt) {
-  ScopedEnv env("PARALLAX_OPENCL_CACHE", dir_.string());
   const std::string source = "// corrupt test " + std::to_string(::getpid()) + "\n__kernel void k(__global int* x) { x[0] = 1; }\n";
-  ProgramCache cache(*rt_);
+  ProgramCache cache(*rt_, dir_);
   fs::create_directories(dir_);
   { std::ofstream(cache.binary_path(source, ""), std::ios::binary) << "not a binary"; }
   auto p = cache.get(source);
@@ -100,8 +98,7 @@ TEST_F(OpenCLProgramCache, CorruptBinaryIsRebuilt) {
 }
 
 TEST_F(OpenCLProgramCache, BuildFailureCarriesTheBuildLog) {
-  ScopedEnv env("PARALLAX_OPENCL_CACHE", dir_.string());
-  ProgramCache cache(*rt_);
+  ProgramCache cache(*rt_, dir_);
   auto p = cache.get("__kernel void broken(__global float* x) { x[0] = undeclared_name; }\n");
   ASSERT_FALSE(p.is_ok());
   EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument);
@@ -114,30 +111,8 @@ TEST_F(OpenCLProgramCache, BuildFailureCarriesTheBuildLog) {
 
 #endif  // PARALLAX_HAVE_OPENCL
 
-TEST(OpenCLBackend, UnknownAcceleratorIsAnError) {
-  ModelBuilder b(13);
-  b.input("x", onnx::TensorProto::FLOAT, {2});
-  b.node("Relu", {"x"}, {"y"});
-  b.output("y", onnx::TensorProto::FLOAT, {2});
-  ScopedEnv env("PARALLAX_ACCELERATOR", "warp-drive");
-  auto s = Session::open_from_bytes(b.bytes(), {});
-  ASSERT_FALSE(s.is_ok());
-  EXPECT_NE(s.status().message().find("unknown accelerator 'warp-drive'"), std::string::npos) << s.status().message();
-}
-
-TEST(OpenCLBackend, BadOpListIsAnError) {
-  ModelBuilder b(13);
-  b.input("x", onnx::TensorProto::FLOAT, {2});
-  b.node("Relu", {"x"}, {"y"});
-  b.output("y", onnx::TensorProto::FLOAT, {2});
-  ScopedEnv env("PARALLAX_ACCELERATOR", "opencl");
-  ScopedEnv ops("PARALLAX_ACCELERATOR_OPS", "/nonexistent/ops.txt");
-  auto s = Session::open_from_bytes(b.bytes(), {});
-  ASSERT_FALSE(s.is_ok());
-  EXPECT_NE(s.status().message().find("/nonexistent/ops.txt"), std::string::npos) << s.status().message();
-}
-
 TEST(OpenCLBackend, OpListParsing) {
+  using tools::parse_op_list;
   auto ops = parse_op_list("Conv,Relu, Add");
   ASSERT_TRUE(ops.is_ok());
   EXPECT_EQ(*ops, (std::set<std::string>{"Add", "Conv", "Relu"}));

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "backends/opencl/cl_runtime.h"
@@ -27,29 +28,32 @@ std::string indexed(const char* prefix, int i) {
 
 struct RunResult {
   std::vector<Tensor> outputs;
-  BackendCounters counts;  // of the last run only
+  AcceleratorCounters counts;  // of the last run only
 };
 
+// Where a model runs: the CPU only, or the device with these settings.
+using Device = std::optional<OpenClOptions>;
+constexpr std::nullopt_t kCpuOnly = std::nullopt;
+
 // Runs `model` `runs` times; the counters are those of the last run.
-RunResult run(const std::string& model, const std::vector<NamedTensor>& inputs, bool device,
+RunResult run(const std::string& model, const std::vector<NamedTensor>& inputs, const Device& device,
               ExecutionMode mode = ExecutionMode::kSequential, int threads = 1, int runs = 1) {
   SessionOptions options;
   options.num_threads = threads;
   options.mode = mode;
   options.adapt_schedule = false;
   options.check_memory = true;
-  if (device) options.accelerator = "opencl", options.offload = "all";
+  if (device) options.accelerator = Accelerator::kOpenCL, options.offload = "all", options.opencl = *device;
   auto session = Session::open_from_bytes(model, options);
   EXPECT_TRUE(session.is_ok()) << session.status().to_string();
   RunResult r;
   if (!session.is_ok()) return r;
-  std::shared_ptr<Backend> backend = opencl_backend();
   for (int i = 0; i < runs; ++i) {
-    const BackendCounters before = backend->counters();
+    const AcceleratorCounters before = (*session)->accelerator_counters();
     auto out = (*session)->run(inputs);
     EXPECT_TRUE(out.is_ok()) << out.status().to_string();
     if (!out.is_ok()) return r;
-    const BackendCounters after = backend->counters();
+    const AcceleratorCounters after = (*session)->accelerator_counters();
     r.outputs = std::move(*out);
     r.counts = after - before;
   }
@@ -66,7 +70,7 @@ class OpenCLResidency : public ::testing::Test {
  protected:
   void SetUp() override { PX_SKIP_WITHOUT_OPENCL(); }
   // These tests count copies: as on a device with memory of its own.
-  ScopedEnv copies_{"PARALLAX_OPENCL_ZERO_COPY", "0"};
+  const OpenClOptions copies_{.zero_copy = ZeroCopy::kOff};
   std::mt19937 rng_{99};
 };
 
@@ -78,7 +82,7 @@ class OpenCLZeroCopy : public ::testing::Test {
     auto rt = opencl::ClRuntime::create();
     if (!rt.is_ok() || !(*rt)->host_unified()) GTEST_SKIP() << "the OpenCL device does not share host memory";
   }
-  ScopedEnv views_{"PARALLAX_OPENCL_ZERO_COPY", "1"};
+  const OpenClOptions views_{.zero_copy = ZeroCopy::kOn};
   std::mt19937 rng_{99};
 };
 
@@ -128,8 +132,8 @@ TEST_F(OpenCLResidency, ChainCopiesOnlyAtItsBoundary) {
   b.node("Tanh", {"t"}, {"y"});
   b.output("y", onnx::TensorProto::FLOAT, {2, 64});
   std::vector<NamedTensor> in{{"x", random_tensor({2, 64}, rng_)}};
-  RunResult cpu = run(b.bytes(), in, false);
-  RunResult dev = run(b.bytes(), in, true, ExecutionMode::kSequential, 1, 2);
+  RunResult cpu = run(b.bytes(), in, kCpuOnly);
+  RunResult dev = run(b.bytes(), in, copies_, ExecutionMode::kSequential, 1, 2);
   EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
   EXPECT_EQ(dev.counts.nodes, 4u);
   EXPECT_EQ(dev.counts.transfers_to_device, 1u);
@@ -153,9 +157,9 @@ TEST_F(OpenCLResidency, HostValueReadBySeveralDeviceNodesIsUploadedOnce) {
   b.node("Add", {"p", "q"}, {"y"});
   b.output("y", onnx::TensorProto::FLOAT, {8, 32});
   std::vector<NamedTensor> in{{"x", random_tensor({8, 32}, rng_, -1.0f, 1.0f)}};
-  RunResult cpu = run(b.bytes(), in, false);
+  RunResult cpu = run(b.bytes(), in, kCpuOnly);
   for (ExecutionMode mode : {ExecutionMode::kSequential, ExecutionMode::kDataflow}) {
-    RunResult dev = run(b.bytes(), in, true, mode, 2, 3);
+    RunResult dev = run(b.bytes(), in, copies_, mode, 2, 3);
     EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
     EXPECT_EQ(dev.counts.nodes, 7u);
     EXPECT_EQ(dev.counts.transfers_to_device, 2u);    // x, e
@@ -163,9 +167,9 @@ TEST_F(OpenCLResidency, HostValueReadBySeveralDeviceNodesIsUploadedOnce) {
   }
   // Each run uploads anew: a second input gives the second answer.
   std::vector<NamedTensor> in2{{"x", random_tensor({8, 32}, rng_, -1.0f, 1.0f)}};
-  RunResult cpu2 = run(b.bytes(), in2, false);
+  RunResult cpu2 = run(b.bytes(), in2, kCpuOnly);
   SessionOptions o;
-  o.accelerator = "opencl", o.offload = "all";
+  o.accelerator = Accelerator::kOpenCL, o.offload = "all", o.opencl = copies_;
   auto session = Session::open_from_bytes(b.bytes(), o);
   ASSERT_TRUE(session.is_ok());
   ASSERT_TRUE((*session)->run(in).is_ok());
@@ -180,8 +184,8 @@ TEST_F(OpenCLResidency, HostValueReadBySeveralDeviceNodesIsUploadedOnce) {
 TEST_F(OpenCLResidency, CopiesWhereValuesCrossToTheCpu) {
   const std::string model = cross_model();
   std::vector<NamedTensor> in{{"x", random_tensor({3, 32}, rng_, -1.0f, 1.0f)}};
-  RunResult cpu = run(model, in, false);
-  RunResult dev = run(model, in, true);
+  RunResult cpu = run(model, in, kCpuOnly);
+  RunResult dev = run(model, in, copies_);
   EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
   EXPECT_EQ(dev.counts.nodes, 3u);
   EXPECT_EQ(dev.counts.transfers_to_device, 2u);    // x, e
@@ -199,8 +203,8 @@ TEST_F(OpenCLResidency, FallbackFetchesDeviceOnlyInputs) {
   b.node("MatMul", {"r", "w"}, {"y"});
   b.output("y", onnx::TensorProto::FLOAT, {8});
   std::vector<NamedTensor> in{{"x", random_tensor({16}, rng_)}};
-  RunResult cpu = run(b.bytes(), in, false);
-  RunResult dev = run(b.bytes(), in, true, ExecutionMode::kSequential, 1, 2);
+  RunResult cpu = run(b.bytes(), in, kCpuOnly);
+  RunResult dev = run(b.bytes(), in, copies_, ExecutionMode::kSequential, 1, 2);
   EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
   EXPECT_EQ(dev.counts.nodes, 1u);
   EXPECT_EQ(dev.counts.cpu_fallbacks, 1u);
@@ -214,11 +218,11 @@ TEST_F(OpenCLResidency, FallbackFetchesDeviceOnlyInputs) {
 TEST_F(OpenCLResidency, DataflowEqualsSequentialAndCpu) {
   const std::string model = split_merge_model();
   std::vector<NamedTensor> in{{"x", random_tensor({4, 256}, rng_, -1.0f, 1.0f)}};
-  RunResult cpu = run(model, in, false);
-  RunResult seq = run(model, in, true, ExecutionMode::kSequential, 2, 3);
+  RunResult cpu = run(model, in, kCpuOnly);
+  RunResult seq = run(model, in, copies_, ExecutionMode::kSequential, 2, 3);
   EXPECT_TRUE(all_close(cpu.outputs, seq.outputs, 1e-4, 1e-5));
   for (int threads : {2, 4}) {
-    RunResult df = run(model, in, true, ExecutionMode::kDataflow, threads, 5);
+    RunResult df = run(model, in, copies_, ExecutionMode::kDataflow, threads, 5);
     EXPECT_TRUE(all_close(seq.outputs, df.outputs, 0, 0)) << threads << " threads";
     EXPECT_EQ(df.counts.nodes, seq.counts.nodes);
     EXPECT_EQ(df.counts.transfers_to_device, seq.counts.transfers_to_device);
@@ -244,9 +248,9 @@ TEST_F(OpenCLResidency, ConcurrentMatMulsInDataflow) {
   b.node("Add", {"s0", "s1"}, {"y"});
   b.output("y", onnx::TensorProto::FLOAT, {32, 64});
   std::vector<NamedTensor> in{{"x", random_tensor({32, 64}, rng_)}};
-  RunResult cpu = run(b.bytes(), in, false);
+  RunResult cpu = run(b.bytes(), in, kCpuOnly);
   for (int session = 0; session < 10; ++session) {
-    RunResult df = run(b.bytes(), in, true, ExecutionMode::kDataflow, 4, 10);
+    RunResult df = run(b.bytes(), in, copies_, ExecutionMode::kDataflow, 4, 10);
     EXPECT_TRUE(all_close(cpu.outputs, df.outputs, 1e-4, 1e-5));
     EXPECT_EQ(df.counts.nodes, 7u);
   }
@@ -268,25 +272,25 @@ TEST_F(OpenCLResidency, DeviceOnlyValuesShareThePoolsBuffers) {
   }
   b.output("y", onnx::TensorProto::FLOAT, {256, 1024});
   std::vector<NamedTensor> in{{"x", random_tensor({256, 1024}, rng_)}};
-  RunResult cpu = run(b.bytes(), in, false);
+  RunResult cpu = run(b.bytes(), in, kCpuOnly);
   SessionOptions o;
-  o.accelerator = "opencl", o.offload = "all", o.adapt_schedule = false;
+  o.accelerator = Accelerator::kOpenCL, o.offload = "all", o.adapt_schedule = false, o.opencl = copies_;
   auto session = Session::open_from_bytes(b.bytes(), o);
   ASSERT_TRUE(session.is_ok()) << session.status().to_string();
-  const size_t before = opencl::device_bytes_in_use();
+  const size_t before = (*session)->accelerator_counters().device_bytes;
   auto first = (*session)->run(in);
   ASSERT_TRUE(first.is_ok()) << first.status().to_string();
-  const size_t after_first = opencl::device_bytes_in_use();
+  const size_t after_first = (*session)->accelerator_counters().device_bytes;
   auto second = (*session)->run(in);
   ASSERT_TRUE(second.is_ok()) << second.status().to_string();
   EXPECT_TRUE(all_close(cpu.outputs, *second, 1e-5, 1e-6));
   constexpr size_t kMiB = size_t{1} << 20;
   // x's upload buffer, y's output buffer, at most two pooled buffers.
   EXPECT_LE(after_first - before, 4 * kMiB + 4096);
-  EXPECT_EQ(opencl::device_bytes_in_use(), after_first);
+  EXPECT_EQ((*session)->accelerator_counters().device_bytes, after_first);
 }
 
-// Device memory runs out (PARALLAX_OPENCL_MEMORY_LIMIT makes it happen on
+// Device memory runs out (OpenClOptions::memory_limit makes it happen on
 // any device): nodes whose weights do not fit stay on the CPU when the
 // session opens, a node whose activation buffers do not fit falls back to
 // the CPU at run time with a warning, and the outputs are still right.
@@ -301,13 +305,13 @@ TEST_F(OpenCLResidency, DeviceOutOfMemoryFallsBackToTheCpu) {
   b.node("Sigmoid", {"m"}, {"y"});
   b.output("y", onnx::TensorProto::FLOAT, {64, 256});
   std::vector<NamedTensor> in{{"x", random_tensor({64, 256}, rng_)}};
-  RunResult cpu = run(b.bytes(), in, false);
+  RunResult cpu = run(b.bytes(), in, kCpuOnly);
   // Room for the first weight (256 KiB) and a little more: the second MatMul's
   // weight does not fit, and the activations (64 KiB each) only partly.
-  const size_t limit = opencl::device_bytes_in_use() + 256 * 1024 + 100 * 1024;
-  ScopedEnv env("PARALLAX_OPENCL_MEMORY_LIMIT", std::to_string(limit));
+  OpenClOptions limited = copies_;
+  limited.memory_limit = 256 * 1024 + 100 * 1024;
   ::testing::internal::CaptureStderr();
-  RunResult dev = run(b.bytes(), in, true, ExecutionMode::kSequential, 1, 2);
+  RunResult dev = run(b.bytes(), in, limited, ExecutionMode::kSequential, 1, 2);
   const std::string warnings = ::testing::internal::GetCapturedStderr();
   EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
   EXPECT_NE(warnings.find("device memory limit"), std::string::npos) << warnings;
@@ -321,8 +325,8 @@ TEST_F(OpenCLResidency, DeviceOutOfMemoryFallsBackToTheCpu) {
 TEST_F(OpenCLZeroCopy, BoundaryValuesAreViewsNotCopies) {
   const std::string model = cross_model();
   std::vector<NamedTensor> in{{"x", random_tensor({3, 32}, rng_, -1.0f, 1.0f)}};
-  RunResult cpu = run(model, in, false);
-  RunResult dev = run(model, in, true, ExecutionMode::kSequential, 1, 2);
+  RunResult cpu = run(model, in, kCpuOnly);
+  RunResult dev = run(model, in, views_, ExecutionMode::kSequential, 1, 2);
   EXPECT_TRUE(all_close(cpu.outputs, dev.outputs, 1e-5, 1e-6));
   EXPECT_EQ(dev.counts.nodes, 3u);
   EXPECT_EQ(dev.counts.transfers_to_device, 0u);
@@ -337,19 +341,16 @@ TEST_F(OpenCLZeroCopy, BoundaryValuesAreViewsNotCopies) {
 TEST_F(OpenCLZeroCopy, DataflowEqualsSequentialAndCopies) {
   const std::string model = split_merge_model();
   std::vector<NamedTensor> in{{"x", random_tensor({4, 256}, rng_, -1.0f, 1.0f)}};
-  RunResult cpu = run(model, in, false);
-  RunResult seq = run(model, in, true, ExecutionMode::kSequential, 2, 3);
+  RunResult cpu = run(model, in, kCpuOnly);
+  RunResult seq = run(model, in, views_, ExecutionMode::kSequential, 2, 3);
   EXPECT_TRUE(all_close(cpu.outputs, seq.outputs, 1e-4, 1e-5));
   EXPECT_EQ(seq.counts.transfers_to_device + seq.counts.transfers_from_device, 0u);
   EXPECT_GT(seq.counts.host_views, 0u);
-  RunResult copies = [&] {
-    ScopedEnv off("PARALLAX_OPENCL_ZERO_COPY", "0");
-    return run(model, in, true, ExecutionMode::kSequential, 2, 2);
-  }();
+  RunResult copies = run(model, in, OpenClOptions{.zero_copy = ZeroCopy::kOff}, ExecutionMode::kSequential, 2, 2);
   EXPECT_TRUE(all_close(copies.outputs, seq.outputs, 0, 0));
   EXPECT_GT(copies.counts.transfers_to_device, 0u);
   for (int threads : {2, 4}) {
-    RunResult df = run(model, in, true, ExecutionMode::kDataflow, threads, 5);
+    RunResult df = run(model, in, views_, ExecutionMode::kDataflow, threads, 5);
     EXPECT_TRUE(all_close(seq.outputs, df.outputs, 0, 0)) << threads << " threads";
     EXPECT_EQ(df.counts.host_views, seq.counts.host_views);
   }

@@ -5,44 +5,27 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
-#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "backends/backend.h"
 #include "parallax/session.h"
+#include "tools/op_list.h"
 
 namespace parallax::testing {
 
-// Sets an environment variable for one scope, then restores it.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = std::string(old);
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
-// The OpenCL backend, or null when this machine or build has none.
-inline std::shared_ptr<Backend> opencl_backend() {
-  auto b = shared_backend("opencl");
+// A new OpenCL backend with default settings (its own counters), or null
+// when this machine or build has none.
+inline std::shared_ptr<Backend> opencl_backend(const OpenClOptions& options = {}) {
+  auto b = make_backend(Accelerator::kOpenCL, options);
   return b.is_ok() ? *b : nullptr;
 }
 
-#define PX_SKIP_WITHOUT_OPENCL()                                                   \
-  do {                                                                             \
-    if (!::parallax::testing::opencl_backend())                                    \
-      GTEST_SKIP() << "no OpenCL device: " << shared_backend("opencl").status().message(); \
+#define PX_SKIP_WITHOUT_OPENCL()                                                                        \
+  do {                                                                                                  \
+    if (!::parallax::testing::opencl_backend())                                                         \
+      GTEST_SKIP() << "no OpenCL device: " << make_backend(Accelerator::kOpenCL, {}).status().message(); \
   } while (0)
 
 inline Tensor random_tensor(const Shape& shape, std::mt19937& rng, float lo = -2.0f, float hi = 2.0f) {
@@ -52,22 +35,31 @@ inline Tensor random_tensor(const Shape& shape, std::mt19937& rng, float lo = -2
   return t;
 }
 
-// Runs a model once; `accelerator_ops` empty = CPU only, "*" = every op the
-// backend supports, else an op list.
+// Runs a model once in a new session; `accelerator_ops` empty = CPU only,
+// "*" = every op the backend supports, else an op list (tools/op_list.h).
+// `counters` (optional) gets what the session's device did.
 inline Result<std::vector<Tensor>> run_model(const std::string& model_bytes_or_path, bool is_path,
                                              const std::vector<NamedTensor>& inputs, const std::string& accelerator_ops,
-                                             int threads = 1) {
+                                             int threads = 1, const OpenClOptions& opencl = {},
+                                             AcceleratorCounters* counters = nullptr) {
   SessionOptions options;
   if (!accelerator_ops.empty()) {
-    options.accelerator = "opencl";
-    if (accelerator_ops != "*") options.accelerator_ops = accelerator_ops;
+    options.accelerator = Accelerator::kOpenCL;
+    if (accelerator_ops != "*") {
+      auto ops = tools::parse_op_list(accelerator_ops);
+      if (!ops.is_ok()) return ops.status();
+      options.accelerator_ops.assign(ops->begin(), ops->end());
+    }
     options.offload = "all";  // a calibrated profile on this machine must not change what the tests offload
+    options.opencl = opencl;
   }
   options.num_threads = threads;
   auto session = is_path ? Session::open(model_bytes_or_path, options)
                          : Session::open_from_bytes(model_bytes_or_path, options);
   if (!session.is_ok()) return session.status();
-  return (*session)->run(inputs);
+  auto outputs = (*session)->run(inputs);
+  if (counters) *counters = (*session)->accelerator_counters();
+  return outputs;
 }
 
 // |a - b| <= rtol * max(|a|, |b|) + atol for every element, or for all but

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 
+#include "backends/opencl/device_memory.h"
+
 namespace parallax::opencl {
 
-Result<ClBuffer> BufferPool::acquire(cl_context ctx, size_t bytes) {
+Result<ClBuffer> BufferPool::acquire(DeviceMemory& memory, size_t bytes) {
   bytes = std::max<size_t>(bytes, 4);
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -18,14 +20,14 @@ Result<ClBuffer> BufferPool::acquire(cl_context ctx, size_t bytes) {
     }
   }
   ClBuffer b;
-  Status made = b.reserve(ctx, bytes);
+  Status made = b.reserve(memory, bytes);
   if (made.is_ok()) return b;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (free_.empty()) return made;
     free_.clear();
   }
-  PX_RETURN_IF_ERROR(b.reserve(ctx, bytes));
+  PX_RETURN_IF_ERROR(b.reserve(memory, bytes));
   return b;
 }
 

@@ -6,8 +6,9 @@
 //
 // Handing a buffer back before the readers' kernels have run is safe because
 // every command goes to the one in-order queue of the ClRuntime: whatever
-// the next owner enqueues runs after them. For the same reason one pool
-// serves every session of the process.
+// the next owner enqueues runs after them. Each session has its own pool
+// (in its DeviceMemory), so its free buffers count against its own limit and
+// go when it ends.
 #pragma once
 
 #include <cstddef>
@@ -18,12 +19,14 @@
 
 namespace parallax::opencl {
 
+class DeviceMemory;
+
 class BufferPool {
  public:
   // A free buffer of at least `bytes` and at most twice that (best fit), or a
-  // new one. When the device is full (or PARALLAX_OPENCL_MEMORY_LIMIT is
-  // reached) the free buffers are released and the allocation tried again.
-  Result<ClBuffer> acquire(cl_context ctx, size_t bytes);
+  // new one charged to `memory`. When the device is full (or `memory`'s limit
+  // is reached) the free buffers are released and the allocation tried again.
+  Result<ClBuffer> acquire(DeviceMemory& memory, size_t bytes);
   void release(ClBuffer buffer);
 
  private:

@@ -1,11 +1,9 @@
 #include "backends/opencl/cl_runtime.h"
 
-#include <atomic>
-#include <cstdlib>
-#include <string_view>
+#include <algorithm>
 #include <vector>
 
-#include "backends/opencl/buffer_pool.h"
+#include "backends/opencl/device_memory.h"
 #include "backends/opencl/program_cache.h"
 
 namespace parallax::opencl {
@@ -113,72 +111,35 @@ Result<std::shared_ptr<ClRuntime>> ClRuntime::create() {
   if (err != CL_SUCCESS) return cl_status(err, "clCreateContext");
   rt->queue_ = clCreateCommandQueue(rt->context_, chosen, 0, &err);
   if (err != CL_SUCCESS) return cl_status(err, "clCreateCommandQueue");
-  rt->programs_ = std::make_unique<ProgramCache>(*rt);
-  rt->buffers_ = std::make_unique<BufferPool>();
   return rt;
 }
 
-bool ClRuntime::zero_copy() const {
-  if (!host_unified_) return false;
-  const char* v = std::getenv("PARALLAX_OPENCL_ZERO_COPY");
-  return !(v && std::string_view(v) == "0");
+ProgramCache& ClRuntime::programs(const std::filesystem::path& dir) {
+  std::lock_guard<std::mutex> lock(programs_mutex_);
+  std::unique_ptr<ProgramCache>& cache = programs_[dir];
+  if (!cache) cache = std::make_unique<ProgramCache>(*this, dir);
+  return *cache;
 }
 
 ClRuntime::~ClRuntime() {
-  programs_.reset();  // releases the programs and buffers before their context
-  buffers_.reset();
+  programs_.clear();  // releases the programs before their context
   if (queue_) clReleaseCommandQueue(queue_);
   if (context_) clReleaseContext(context_);
 }
 
-namespace {
-
-std::atomic<size_t> g_device_bytes{0};
-
-// PARALLAX_OPENCL_MEMORY_LIMIT: bytes (K, M, G suffixes) of device buffers
-// Parallax may hold at once; 0 or unset: no limit but the device's. Read on
-// every allocation, so a test can lower it for one session.
-size_t memory_limit() {
-  const char* v = std::getenv("PARALLAX_OPENCL_MEMORY_LIMIT");
-  if (!v || !*v) return 0;
-  char* end = nullptr;
-  unsigned long long n = std::strtoull(v, &end, 10);
-  switch (end ? *end : '\0') {
-    case 'K':
-    case 'k': n <<= 10; break;
-    case 'M':
-    case 'm': n <<= 20; break;
-    case 'G':
-    case 'g': n <<= 30; break;
-    default: break;
-  }
-  return static_cast<size_t>(n);
-}
-
-}  // namespace
-
-size_t device_bytes_in_use() {
-  return g_device_bytes.load(std::memory_order_relaxed);
-}
-
-Status ClBuffer::reserve(cl_context ctx, size_t bytes) {
+Status ClBuffer::reserve(DeviceMemory& memory, size_t bytes) {
   bytes = std::max<size_t>(bytes, 4);
-  if (mem_ && !host_view_ && bytes_ >= bytes) return Status::ok();
+  if (mem_ && !host_view_ && memory_ == &memory && bytes_ >= bytes) return Status::ok();
   reset();
-  // The same failure a full device gives: the node falls back to the CPU.
-  if (const size_t limit = memory_limit(); limit && device_bytes_in_use() + bytes > limit)
-    return Status(StatusCode::kResourceExhausted, "OpenCL: device memory limit (PARALLAX_OPENCL_MEMORY_LIMIT " +
-                                                      std::to_string(limit) +
-                                                      " bytes) reached: " + std::to_string(device_bytes_in_use()) +
-                                                      " in use, " + std::to_string(bytes) + " more asked for");
+  PX_RETURN_IF_ERROR(memory.charge(bytes));
   cl_int err = CL_SUCCESS;
-  mem_ = clCreateBuffer(ctx, CL_MEM_READ_WRITE, bytes, nullptr, &err);
+  mem_ = clCreateBuffer(memory.context(), CL_MEM_READ_WRITE, bytes, nullptr, &err);
   if (err != CL_SUCCESS) {
     mem_ = nullptr;
+    memory.refund(bytes);
     return cl_status(err, ("clCreateBuffer of " + std::to_string(bytes) + " bytes").c_str());
   }
-  bytes_ = bytes;
-  g_device_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  bytes_ = bytes, memory_ = &memory;
   return Status::ok();
 }
 
@@ -197,9 +158,9 @@ Status ClBuffer::view_host(cl_context ctx, void* host, size_t bytes, cl_mem_flag
 void ClBuffer::reset() {
   if (mem_) {
     clReleaseMemObject(mem_);
-    if (!host_view_) g_device_bytes.fetch_sub(bytes_, std::memory_order_relaxed);
+    if (memory_) memory_->refund(bytes_);
   }
-  mem_ = nullptr, bytes_ = 0, host_view_ = false;
+  mem_ = nullptr, memory_ = nullptr, bytes_ = 0, host_view_ = false;
 }
 
 }  // namespace parallax::opencl

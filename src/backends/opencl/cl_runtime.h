@@ -1,12 +1,15 @@
 // The OpenCL device Parallax runs on: the first platform that has a device
 // (GPU preferred, then any type), one context and one in-order command queue,
-// and the process's program cache (program_cache.h). Small RAII wrappers for
-// the handles the kernels hold.
+// and the process's program caches (program_cache.h), all shared by every
+// session. Small RAII wrappers for the handles the kernels hold.
 #pragma once
 
 #include <CL/cl.h>
 
+#include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "parallax/status.h"
@@ -25,7 +28,7 @@ Status cl_status(cl_int err, const char* what);
   } while (0)
 
 class ProgramCache;
-class BufferPool;
+class DeviceMemory;
 
 class ClRuntime {
  public:
@@ -48,14 +51,10 @@ class ClRuntime {
   // The device reads and writes host memory directly (CL_DEVICE_HOST_UNIFIED_MEMORY:
   // integrated GPUs, PoCL's CPU device).
   bool host_unified() const { return host_unified_; }
-  // Boundary values are handed over as views of host memory (CL_MEM_USE_HOST_PTR)
-  // instead of copied: on a host-unified device unless PARALLAX_OPENCL_ZERO_COPY=0
-  // (read when asked: device kernels ask once, when made, so a session keeps its
-  // setting and a test or benchmark can compare).
-  bool zero_copy() const;
-  ProgramCache& programs() { return *programs_; }
-  // Buffers of device-only values (buffer_pool.h).
-  BufferPool& buffers() { return *buffers_; }
+  // The programs built for this device and kept on disk in `dir`, made on
+  // first use; it lives as long as the runtime. Sessions that name the same
+  // folder share one cache, so a program is built once per process.
+  ProgramCache& programs(const std::filesystem::path& dir);
 
  private:
   ClRuntime() = default;
@@ -65,33 +64,31 @@ class ClRuntime {
   std::string device_name_, driver_version_, platform_name_;
   size_t max_work_group_ = 1;
   bool host_unified_ = false;
-  std::unique_ptr<ProgramCache> programs_;
-  std::unique_ptr<BufferPool> buffers_;
+  std::mutex programs_mutex_;
+  std::map<std::filesystem::path, std::unique_ptr<ProgramCache>> programs_;  // by folder
 };
 
-// Bytes of device buffers Parallax holds now (every ClBuffer, all sessions).
-size_t device_bytes_in_use();
-
-// Owns one cl_mem; grows (reallocates) on demand. Allocation honours
-// PARALLAX_OPENCL_MEMORY_LIMIT (bytes, K/M/G suffixes), so that running out
-// of device memory can be reproduced on any device.
+// Owns one cl_mem; grows (reallocates) on demand. Device memory is charged
+// to a session's DeviceMemory (device_memory.h), which enforces its limit.
 class ClBuffer {
  public:
   ClBuffer() = default;
   ~ClBuffer() { reset(); }
-  ClBuffer(ClBuffer&& o) noexcept : mem_(o.mem_), bytes_(o.bytes_), host_view_(o.host_view_) {
-    o.mem_ = nullptr, o.bytes_ = 0, o.host_view_ = false;
+  ClBuffer(ClBuffer&& o) noexcept : mem_(o.mem_), memory_(o.memory_), bytes_(o.bytes_), host_view_(o.host_view_) {
+    o.mem_ = nullptr, o.memory_ = nullptr, o.bytes_ = 0, o.host_view_ = false;
   }
   ClBuffer& operator=(ClBuffer&& o) noexcept {
     if (this != &o) {
       reset();
-      mem_ = o.mem_, bytes_ = o.bytes_, host_view_ = o.host_view_;
-      o.mem_ = nullptr, o.bytes_ = 0, o.host_view_ = false;
+      mem_ = o.mem_, memory_ = o.memory_, bytes_ = o.bytes_, host_view_ = o.host_view_;
+      o.mem_ = nullptr, o.memory_ = nullptr, o.bytes_ = 0, o.host_view_ = false;
     }
     return *this;
   }
-  // At least `bytes` (at least 4: OpenCL refuses empty buffers) of device memory.
-  Status reserve(cl_context ctx, size_t bytes);
+  // At least `bytes` (at least 4: OpenCL refuses empty buffers) of device
+  // memory in `memory`'s context, charged to it until reset: `memory` must
+  // outlive the buffer.
+  Status reserve(DeviceMemory& memory, size_t bytes);
   // A view of `bytes` of host memory at `host` (CL_MEM_USE_HOST_PTR): no
   // device memory, no copy on a host-unified device. `host` must outlive
   // every command that uses the view.
@@ -103,6 +100,7 @@ class ClBuffer {
 
  private:
   cl_mem mem_ = nullptr;
+  DeviceMemory* memory_ = nullptr;  // charged for mem_ (null: a view, or nothing)
   size_t bytes_ = 0;
   bool host_view_ = false;
 };

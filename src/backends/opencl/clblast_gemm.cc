@@ -1,8 +1,6 @@
 #include "backends/opencl/clblast_gemm.h"
 
-#include <cstdlib>
 #include <mutex>
-#include <string_view>
 
 #ifdef PARALLAX_HAVE_CLBLAST
 #include <clblast_c.h>
@@ -33,10 +31,9 @@ Result<bool> outcome(CLBlastStatusCode s, const char* what) {
 }  // namespace
 #endif
 
-bool clblast_enabled() {
+bool clblast_available() {
 #ifdef PARALLAX_HAVE_CLBLAST
-  const char* v = std::getenv("PARALLAX_OPENCL_CLBLAST");
-  return !(v && std::string_view(v) == "0");
+  return true;
 #else
   return false;
 #endif

@@ -21,10 +21,9 @@ struct GemmCall {
   size_t a_stride = 0, b_stride = 0;
 };
 
-// Whether CLBlast serves GEMMs: built with it, and PARALLAX_OPENCL_CLBLAST is
-// not "0" (read when asked: the kernels ask once, when made, so a session
-// keeps its setting and a benchmark can compare).
-bool clblast_enabled();
+// Whether this build has CLBlast. A session uses it as its
+// OpenClOptions::gemm says (opencl_backend.cc); the kernels are told when made.
+bool clblast_available();
 
 // Enqueues the GEMM on `queue`. false: CLBlast declined it (the caller runs
 // its own kernel); an error only for a failed OpenCL call underneath.

@@ -130,7 +130,7 @@ class ConvKernel final : public DeviceKernel {
   static Result<std::unique_ptr<DeviceKernel>> make(const KernelCreateContext& ctx, const DeviceEnv& env) {
     auto k = std::make_unique<ConvKernel>(env);
     PX_ASSIGN_OR_RETURN(k->w_, WindowAttrs::parse(ctx.attrs(), false));
-    k->clblast_ = clblast_enabled();
+    k->clblast_ = env.clblast;
     PX_ASSIGN_OR_RETURN(k->group_, ctx.attrs().get_int("group", 1));
     PX_ASSIGN_OR_RETURN(k->act_, FusedActivation::parse(ctx));
     const size_t n = ctx.num_inputs();
@@ -245,7 +245,7 @@ class ConvKernel final : public DeviceKernel {
 
   WindowAttrs w_;
   int64_t group_ = 1;
-  bool clblast_ = false;  // clblast_enabled() when made
+  bool clblast_ = false;  // DeviceEnv::clblast
   FusedActivation act_;
   int bias_ = -1, residual_ = -1;
   int ts_ = 16;

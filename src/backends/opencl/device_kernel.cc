@@ -58,7 +58,7 @@ void DeviceKernel::reader_done(size_t o) {
   int left = readers_left_[o].load(std::memory_order_acquire);
   while (left > 0 && !readers_left_[o].compare_exchange_weak(left, left - 1, std::memory_order_acq_rel)) {
   }
-  if (left == 1) rt().buffers().release(std::move(outputs_[o]));
+  if (left == 1) memory().pool().release(std::move(outputs_[o]));
 }
 
 void DeviceKernel::readers_done() {
@@ -201,7 +201,7 @@ Status DeviceKernel::end_after_copies(ComputeContext& ctx) {
 }
 
 Result<ClKernel> DeviceKernel::make_kernel(const std::string& source, const char* name, const std::string& options) {
-  PX_ASSIGN_OR_RETURN(cl_kernel k, rt().programs().kernel(source, name, options));
+  PX_ASSIGN_OR_RETURN(cl_kernel k, env_.programs->kernel(source, name, options));
   return ClKernel(k);
 }
 
@@ -209,7 +209,7 @@ Status DeviceKernel::upload_constant(const KernelCreateContext& ctx, size_t i) {
   const Tensor* t = ctx.constant_input(i);
   if (!t || t->dtype() != DataType::kFloat32 || t->numel() == 0) return Status::ok();
   if (constants_.size() <= i) constants_.resize(i + 1);
-  PX_RETURN_IF_ERROR(constants_[i].reserve(rt().context(), t->nbytes()));
+  PX_RETURN_IF_ERROR(constants_[i].reserve(memory(), t->nbytes()));
   PX_CL_CHECK(
       clEnqueueWriteBuffer(rt().queue(), constants_[i].get(), CL_TRUE, 0, t->nbytes(), t->raw(), 0, nullptr, nullptr),
       "clEnqueueWriteBuffer (weights)");
@@ -245,7 +245,7 @@ Result<cl_mem> DeviceKernel::input(ComputeContext& ctx, size_t i) {
     if (inputs_.size() <= i) inputs_.resize(i + 1);
     buffer = &inputs_[i];
   }
-  PX_RETURN_IF_ERROR(buffer->reserve(rt().context(), t.nbytes()));
+  PX_RETURN_IF_ERROR(buffer->reserve(memory(), t.nbytes()));
   if (t.nbytes() > 0) {
     // Non-blocking: the step ends only when the queue is past it (end_after_copies).
     PX_CL_CHECK(
@@ -272,12 +272,12 @@ Result<cl_mem> DeviceKernel::output(ComputeContext& ctx, size_t i) {
     // A buffer still held was left by a run that stopped half-way: runs do
     // not overlap, so nobody reads it any more.
     readers_left_[i].store(0, std::memory_order_relaxed);
-    rt().buffers().release(std::move(outputs_[i]));
-    PX_ASSIGN_OR_RETURN(outputs_[i], rt().buffers().acquire(rt().context(), t.nbytes()));
+    memory().pool().release(std::move(outputs_[i]));
+    PX_ASSIGN_OR_RETURN(outputs_[i], memory().pool().acquire(memory(), t.nbytes()));
     readers_left_[i].store(device_readers_[i], std::memory_order_release);
     return outputs_[i].get();
   }
-  PX_RETURN_IF_ERROR(outputs_[i].reserve(rt().context(), t.nbytes()));
+  PX_RETURN_IF_ERROR(outputs_[i].reserve(memory(), t.nbytes()));
   return outputs_[i].get();
 }
 
@@ -318,7 +318,7 @@ Status DeviceKernel::download(ComputeContext& ctx, size_t i) {
 
 Result<cl_mem> DeviceKernel::scratch(size_t slot, size_t bytes) {
   if (scratch_.size() <= slot) scratch_.resize(slot + 1);
-  PX_RETURN_IF_ERROR(scratch_[slot].reserve(rt().context(), bytes));
+  PX_RETURN_IF_ERROR(scratch_[slot].reserve(memory(), bytes));
   return scratch_[slot].get();
 }
 

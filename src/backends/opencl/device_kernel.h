@@ -11,11 +11,11 @@
 //   read is not downloaded. So a region of device nodes pays transfers only
 //   at its boundary, and the counters show it.
 // * Device memory. An output that only device nodes read takes a buffer
-//   from the runtime's BufferPool when its node runs; the last of its
+//   from the session's BufferPool when its node runs; the last of its
 //   readers gives it back once its commands are enqueued (reader_done), so
 //   device memory follows the values' lifetimes.
-// * Zero-copy. On a device that shares host memory (ClRuntime::zero_copy)
-//   a value that crosses the boundary is not copied: the node's kernel reads
+// * Zero-copy. With zero-copy on (OpenClOptions::zero_copy; by default
+//   where the device shares host memory) a value that crosses the boundary is not copied: the node's kernel reads
 //   its host input, or writes its host output, through a view of the host
 //   tensor (CL_MEM_USE_HOST_PTR), made for this step and released when it
 //   ends. An output written through a view counts as living on the host, so
@@ -43,18 +43,25 @@
 
 #include "backends/backend.h"
 #include "backends/opencl/cl_runtime.h"
+#include "backends/opencl/device_memory.h"
 #include "backends/opencl/program_cache.h"
 
 namespace parallax::opencl {
 
+// What the kernels of one session share: the process's device, and the
+// session's programs folder, memory, settings and counters.
 struct DeviceEnv {
   std::shared_ptr<ClRuntime> rt;
-  Backend* backend = nullptr;
+  ProgramCache* programs = nullptr;      // owned by rt
+  std::shared_ptr<DeviceMemory> memory;  // the session's: kernels keep it alive for their buffers
+  Backend* backend = nullptr;            // counts what the kernels do
+  bool zero_copy = false;                // hand boundary values over as views of host memory
+  bool clblast = false;                  // GEMMs through CLBlast (clblast_gemm.h)
 };
 
 class DeviceKernel : public OpKernel {
  public:
-  explicit DeviceKernel(const DeviceEnv& env) : env_(env), zero_copy_(env.rt->zero_copy()) {}
+  explicit DeviceKernel(const DeviceEnv& env) : env_(env), zero_copy_(env.zero_copy) {}
   ~DeviceKernel() override;
   void set_cpu(std::unique_ptr<OpKernel> cpu) { cpu_ = std::move(cpu); }
 
@@ -81,6 +88,7 @@ class DeviceKernel : public OpKernel {
   virtual Result<bool> run_device(ComputeContext& ctx) = 0;
 
   ClRuntime& rt() const { return *env_.rt; }
+  DeviceMemory& memory() const { return *env_.memory; }
   Result<ClKernel> make_kernel(const std::string& source, const char* name, const std::string& options = "");
   // At creation: uploads input i now if it is a constant (weights), once.
   Status upload_constant(const KernelCreateContext& ctx, size_t i);
@@ -146,7 +154,7 @@ class DeviceKernel : public OpKernel {
   std::mutex fetch_mutex_;  // two CPU consumers may fetch the same output
   bool host_io_ = false;    // this compute() enqueued a copy from/to or a view of host memory
   bool device_failed_ = false;
-  const bool zero_copy_;  // ClRuntime::zero_copy when the kernel was made: not an environment read per op
+  const bool zero_copy_;  // DeviceEnv::zero_copy
 };
 
 // Narrowing helpers for kernel arguments (the device code indexes with int).

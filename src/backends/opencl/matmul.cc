@@ -47,7 +47,7 @@ class GemmKernel final : public DeviceKernel {
   static Result<std::unique_ptr<DeviceKernel>> make(const KernelCreateContext& ctx, const DeviceEnv& env) {
     auto k = std::make_unique<GemmKernel>(env);
     k->gemm_ = ctx.node().op_type == "Gemm";
-    k->clblast_ = clblast_enabled();
+    k->clblast_ = env.clblast;
     if (k->gemm_) {
       PX_ASSIGN_OR_RETURN(k->alpha_, ctx.attrs().get_float("alpha", 1.0f));
       PX_ASSIGN_OR_RETURN(k->beta_, ctx.attrs().get_float("beta", 1.0f));
@@ -145,7 +145,7 @@ class GemmKernel final : public DeviceKernel {
 
  private:
   bool gemm_ = false, trans_a_ = false, trans_b_ = false, has_c_ = false;
-  bool clblast_ = false;  // clblast_enabled() when made
+  bool clblast_ = false;  // DeviceEnv::clblast
   float alpha_ = 1.0f, beta_ = 1.0f;
   int ts_ = 16;
   ClKernel kernel_;

@@ -2,10 +2,16 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <utility>
 
 #include "backends/opencl/cl_runtime.h"
+#include "backends/opencl/clblast_gemm.h"
+#include "backends/opencl/device_memory.h"
 #include "backends/opencl/ops.h"
+#include "backends/opencl/profile_path.h"
+#include "backends/opencl/program_cache.h"
 #include "core/status_macros.h"
 
 namespace parallax {
@@ -37,9 +43,33 @@ const std::map<std::string, OpEntry, std::less<>>& op_table() {
   return table;
 }
 
+// The device context and its compiled programs: costly (PoCL builds a
+// program in hundreds of ms), so made once and shared by every session.
+Result<std::shared_ptr<opencl::ClRuntime>> shared_runtime() {
+  static std::mutex mutex;
+  static std::optional<Result<std::shared_ptr<opencl::ClRuntime>>> made;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!made) made = opencl::ClRuntime::create();
+  return *made;
+}
+
+bool use_clblast(GemmProvider gemm) {
+  switch (gemm) {
+    case GemmProvider::kAuto: return opencl::clblast_available();
+    case GemmProvider::kClBlast: return true;
+    case GemmProvider::kOwnKernels: return false;
+  }
+  return false;
+}
+
 class OpenCLBackend final : public Backend {
  public:
-  explicit OpenCLBackend(std::shared_ptr<opencl::ClRuntime> rt) : rt_(std::move(rt)) {}
+  OpenCLBackend(std::shared_ptr<opencl::ClRuntime> rt, const OpenClOptions& options)
+      : rt_(std::move(rt)),
+        cache_dir_(options.program_cache_dir.empty() ? opencl::default_cache_dir() : options.program_cache_dir),
+        memory_(std::make_shared<opencl::DeviceMemory>(rt_->context(), options.memory_limit)),
+        zero_copy_(zero_copy_enabled(options.zero_copy, *rt_)),
+        clblast_(use_clblast(options.gemm)) {}
   std::string name() const override { return "opencl"; }
 
   bool supports(const KernelCreateContext& ctx) const override {
@@ -53,7 +83,8 @@ class OpenCLBackend final : public Backend {
     auto it = op_table().find(ctx.node().op_type);
     if (it == op_table().end() || !ctx.node().domain.empty())
       return error(StatusCode::kUnsupported, "the OpenCL backend has no kernel for ", ctx.node().op_type);
-    PX_ASSIGN_OR_RETURN(std::unique_ptr<opencl::DeviceKernel> k, it->second.make(ctx, DeviceEnv{rt_, this}));
+    const DeviceEnv env{rt_, &rt_->programs(cache_dir_), memory_, this, zero_copy_, clblast_};
+    PX_ASSIGN_OR_RETURN(std::unique_ptr<opencl::DeviceKernel> k, it->second.make(ctx, env));
     k->set_cpu(std::move(cpu));
     return std::unique_ptr<OpKernel>(std::move(k));
   }
@@ -103,24 +134,46 @@ class OpenCLBackend final : public Backend {
     }
   }
 
-  uint64_t device_memory_bytes() const override { return opencl::device_bytes_in_use(); }
+  uint64_t device_memory_bytes() const override { return memory_->bytes_in_use(); }
+
+  std::filesystem::path calibrated_profile_path() const override {
+    return opencl::calibrated_profile_path(cache_dir_, rt_->device_name());
+  }
 
   const std::shared_ptr<opencl::ClRuntime>& runtime() const { return rt_; }
 
  private:
   std::shared_ptr<opencl::ClRuntime> rt_;
+  std::filesystem::path cache_dir_;
+  std::shared_ptr<opencl::DeviceMemory> memory_;
+  bool zero_copy_, clblast_;
 };
 
 }  // namespace
 
-Result<std::shared_ptr<Backend>> make_opencl_backend() {
-  PX_ASSIGN_OR_RETURN(std::shared_ptr<opencl::ClRuntime> rt, opencl::ClRuntime::create());
-  return std::shared_ptr<Backend>(std::make_shared<OpenCLBackend>(std::move(rt)));
+Result<std::shared_ptr<Backend>> make_opencl_backend(const OpenClOptions& options) {
+  // Settings first: a setting this build cannot honour is the caller's
+  // error on every machine, not a missing device to fall back from.
+  if (options.gemm == GemmProvider::kClBlast && !opencl::clblast_available())
+    return error(StatusCode::kInvalidArgument,
+                 "OpenCL GEMMs through CLBlast were asked for, but this build of Parallax has no CLBlast (Debian: "
+                 "libclblast-dev)");
+  PX_ASSIGN_OR_RETURN(std::shared_ptr<opencl::ClRuntime> rt, shared_runtime());
+  return std::shared_ptr<Backend>(std::make_shared<OpenCLBackend>(std::move(rt), options));
 }
 
 std::shared_ptr<opencl::ClRuntime> opencl_runtime(const Backend& backend) {
   auto* ocl = dynamic_cast<const OpenCLBackend*>(&backend);
   return ocl ? ocl->runtime() : nullptr;
+}
+
+bool zero_copy_enabled(ZeroCopy setting, const opencl::ClRuntime& rt) {
+  switch (setting) {
+    case ZeroCopy::kAuto: return rt.host_unified();
+    case ZeroCopy::kOn: return true;
+    case ZeroCopy::kOff: return false;
+  }
+  return false;
 }
 
 const std::vector<std::string>& opencl_op_types() {

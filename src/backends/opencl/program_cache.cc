@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <utility>
 #include <vector>
 
 #include "backends/opencl/cl_runtime.h"
@@ -23,7 +24,6 @@ uint64_t fnv1a64(const std::string& text, uint64_t seed) {
 }
 
 std::filesystem::path default_cache_dir() {
-  if (const char* p = std::getenv("PARALLAX_OPENCL_CACHE"); p && *p) return p;
   if (const char* p = std::getenv("XDG_CACHE_HOME"); p && *p) return std::filesystem::path(p) / "parallax" / "opencl";
   if (const char* p = std::getenv("HOME"); p && *p) return std::filesystem::path(p) / ".cache" / "parallax" / "opencl";
   return std::filesystem::temp_directory_path() / "parallax-opencl-cache";
@@ -42,7 +42,7 @@ std::string build_log(cl_program program, cl_device_id device) {
 
 }  // namespace
 
-ProgramCache::ProgramCache(const ClRuntime& rt) : rt_(rt), dir_(default_cache_dir()) {}
+ProgramCache::ProgramCache(const ClRuntime& rt, std::filesystem::path dir) : rt_(rt), dir_(std::move(dir)) {}
 
 ProgramCache::~ProgramCache() {
   for (auto& [k, p] : programs_) clReleaseProgram(p);

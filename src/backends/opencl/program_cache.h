@@ -2,8 +2,8 @@
 // binary on disk, because PoCL compiles slowly (hundreds of ms per program,
 // through LLVM) and every new process would pay it again.
 //
-// Disk cache: $PARALLAX_OPENCL_CACHE, else $XDG_CACHE_HOME/parallax/opencl,
-// else ~/.cache/parallax/opencl; one file per program, named by a 64-bit
+// Disk cache: the folder a session names (OpenClOptions::program_cache_dir),
+// else default_cache_dir(); one file per program, named by a 64-bit
 // hash of the source, the build options, the device name, the driver version
 // and the platform name, so a new driver or device never loads a stale
 // binary. A binary that fails to load is rebuilt from source and rewritten.
@@ -33,7 +33,8 @@ struct ProgramCacheStats {
 
 class ProgramCache {
  public:
-  explicit ProgramCache(const ClRuntime& rt);
+  // Keeps binaries in `dir` (made when the first one is written).
+  ProgramCache(const ClRuntime& rt, std::filesystem::path dir);
   ~ProgramCache();
 
   // The built program for `source` (owned by the cache). A build failure is a
@@ -62,8 +63,9 @@ class ProgramCache {
   ProgramCacheStats stats_;
 };
 
-// The disk cache's folder as chosen above (from the environment, each call);
-// calibrated device profiles live beside it (calibrate.h).
+// The disk cache's folder when a session names none:
+// $XDG_CACHE_HOME/parallax/opencl, else ~/.cache/parallax/opencl (the user's
+// cache, where the binaries survive the process), else one in the temporary folder.
 std::filesystem::path default_cache_dir();
 
 // FNV-1a, 64 bits: stable across runs and builds (std::hash is not promised to be).

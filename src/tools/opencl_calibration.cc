@@ -1,4 +1,7 @@
-#include "backends/opencl/calibrate.h"
+#include "tools/opencl_calibration.h"
+
+// Measures the OpenCL device: nothing to build without one.
+#ifdef PARALLAX_HAVE_OPENCL
 
 #include <algorithm>
 #include <chrono>
@@ -7,13 +10,15 @@
 #include <thread>
 #include <vector>
 
+#include "backends/backend.h"
 #include "backends/opencl/cl_runtime.h"
+#include "backends/opencl/device_memory.h"
 #include "backends/opencl/opencl_backend.h"
 #include "backends/opencl/program_cache.h"
 #include "core/status_macros.h"
 #include "runtime/program.h"
 
-namespace parallax {
+namespace parallax::tools {
 
 namespace {
 
@@ -21,6 +26,7 @@ using opencl::cl_status;  // PX_CL_CHECK names it unqualified
 using opencl::ClBuffer;
 using opencl::ClKernel;
 using opencl::ClRuntime;
+using opencl::DeviceMemory;
 
 // Median wall time of `reps` calls after `warmup` untimed ones: the median
 // ignores the odd run that another process or a page fault slowed down.
@@ -88,12 +94,12 @@ Result<double> time_graph(const std::shared_ptr<Graph>& graph, const Tensor& inp
                           const CalibrateOptions& o) {
   PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(graph, po));
   std::vector<Tensor> inputs{input};
-  const BackendCounters before = po.accelerator ? po.accelerator->counters() : BackendCounters{};
+  const AcceleratorCounters before = po.accelerator ? po.accelerator->counters() : AcceleratorCounters{};
   PX_ASSIGN_OR_RETURN(
       double s, median_seconds(o.warmup, o.repetitions, [&]() -> Status { return program->run(inputs, {}).status(); }));
   if (po.accelerator) {
     // A figure from the CPU fallback would be a wrong R_acc: refuse it.
-    const BackendCounters after = po.accelerator->counters();
+    const AcceleratorCounters after = po.accelerator->counters();
     if (after.nodes == before.nodes || after.cpu_fallbacks != before.cpu_fallbacks)
       return error(StatusCode::kInternal, "calibration: ", graph->nodes.front().op_type,
                    " did not run on the OpenCL device (", after.nodes - before.nodes, " device runs, ",
@@ -102,13 +108,15 @@ Result<double> time_graph(const std::shared_ptr<Graph>& graph, const Tensor& inp
   return s;
 }
 
-Result<double> dispatch_latency(ClRuntime& rt, const CalibrateOptions& o) {
+Result<double> dispatch_latency(ClRuntime& rt, DeviceMemory& memory, const CalibrateOptions& o) {
   static const std::string kSource =
       "__kernel void px_calibrate_noop(__global int* x) { if (x[0] == 12345) x[0] = 0; }";
-  PX_ASSIGN_OR_RETURN(cl_kernel raw, rt.programs().kernel(kSource, "px_calibrate_noop"));
+  const std::filesystem::path& dir = o.opencl.program_cache_dir;
+  PX_ASSIGN_OR_RETURN(cl_kernel raw, rt.programs(dir.empty() ? opencl::default_cache_dir() : dir)
+                                         .kernel(kSource, "px_calibrate_noop"));
   ClKernel k(raw);
   ClBuffer buf;
-  PX_RETURN_IF_ERROR(buf.reserve(rt.context(), sizeof(int)));
+  PX_RETURN_IF_ERROR(buf.reserve(memory, sizeof(int)));
   cl_mem mem = buf.get();
   PX_CL_CHECK(clSetKernelArg(k.get(), 0, sizeof(cl_mem), &mem), "clSetKernelArg");
   return median_seconds(o.warmup * 5, o.latency_repetitions, [&]() -> Status {
@@ -120,10 +128,10 @@ Result<double> dispatch_latency(ClRuntime& rt, const CalibrateOptions& o) {
   });
 }
 
-Status measure_bandwidth(ClRuntime& rt, const CalibrateOptions& o, CalibrationResult& r) {
+Status measure_bandwidth(ClRuntime& rt, DeviceMemory& memory, const CalibrateOptions& o, CalibrationResult& r) {
   const size_t bytes = std::max<size_t>(o.transfer_bytes, 4096);
   ClBuffer buf;
-  PX_RETURN_IF_ERROR(buf.reserve(rt.context(), bytes));
+  PX_RETURN_IF_ERROR(buf.reserve(memory, bytes));
   // Touch every page first: the first write must not time page faults.
   std::vector<unsigned char> host(bytes, 1);
   cl_mem mem = buf.get();
@@ -143,7 +151,7 @@ Status measure_bandwidth(ClRuntime& rt, const CalibrateOptions& o, CalibrationRe
   r.write_bytes_per_s = static_cast<double>(bytes) / write_s;
   r.read_bytes_per_s = static_cast<double>(bytes) / read_s;
   r.profile.bandwidth_bytes_per_s = (r.write_bytes_per_s + r.read_bytes_per_s) / 2;
-  r.zero_copy = rt.zero_copy();
+  r.zero_copy = zero_copy_enabled(o.opencl.zero_copy, rt);
   if (!r.zero_copy) return Status::ok();
   PX_ASSIGN_OR_RETURN(
       double view_s, median_seconds(o.warmup, o.repetitions, [&]() -> Status {
@@ -207,47 +215,26 @@ Status measure_conv(const std::shared_ptr<Backend>& backend, const CalibrateOpti
 }  // namespace
 
 Result<CalibrationResult> calibrate_opencl(const CalibrateOptions& options) {
-  PX_ASSIGN_OR_RETURN(std::shared_ptr<Backend> backend, shared_backend("opencl"));
+  PX_ASSIGN_OR_RETURN(std::shared_ptr<Backend> backend, make_backend(Accelerator::kOpenCL, options.opencl));
   std::shared_ptr<ClRuntime> rt = opencl_runtime(*backend);
   if (!rt) return error(StatusCode::kInternal, "the 'opencl' backend has no OpenCL runtime");
+  // The latency and bandwidth buffers, apart from any session's memory and limit.
+  DeviceMemory memory(rt->context(), 0);
   CalibrationResult r;
   r.profile.name = rt->device_name();
+  r.profile_path = backend->calibrated_profile_path();
   r.platform_name = rt->platform_name();
   r.driver_version = rt->driver_version();
   r.repetitions = std::max(options.repetitions, 1);
   r.threads =
       options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  PX_ASSIGN_OR_RETURN(r.profile.latency_s, dispatch_latency(*rt, options));
-  PX_RETURN_IF_ERROR(measure_bandwidth(*rt, options, r));
+  PX_ASSIGN_OR_RETURN(r.profile.latency_s, dispatch_latency(*rt, memory, options));
+  PX_RETURN_IF_ERROR(measure_bandwidth(*rt, memory, options, r));
   PX_RETURN_IF_ERROR(measure_matmul(backend, options, r));
   if (options.conv) PX_RETURN_IF_ERROR(measure_conv(backend, options, r));
   return r;
 }
 
-std::filesystem::path default_profile_path(std::string_view device_name) {
-  std::string file;
-  for (char ch : device_name) {
-    const bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-                      ch == '_' || ch == '-';
-    // Runs of anything else (spaces, slashes) become one '_'.
-    if (keep)
-      file += ch;
-    else if (file.empty() || file.back() != '_')
-      file += '_';
-  }
-  while (!file.empty() && (file.back() == '_' || file.back() == '.')) file.pop_back();
-  if (file.empty()) file = "device";
-  return opencl::default_cache_dir() / "profiles" / (file + ".json");
-}
+}  // namespace parallax::tools
 
-std::string opencl_device_name(const Backend& backend) {
-  std::shared_ptr<ClRuntime> rt = opencl_runtime(backend);
-  return rt ? rt->device_name() : std::string();
-}
-
-std::filesystem::path default_profile_path(const Backend& backend) {
-  const std::string name = opencl_device_name(backend);
-  return name.empty() ? std::filesystem::path() : default_profile_path(name);
-}
-
-}  // namespace parallax
+#endif  // PARALLAX_HAVE_OPENCL

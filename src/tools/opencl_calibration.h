@@ -9,22 +9,23 @@
 //   R_cpu  MACs/s of the same MatMul on the CPU kernels with `threads`;
 //   B_bw   the mean of blocking write and read bandwidth of one large buffer.
 // Each figure is the median of `repetitions` timed runs after `warmup` runs.
+// It measures through a whole Program, so it lives with the tools, above
+// the runtime, not in the backend.
 //
 //   PX_ASSIGN_OR_RETURN(CalibrationResult r, calibrate_opencl({}));
-//   PX_RETURN_IF_ERROR(save_device_profile(r.profile, default_profile_path(r.profile.name)));
+//   PX_RETURN_IF_ERROR(save_device_profile(r.profile, r.profile_path));
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
-#include <string_view>
 
-#include "backends/backend.h"
 #include "core/status_macros.h"
+#include "parallax/session.h"
 #include "partition/device_profile.h"
 
-namespace parallax {
+namespace parallax::tools {
 
 struct CalibrateOptions {
   int threads = 0;                           // CPU threads for R_cpu; 0: hardware concurrency
@@ -38,16 +39,22 @@ struct CalibrateOptions {
   // own speed, and the profile holds one R_acc, the MatMul's.
   bool conv = false;
   int64_t conv_channels = 64, conv_size = 56;
+  // The device settings sessions will run with: the figures are theirs
+  // (zero-copy decides what B_bw measures, the GEMM provider what R_acc
+  // does), and the program cache folder is where the profile belongs.
+  OpenClOptions opencl;
 };
 
 struct CalibrationResult {
   DeviceProfile profile;  // name: the OpenCL device name
+  // Where sessions with the same OpenClOptions::program_cache_dir look for it.
+  std::filesystem::path profile_path;
   std::string platform_name, driver_version;
   int threads = 1;
   double matmul_macs = 0;  // per run
   double matmul_device_s = 0, matmul_cpu_s = 0;
   double write_bytes_per_s = 0, read_bytes_per_s = 0;
-  // On a zero-copy device (ClRuntime::zero_copy) boundary values are views of
+  // With zero-copy on (OpenClOptions::zero_copy) boundary values are views of
   // host memory, not copies: B_bw is then the rate of that hand-off (make a
   // view, map it, unmap it), which is what the runtime pays.
   bool zero_copy = false;
@@ -58,16 +65,9 @@ struct CalibrationResult {
   double conv_macs_per_s = 0;
 };
 
-// Errors: no OpenCL platform or device (the backend's message), a MatMul that
-// did not run on the device, an OpenCL call that failed.
+// Errors: no OpenCL platform or device (the backend's message), settings
+// the build cannot honour, a MatMul that did not run on the device, an
+// OpenCL call that failed.
 Result<CalibrationResult> calibrate_opencl(const CalibrateOptions& options);
 
-// Where the calibrated profile of the device called `device_name` is kept:
-// <program cache>/profiles/<name>.json, the name reduced to [A-Za-z0-9._-].
-std::filesystem::path default_profile_path(std::string_view device_name);
-// The same for the device behind an OpenCL backend; empty for another backend.
-std::filesystem::path default_profile_path(const Backend& backend);
-// The OpenCL device name behind `backend`; empty for another backend.
-std::string opencl_device_name(const Backend& backend);
-
-}  // namespace parallax
+}  // namespace parallax::tools
