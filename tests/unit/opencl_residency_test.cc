@@ -11,9 +11,12 @@
 #include <optional>
 #include <string>
 
-#include "backends/opencl/cl_runtime.h"
 #include "model_builder.h"
 #include "opencl_test_util.h"
+#ifdef PARALLAX_HAVE_OPENCL
+#include "backends/opencl/cl_runtime.h"
+#include "backends/opencl/opencl_backend.h"
+#endif
 
 namespace parallax::testing {
 namespace {
@@ -79,8 +82,10 @@ class OpenCLZeroCopy : public ::testing::Test {
  protected:
   void SetUp() override {
     PX_SKIP_WITHOUT_OPENCL();
-    auto rt = opencl::ClRuntime::create();
-    if (!rt.is_ok() || !(*rt)->host_unified()) GTEST_SKIP() << "the OpenCL device does not share host memory";
+#ifdef PARALLAX_HAVE_OPENCL
+    if (!opencl_runtime(*opencl_backend())->host_unified())
+      GTEST_SKIP() << "the OpenCL device does not share host memory";
+#endif
   }
   const OpenClOptions views_{.zero_copy = ZeroCopy::kOn};
   std::mt19937 rng_{99};

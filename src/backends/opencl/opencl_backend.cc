@@ -67,6 +67,7 @@ class OpenCLBackend final : public Backend {
   OpenCLBackend(std::shared_ptr<opencl::ClRuntime> rt, const OpenClOptions& options)
       : rt_(std::move(rt)),
         cache_dir_(options.program_cache_dir.empty() ? opencl::default_cache_dir() : options.program_cache_dir),
+        programs_(&rt_->programs(cache_dir_)),
         memory_(std::make_shared<opencl::DeviceMemory>(rt_->context(), options.memory_limit)),
         zero_copy_(zero_copy_enabled(options.zero_copy, *rt_)),
         clblast_(use_clblast(options.gemm)) {}
@@ -83,7 +84,7 @@ class OpenCLBackend final : public Backend {
     auto it = op_table().find(ctx.node().op_type);
     if (it == op_table().end() || !ctx.node().domain.empty())
       return error(StatusCode::kUnsupported, "the OpenCL backend has no kernel for ", ctx.node().op_type);
-    const DeviceEnv env{rt_, &rt_->programs(cache_dir_), memory_, this, zero_copy_, clblast_};
+    const DeviceEnv env{rt_, programs_, memory_, this, zero_copy_, clblast_};
     PX_ASSIGN_OR_RETURN(std::unique_ptr<opencl::DeviceKernel> k, it->second.make(ctx, env));
     k->set_cpu(std::move(cpu));
     return std::unique_ptr<OpKernel>(std::move(k));
@@ -145,6 +146,7 @@ class OpenCLBackend final : public Backend {
  private:
   std::shared_ptr<opencl::ClRuntime> rt_;
   std::filesystem::path cache_dir_;
+  opencl::ProgramCache* programs_;  // rt_'s, for cache_dir_
   std::shared_ptr<opencl::DeviceMemory> memory_;
   bool zero_copy_, clblast_;
 };
