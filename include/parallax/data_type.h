@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "parallax/export.h"
+
 namespace parallax {
 
 enum class DataType : int32_t {
@@ -27,10 +29,10 @@ enum class DataType : int32_t {
 };
 
 // Bytes per element; 0 for types Parallax cannot hold in a flat buffer (string).
-size_t element_size(DataType type);
-std::string_view data_type_name(DataType type);
+PARALLAX_API size_t element_size(DataType type);
+PARALLAX_API std::string_view data_type_name(DataType type);
 // True for the types the CPU kernels compute with.
-bool is_supported(DataType type);
+PARALLAX_API bool is_supported(DataType type);
 
 template <typename T>
 constexpr DataType data_type_of();

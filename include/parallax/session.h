@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "parallax/export.h"
 #include "parallax/status.h"
 #include "parallax/tensor.h"
 
@@ -30,9 +31,9 @@ enum class ExecutionMode : uint8_t {
   kLayer,       // the paper's: layer by layer; a layer's branches run in parallel if the refinement rule says so
   kDataflow,    // a node starts as soon as its inputs exist; ready nodes by longest remaining path
 };
-const char* execution_mode_name(ExecutionMode mode);
+PARALLAX_API const char* execution_mode_name(ExecutionMode mode);
 // "sequential", "layer" or "dataflow".
-Result<ExecutionMode> parse_execution_mode(std::string_view name);
+PARALLAX_API Result<ExecutionMode> parse_execution_mode(std::string_view name);
 
 // Packed weights shared by the sessions of one model in a process, in the
 // manner of ONNX Runtime's PrepackedWeightsContainer. Give one cache to each
@@ -40,17 +41,17 @@ Result<ExecutionMode> parse_execution_mode(std::string_view name);
 // a second session reuses the first one's copies instead of making its own.
 // Share a cache among sessions of models from one source only.
 class WeightCache;
-std::shared_ptr<WeightCache> make_weight_cache();
+PARALLAX_API std::shared_ptr<WeightCache> make_weight_cache();
 
 // The device a session offloads the nodes it supports to.
 enum class Accelerator : uint8_t {
   kNone,    // CPU only
   kOpenCL,  // the first OpenCL GPU of any platform, else the first OpenCL device (PoCL's CPU device)
 };
-const char* accelerator_name(Accelerator accelerator);
+PARALLAX_API const char* accelerator_name(Accelerator accelerator);
 // "opencl"; "none", "cpu" or empty: kNone. Any other name is an error that
 // lists the known ones.
-Result<Accelerator> parse_accelerator(std::string_view name);
+PARALLAX_API Result<Accelerator> parse_accelerator(std::string_view name);
 
 // How values that cross between CPU and device nodes reach the device.
 enum class ZeroCopy : uint8_t {
@@ -187,7 +188,7 @@ struct AcceleratorCounters {
   uint64_t device_bytes = 0;  // device memory the session holds now (weights, buffers, free pool), not a flow
 };
 // What happened between two readings (after - before; device_bytes: after's).
-AcceleratorCounters operator-(const AcceleratorCounters& after, const AcceleratorCounters& before);
+PARALLAX_API AcceleratorCounters operator-(const AcceleratorCounters& after, const AcceleratorCounters& before);
 
 // Time spent per op type over all runs so far (with SessionOptions::profile).
 struct OpProfileEntry {
@@ -221,7 +222,7 @@ struct ModelInfo {
   std::string offload;  // with an accelerator: the regions it got and why
 };
 
-class Session {
+class PARALLAX_API Session {
  public:
   static Result<std::unique_ptr<Session>> open(const std::filesystem::path& model_path,
                                                const SessionOptions& options = {});
@@ -259,9 +260,8 @@ class Session {
   // uploaded when the session opened, stay counted.
   void reset_accelerator_counters();
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit Session(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -16,6 +16,8 @@
 #include <utility>
 #include <variant>
 
+#include "parallax/export.h"
+
 namespace parallax {
 
 enum class StatusCode {
@@ -28,9 +30,9 @@ enum class StatusCode {
   kInternal,          // a broken invariant inside Parallax
 };
 
-const char* status_code_name(StatusCode code);
+PARALLAX_API const char* status_code_name(StatusCode code);
 
-class [[nodiscard]] Status {
+class [[nodiscard]] PARALLAX_API Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}

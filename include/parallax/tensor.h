@@ -14,16 +14,17 @@
 #include <string>
 #include <vector>
 
+#include "parallax/export.h"
 #include "parallax/data_type.h"
 
 namespace parallax {
 
 using Shape = std::vector<int64_t>;
 
-int64_t shape_numel(const Shape& shape);
-std::string shape_to_string(const Shape& shape);
+PARALLAX_API int64_t shape_numel(const Shape& shape);
+PARALLAX_API std::string shape_to_string(const Shape& shape);
 
-class Tensor {
+class PARALLAX_API Tensor {
  public:
   Tensor() = default;
 

@@ -17,7 +17,8 @@
 
 namespace parallax {
 
-struct Session::Impl {
+// Internal: hidden, although nested in an exported class.
+struct [[gnu::visibility("hidden")]] Session::Impl {
   std::unique_ptr<Model> model;
   std::unique_ptr<Program> program;
   std::vector<TensorInfo> inputs, outputs;
@@ -29,6 +30,9 @@ struct Session::Impl {
   std::unique_ptr<OpProfiler> profiler;
   Accelerator accelerator_kind = Accelerator::kNone;  // the one that opened
   std::shared_ptr<Backend> accelerator;  // this session's own (its counters); null: CPU only
+
+  // Optimizes and compiles `loaded` under `options` into this session.
+  Status init(std::unique_ptr<Model> loaded, const SessionOptions& options);
 };
 
 const char* execution_mode_name(ExecutionMode mode) {
@@ -155,30 +159,31 @@ Status choose_offload_policy(const SessionOptions& options, const Backend& backe
   return Status::ok();
 }
 
-Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const SessionOptions& options) {
+}  // namespace
+
+Status Session::Impl::init(std::unique_ptr<Model> loaded, const SessionOptions& options) {
   if (options.num_threads < 1 || options.num_threads > 1024)
     return error(StatusCode::kInvalidArgument, "num_threads must be between 1 and 1024, got ", options.num_threads);
-  auto impl = std::make_unique<Session::Impl>();
-  const Graph& g = *model->graph;
+  const Graph& g = *loaded->graph;
   // Describe the model as the user wrote it, before any pass rewrites it.
-  for (ValueId id : g.inputs) impl->inputs.push_back(describe_value(g.value(id)));
-  for (ValueId id : g.outputs) impl->outputs.push_back(describe_value(g.value(id)));
-  impl->info.ir_version = model->ir_version;
-  impl->info.producer = model->producer_name + (model->producer_version.empty() ? "" : " " + model->producer_version);
-  for (const auto& [domain, version] : model->opsets) impl->info.opsets.emplace_back(domain, version);
-  impl->info.num_nodes = g.nodes.size();
+  for (ValueId id : g.inputs) inputs.push_back(describe_value(g.value(id)));
+  for (ValueId id : g.outputs) outputs.push_back(describe_value(g.value(id)));
+  info.ir_version = loaded->ir_version;
+  info.producer = loaded->producer_name + (loaded->producer_version.empty() ? "" : " " + loaded->producer_version);
+  for (const auto& [domain, version] : loaded->opsets) info.opsets.emplace_back(domain, version);
+  info.num_nodes = g.nodes.size();
   for (const Value& v : g.values)
-    if (v.initializer) impl->info.weight_bytes += v.initializer->nbytes();
-  PX_ASSIGN_OR_RETURN(ChosenAccelerator accelerator, accelerator_for(options));
+    if (v.initializer) info.weight_bytes += v.initializer->nbytes();
+  PX_ASSIGN_OR_RETURN(ChosenAccelerator chosen, accelerator_for(options));
   OptimizeOptions optimize;
-  optimize.channels_last = accelerator.backend == nullptr;
-  if (options.optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph, optimize));
+  optimize.channels_last = chosen.backend == nullptr;
+  if (options.optimize) PX_RETURN_IF_ERROR(optimize_graph(*loaded->graph, optimize));
   ProgramOptions popts;
-  if (accelerator.backend) PX_RETURN_IF_ERROR(choose_offload_policy(options, *accelerator.backend, popts));
-  if (accelerator.backend) impl->accelerator_kind = options.accelerator;
-  impl->accelerator = accelerator.backend;
-  popts.accelerator = std::move(accelerator.backend);
-  popts.accelerator_ops = std::move(accelerator.ops);
+  if (chosen.backend) PX_RETURN_IF_ERROR(choose_offload_policy(options, *chosen.backend, popts));
+  if (chosen.backend) accelerator_kind = options.accelerator;
+  accelerator = chosen.backend;
+  popts.accelerator = std::move(chosen.backend);
+  popts.accelerator_ops = std::move(chosen.ops);
   popts.num_threads = options.num_threads;
   popts.mode = options.mode;
   PX_ASSIGN_OR_RETURN(popts.memory_budget, resolve_memory_budget(options));
@@ -187,24 +192,22 @@ Result<std::unique_ptr<Session::Impl>> build(std::unique_ptr<Model> model, const
   popts.adapt_schedule = options.adapt_schedule;
   popts.max_tensor_bytes = options.max_tensor_bytes;
   popts.weight_cache = options.weight_cache;
-  impl->record_timeline = options.record_timeline;
-  PX_ASSIGN_OR_RETURN(impl->program, Program::compile(model->graph, popts));
+  record_timeline = options.record_timeline;
+  PX_ASSIGN_OR_RETURN(program, Program::compile(loaded->graph, popts));
   // Weights the kernels keep packed are let go here: only their shapes are
   // read again (by shape inference), so the bytes would be a second copy.
-  for (ValueId id : impl->program->constants_held_by_kernels()) {
-    std::optional<Tensor>& init = model->graph->value(id).initializer;
+  for (ValueId id : program->constants_held_by_kernels()) {
+    std::optional<Tensor>& init = loaded->graph->value(id).initializer;
     init = Tensor::view(init->dtype(), init->shape(), nullptr);
   }
-  impl->info.offload = impl->program->offload_summary();
+  info.offload = program->offload_summary();
   if (options.profile) {
-    impl->profiler = std::make_unique<OpProfiler>();
-    impl->program->set_observer(impl->profiler.get());
+    profiler = std::make_unique<OpProfiler>();
+    program->set_observer(profiler.get());
   }
-  impl->model = std::move(model);
-  return impl;
+  model = std::move(loaded);
+  return Status::ok();
 }
-
-}  // namespace
 
 std::shared_ptr<WeightCache> make_weight_cache() { return std::make_shared<WeightCache>(); }
 
@@ -216,7 +219,8 @@ Result<std::unique_ptr<Session>> Session::open(const std::filesystem::path& mode
   LoadOptions lopts;
   lopts.max_tensor_bytes = options.max_tensor_bytes;
   PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(model_path, lopts));
-  PX_ASSIGN_OR_RETURN(std::unique_ptr<Impl> impl, build(std::move(model), options));
+  auto impl = std::make_unique<Impl>();
+  PX_RETURN_IF_ERROR(impl->init(std::move(model), options));
   impl->info.open_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
@@ -226,7 +230,8 @@ Result<std::unique_ptr<Session>> Session::open_from_bytes(std::string_view model
   LoadOptions lopts;
   lopts.max_tensor_bytes = options.max_tensor_bytes;
   PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model_from_bytes(model_bytes, {}, lopts));
-  PX_ASSIGN_OR_RETURN(std::unique_ptr<Impl> impl, build(std::move(model), options));
+  auto impl = std::make_unique<Impl>();
+  PX_RETURN_IF_ERROR(impl->init(std::move(model), options));
   impl->info.open_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
@@ -274,6 +279,15 @@ Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& inputs,
   for (size_t k = 0; k < ordered.size(); ++k)
     if (ordered[k].empty()) return error(StatusCode::kInvalidArgument, "input '", impl_->inputs[k].name, "' is missing");
 
+  // Unknown output names are refused before any work is done.
+  std::vector<size_t> picked;
+  for (const std::string& name : output_names) {
+    size_t k = 0;
+    while (k < impl_->outputs.size() && impl_->outputs[k].name != name) ++k;
+    if (k == impl_->outputs.size()) return error(StatusCode::kNotFound, "the model has no output named '", name, "'");
+    picked.push_back(k);
+  }
+
   RunStatistics stats;
   PX_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, impl_->program->run(ordered, {}, &stats, impl_->record_timeline));
   {
@@ -282,14 +296,9 @@ Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& inputs,
     impl_->last_stats = std::move(stats);
   }
   if (output_names.empty()) return outputs;
-  std::vector<Tensor> picked;
-  for (const std::string& name : output_names) {
-    size_t k = 0;
-    while (k < impl_->outputs.size() && impl_->outputs[k].name != name) ++k;
-    if (k == impl_->outputs.size()) return error(StatusCode::kNotFound, "the model has no output named '", name, "'");
-    picked.push_back(outputs[k]);
-  }
-  return picked;
+  std::vector<Tensor> named;
+  for (size_t k : picked) named.push_back(outputs[k]);
+  return named;
 }
 
 }  // namespace parallax
