@@ -61,21 +61,20 @@ class GruKernel final : public OpKernel {
     if (Y) std::fill_n(Y, ctx.output(0).numel(), T(0));
 
     std::vector<T> xs = seq_major_x<T>(X, a.layout, d);
-    std::vector<T> xw(static_cast<size_t>(S * B * G));
-    std::vector<T> hr(static_cast<size_t>(B * G));  // H_{t-1} * R^T (all gates, or z/r then h)
-    std::vector<T> h(static_cast<size_t>(B * H)), rh(static_cast<size_t>(B * H));
-    std::vector<T> rbh(static_cast<size_t>(H), T(0));
     const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
     RecurrentWeights<T>& rw = weights<T>();
     const bool use_rt = rw.prepare(Rt.data<T>(), a.dirs, G, H, B, max_len);
 
-    for (int64_t dir = 0; dir < a.dirs; ++dir) {
+    for_each_direction(ctx.num_threads(), a.dirs, [&](int64_t dir) {
+      std::vector<T> xw(static_cast<size_t>(S * B * G));
+      std::vector<T> hr(static_cast<size_t>(B * G));  // H_{t-1} * R^T (all gates, or z/r then h)
+      std::vector<T> h(static_cast<size_t>(B * H)), rh(static_cast<size_t>(B * H));
+      std::vector<T> rbh(static_cast<size_t>(H), T(0));
       const bool rev = a.reverse_only || dir == 1;
       const Activation& fa = a.acts[static_cast<size_t>(dir * 2)];
       const Activation& ga = a.acts[static_cast<size_t>(dir * 2 + 1)];
       const T* W = Wt.data<T>() + dir * G * I;
       gemm_nt(S * B, G, I, xs.data(), I, W, I, T(0), xw.data(), G);
-      std::fill(rbh.begin(), rbh.end(), T(0));
       if (bias) {
         const T* wb = bias + dir * 2 * G;
         const T* rb = wb + G;
@@ -132,7 +131,7 @@ class GruKernel final : public OpKernel {
       }
       if (Yh)
         for (int64_t b = 0; b < B; ++b) std::copy_n(h.data() + b * H, H, Yh + oi.state(dir, b));
-    }
+    });
     return Status::ok();
   }
 

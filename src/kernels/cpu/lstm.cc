@@ -75,14 +75,14 @@ class LstmKernel final : public OpKernel {
     if (Y) std::fill_n(Y, ctx.output(0).numel(), T(0));
 
     std::vector<T> xs = seq_major_x<T>(X, a.layout, d);
-    std::vector<T> xw(static_cast<size_t>(S * B * G));
-    std::vector<T> gates(static_cast<size_t>(B * G));
-    std::vector<T> h(static_cast<size_t>(B * H)), c(static_cast<size_t>(B * H)), tmp(static_cast<size_t>(H));
     const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
     RecurrentWeights<T>& rw = weights<T>();
     const bool use_rt = rw.prepare(Rt.data<T>(), a.dirs, G, H, B, max_len);
 
-    for (int64_t dir = 0; dir < a.dirs; ++dir) {
+    for_each_direction(ctx.num_threads(), a.dirs, [&](int64_t dir) {
+      std::vector<T> xw(static_cast<size_t>(S * B * G));
+      std::vector<T> gates(static_cast<size_t>(B * G));
+      std::vector<T> h(static_cast<size_t>(B * H)), c(static_cast<size_t>(B * H)), tmp(static_cast<size_t>(H));
       const bool rev = a.reverse_only || dir == 1;
       const Activation& fa = a.acts[static_cast<size_t>(dir * 3)];
       const Activation& ga = a.acts[static_cast<size_t>(dir * 3 + 1)];
@@ -150,7 +150,7 @@ class LstmKernel final : public OpKernel {
         if (Yh) std::copy_n(h.data() + b * H, H, Yh + oi.state(dir, b));
         if (Yc) std::copy_n(c.data() + b * H, H, Yc + oi.state(dir, b));
       }
-    }
+    });
     return Status::ok();
   }
 

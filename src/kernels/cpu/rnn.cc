@@ -59,13 +59,13 @@ class RnnKernel final : public OpKernel {
     if (Y) std::fill_n(Y, ctx.output(0).numel(), T(0));
 
     std::vector<T> xs = seq_major_x<T>(X, a.layout, d);
-    std::vector<T> xw(static_cast<size_t>(S * B * H));
-    std::vector<T> hr(static_cast<size_t>(B * H)), h(static_cast<size_t>(B * H));
     const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
     RecurrentWeights<T>& rw = weights<T>();
     const bool use_rt = rw.prepare(Rt.data<T>(), a.dirs, H, H, B, max_len);
 
-    for (int64_t dir = 0; dir < a.dirs; ++dir) {
+    for_each_direction(ctx.num_threads(), a.dirs, [&](int64_t dir) {
+      std::vector<T> xw(static_cast<size_t>(S * B * H));
+      std::vector<T> hr(static_cast<size_t>(B * H)), h(static_cast<size_t>(B * H));
       const bool rev = a.reverse_only || dir == 1;
       const Activation& fa = a.acts[static_cast<size_t>(dir)];
       const T* W = Wt.data<T>() + dir * H * I;
@@ -97,7 +97,7 @@ class RnnKernel final : public OpKernel {
       }
       if (Yh)
         for (int64_t b = 0; b < B; ++b) std::copy_n(h.data() + b * H, H, Yh + oi.state(dir, b));
-    }
+    });
     return Status::ok();
   }
 

@@ -276,6 +276,22 @@ inline void small_gemm_kn(int64_t B, int64_t N, int64_t K, const float* h, int64
   }
 }
 
+// Runs fn(dir) for every direction. The two directions of a bidirectional
+// op are independent chains of small steps that no kernel splits well, so
+// with two threads or more each runs on a thread of its own. Each then
+// computes as it would on one thread (nested GEMMs run single-threaded), so
+// the outputs do not depend on the thread count.
+template <typename Fn>
+void for_each_direction(int threads, int64_t dirs, Fn&& fn) {
+  if (dirs == 2 && threads >= 2) {
+    parallel_for(2, 2, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t dir = begin; dir < end; ++dir) fn(dir);
+    });
+    return;
+  }
+  for (int64_t dir = 0; dir < dirs; ++dir) fn(dir);
+}
+
 // The recurrence weights R [dirs, G, H] of one node, optionally also
 // transposed per direction ([H, G]) for the small-batch product.
 template <typename T>
