@@ -190,31 +190,38 @@ std::vector<ValueId> Program::constants_held_by_kernels() const {
 size_t Program::held_constant_bytes() const { return options_.weight_cache->bytes(); }
 
 namespace {
-std::string signature(std::span<const Tensor> inputs, std::span<const Tensor> outer) {
+std::string signature(std::span<const Tensor> inputs, std::span<const Tensor> outer,
+                      std::span<const bool> wanted_outputs) {
   std::ostringstream key;
   for (const Tensor& t : inputs) append_signature(key, t);
   key << '|';
   for (const Tensor& t : outer) append_signature(key, t);
+  if (std::find(wanted_outputs.begin(), wanted_outputs.end(), false) != wanted_outputs.end()) {
+    key << "|wanted:";
+    for (bool w : wanted_outputs) key << (w ? '1' : '0');
+  }
   return key.str();
 }
 }  // namespace
 
 Result<std::shared_ptr<const ShapePlan>> Program::plan_for(std::span<const Tensor> inputs,
-                                                           std::span<const Tensor> outer) {
-  const std::string key = signature(inputs, outer);
+                                                           std::span<const Tensor> outer,
+                                                           std::span<const bool> wanted_outputs) {
+  const std::string key = signature(inputs, outer, wanted_outputs);
   auto it = shape_plans_.find(key);
   if (it != shape_plans_.end()) return it->second;
   PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> plan,
-                      make_shape_plan(*graph_, kernels_, inputs, outer, options_.max_tensor_bytes));
+                      make_shape_plan(*graph_, kernels_, inputs, outer, options_.max_tensor_bytes, wanted_outputs));
   shape_plans_.emplace(key, plan);
   return plan;
 }
 
-Result<Program::CachedPlan*> Program::cached_plan(std::span<const Tensor> inputs, std::span<const Tensor> outer) {
-  const std::string key = signature(inputs, outer);
+Result<Program::CachedPlan*> Program::cached_plan(std::span<const Tensor> inputs, std::span<const Tensor> outer,
+                                                  std::span<const bool> wanted_outputs) {
+  const std::string key = signature(inputs, outer, wanted_outputs);
   auto it = plans_.find(key);
   if (it != plans_.end()) return &it->second;
-  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> shapes, plan_for(inputs, outer));
+  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> shapes, plan_for(inputs, outer, wanted_outputs));
   ExecutionPlanOptions eopts;
   eopts.mode = options_.mode;
   eopts.threads = options_.num_threads;
@@ -280,10 +287,13 @@ Status Program::validate_inputs(std::span<const Tensor> inputs, std::span<const 
 }
 
 Result<std::vector<Tensor>> Program::run(std::span<const Tensor> inputs, std::span<const Tensor> outer,
-                                         RunStatistics* stats, bool timeline) {
+                                         RunStatistics* stats, bool timeline, std::span<const bool> wanted_outputs) {
   PX_RETURN_IF_ERROR(validate_inputs(inputs, outer));
+  if (!wanted_outputs.empty() && wanted_outputs.size() != graph_->outputs.size())
+    return error(StatusCode::kInternal, "graph '", graph_->name, "' has ", graph_->outputs.size(), " outputs, ",
+                 wanted_outputs.size(), " flags given");
   std::lock_guard<std::mutex> lock(run_mutex_);
-  PX_ASSIGN_OR_RETURN(CachedPlan * entry, cached_plan(inputs, outer));
+  PX_ASSIGN_OR_RETURN(CachedPlan * entry, cached_plan(inputs, outer, wanted_outputs));
   std::vector<Tensor> outputs;
   PX_RETURN_IF_ERROR(execute(*entry, inputs, outer, outputs, stats, timeline));
   return outputs;
@@ -358,6 +368,10 @@ Status Program::take_outputs(ExecutionFrame& frame, std::vector<Tensor>& outputs
   outputs.clear();
   for (ValueId out : g.outputs) {
     Storage s = plan.values[out.index()].storage;
+    if (s == Storage::kUnused) {  // not wanted in this run
+      outputs.emplace_back();
+      continue;
+    }
     Tensor& t = frame.slot(out);
     if (t.empty()) return error(StatusCode::kInternal, "output '", g.value(out).name, "' was not produced");
     // The caller owns what it gets back: never hand out a view of the arena,

@@ -85,12 +85,16 @@ class Program {
 
   // `inputs` follow graph->inputs, `outer` graph->outer_inputs. Outputs follow
   // graph->outputs. `stats` (optional) gets what the run did; `timeline` asks
-  // for one NodeSpan per node in it.
+  // for one NodeSpan per node in it. `wanted_outputs`, per graph output
+  // (empty: all): only the nodes the wanted ones depend on run, and the others
+  // come back empty. Each set of wanted outputs is planned (and cached) apart.
   Result<std::vector<Tensor>> run(std::span<const Tensor> inputs, std::span<const Tensor> outer,
-                                  RunStatistics* stats = nullptr, bool timeline = false);
+                                  RunStatistics* stats = nullptr, bool timeline = false,
+                                  std::span<const bool> wanted_outputs = {});
 
   // The plans for these input shapes (building and caching them if new).
-  Result<std::shared_ptr<const ShapePlan>> plan_for(std::span<const Tensor> inputs, std::span<const Tensor> outer);
+  Result<std::shared_ptr<const ShapePlan>> plan_for(std::span<const Tensor> inputs, std::span<const Tensor> outer,
+                                                    std::span<const bool> wanted_outputs = {});
   Result<std::shared_ptr<const ExecutionPlan>> execution_plan_for(std::span<const Tensor> inputs,
                                                                   std::span<const Tensor> outer);
 
@@ -124,7 +128,8 @@ class Program {
 
   Program(std::shared_ptr<const Graph> graph, const ProgramOptions& options) : graph_(std::move(graph)), options_(options) {}
   Status validate_inputs(std::span<const Tensor> inputs, std::span<const Tensor> outer) const;
-  Result<CachedPlan*> cached_plan(std::span<const Tensor> inputs, std::span<const Tensor> outer);
+  Result<CachedPlan*> cached_plan(std::span<const Tensor> inputs, std::span<const Tensor> outer,
+                                  std::span<const bool> wanted_outputs = {});
   // Grows the arena if the plan needs more, and binds the plan's frame to it.
   Result<ExecutionFrame*> frame_for(CachedPlan& entry, bool sequential_arm);
   Status execute(CachedPlan& entry, std::span<const Tensor> inputs, std::span<const Tensor> outer,

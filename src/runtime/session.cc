@@ -279,17 +279,23 @@ Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& inputs,
   for (size_t k = 0; k < ordered.size(); ++k)
     if (ordered[k].empty()) return error(StatusCode::kInvalidArgument, "input '", impl_->inputs[k].name, "' is missing");
 
-  // Unknown output names are refused before any work is done.
+  // Only the outputs asked for are computed; unknown names are refused
+  // before any work is done.
   std::vector<size_t> picked;
+  std::unique_ptr<bool[]> wanted;  // per graph output; null: all (and no allocation)
+  if (!output_names.empty()) wanted = std::make_unique<bool[]>(impl_->outputs.size());
   for (const std::string& name : output_names) {
     size_t k = 0;
     while (k < impl_->outputs.size() && impl_->outputs[k].name != name) ++k;
     if (k == impl_->outputs.size()) return error(StatusCode::kNotFound, "the model has no output named '", name, "'");
     picked.push_back(k);
+    wanted[k] = true;
   }
 
   RunStatistics stats;
-  PX_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, impl_->program->run(ordered, {}, &stats, impl_->record_timeline));
+  PX_ASSIGN_OR_RETURN(std::vector<Tensor> outputs,
+                      impl_->program->run(ordered, {}, &stats, impl_->record_timeline,
+                                          std::span<const bool>(wanted.get(), wanted ? impl_->outputs.size() : 0)));
   {
     std::lock_guard<std::mutex> lock(impl_->stats_mutex);
     impl_->last_arena_bytes = stats.arena_bytes;

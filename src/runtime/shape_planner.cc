@@ -30,9 +30,13 @@ class Planner {
   Planner(const Graph& g, std::span<const std::unique_ptr<OpKernel>> kernels, size_t max_tensor_bytes)
       : g_(g), kernels_(kernels), max_tensor_bytes_(max_tensor_bytes) {}
 
-  Result<std::shared_ptr<const ShapePlan>> plan(std::span<const Tensor> inputs, std::span<const Tensor> outer);
+  Result<std::shared_ptr<const ShapePlan>> plan(std::span<const Tensor> inputs, std::span<const Tensor> outer,
+                                                std::span<const bool> wanted_outputs);
 
  private:
+  // Per node: whether a wanted graph output depends on it (all, when every
+  // output is wanted).
+  std::vector<bool> needed_nodes(std::span<const bool> wanted_outputs) const;
   Status plan_node(NodeId id);
   Status fold(NodeId id, BasicInferContext& ictx);
   void assign_arena();
@@ -43,7 +47,27 @@ class Planner {
   std::shared_ptr<ShapePlan> plan_;
 };
 
-Result<std::shared_ptr<const ShapePlan>> Planner::plan(std::span<const Tensor> inputs, std::span<const Tensor> outer) {
+std::vector<bool> Planner::needed_nodes(std::span<const bool> wanted_outputs) const {
+  const bool all = wanted_outputs.empty() || std::all_of(wanted_outputs.begin(), wanted_outputs.end(), [](bool w) { return w; });
+  std::vector<bool> needed(g_.nodes.size(), all);
+  if (all) return needed;
+  std::vector<bool> value_needed(g_.values.size(), false);
+  for (size_t o = 0; o < g_.outputs.size() && o < wanted_outputs.size(); ++o)
+    if (wanted_outputs[o]) value_needed[g_.outputs[o].index()] = true;
+  // Nodes are in topological order: walking back, a node's readers are decided before it.
+  for (size_t i = g_.nodes.size(); i-- > 0;) {
+    const Node& node = g_.nodes[i];
+    for (ValueId v : node.outputs)
+      if (v.valid() && value_needed[v.index()]) needed[i] = true;
+    if (!needed[i]) continue;
+    for (ValueId v : node.inputs)  // implicit inputs of control flow included
+      if (v.valid()) value_needed[v.index()] = true;
+  }
+  return needed;
+}
+
+Result<std::shared_ptr<const ShapePlan>> Planner::plan(std::span<const Tensor> inputs, std::span<const Tensor> outer,
+                                                       std::span<const bool> wanted_outputs) {
   plan_ = std::make_shared<ShapePlan>();
   plan_->values.resize(g_.values.size());
   for (size_t i = 0; i < g_.values.size(); ++i) {
@@ -66,7 +90,10 @@ Result<std::shared_ptr<const ShapePlan>> Planner::plan(std::span<const Tensor> i
   for (size_t i = 0; i < g_.outer_values.size() && i < outer.size(); ++i)
     bind(g_.outer_values[i], outer[i], Storage::kOuter);
 
-  for (size_t i = 0; i < g_.nodes.size(); ++i) PX_RETURN_IF_ERROR(plan_node(NodeId(i)));
+  // Nodes no wanted output depends on get no step: their values stay kUnused.
+  const std::vector<bool> needed = needed_nodes(wanted_outputs);
+  for (size_t i = 0; i < g_.nodes.size(); ++i)
+    if (needed[i]) PX_RETURN_IF_ERROR(plan_node(NodeId(i)));
   assign_arena();
   return std::shared_ptr<const ShapePlan>(std::move(plan_));
 }
@@ -216,8 +243,9 @@ void Planner::assign_arena() {
 Result<std::shared_ptr<const ShapePlan>> make_shape_plan(const Graph& graph,
                                                          std::span<const std::unique_ptr<OpKernel>> kernels,
                                                          std::span<const Tensor> inputs,
-                                                         std::span<const Tensor> outer, size_t max_tensor_bytes) {
-  return Planner(graph, kernels, max_tensor_bytes).plan(inputs, outer);
+                                                         std::span<const Tensor> outer, size_t max_tensor_bytes,
+                                                         std::span<const bool> wanted_outputs) {
+  return Planner(graph, kernels, max_tensor_bytes).plan(inputs, outer, wanted_outputs);
 }
 
 }  // namespace parallax
