@@ -1,6 +1,7 @@
 // Tensor: a typed, shaped view of bytes, owning them or not.
 //
-//   Tensor t = Tensor::allocate(DataType::kFloat32, {1, 3, 224, 224});
+//   Tensor t = Tensor::allocate(DataType::kFloat32, {1, 3, 224, 224});   // trusted shape
+//   Result<Tensor> u = Tensor::create(DataType::kFloat32, shape);         // checked, never throws
 //   float* p = t.data<float>();
 //   Tensor v = Tensor::view(DataType::kFloat32, {2, 2}, buffer);   // borrows
 //
@@ -16,6 +17,7 @@
 
 #include "parallax/export.h"
 #include "parallax/data_type.h"
+#include "parallax/status.h"
 
 namespace parallax {
 
@@ -28,8 +30,15 @@ class PARALLAX_API Tensor {
  public:
   Tensor() = default;
 
-  // Owning, 64-byte aligned, zero-initialised.
+  // Owning, 64-byte aligned, zero-initialised. Checks nothing and throws
+  // std::bad_alloc when memory runs out, as `new` does: for shapes the caller
+  // already trusts.
   static Tensor allocate(DataType type, Shape shape);
+  // The same, checked: an element type without a flat layout (string,
+  // undefined), a negative dimension or an element count too large for the
+  // runtime gives InvalidArgument, memory that cannot be had gives
+  // ResourceExhausted; nothing throws.
+  static Result<Tensor> create(DataType type, Shape shape);
   // Non-owning view of `data`; the caller keeps it alive.
   static Tensor view(DataType type, Shape shape, void* data);
   // Keeps `owner` alive as long as any copy of the tensor lives.

@@ -6,6 +6,8 @@
 #include <new>
 #include <sstream>
 
+#include "core/shape_arith.h"
+
 namespace parallax {
 
 int64_t shape_numel(const Shape& shape) {
@@ -38,6 +40,21 @@ Tensor Tensor::allocate(DataType type, Shape shape) {
   t.data_ = p;
   t.owner_ = std::shared_ptr<const void>(p, [](const void* q) { std::free(const_cast<void*>(q)); });
   return t;
+}
+
+Result<Tensor> Tensor::create(DataType type, Shape shape) {
+  if (element_size(type) == 0)
+    return error(StatusCode::kInvalidArgument, "cannot allocate a tensor of element type ", data_type_name(type));
+  if (Status extent_ok = check_shape_extent(shape); !extent_ok.is_ok())
+    return error(StatusCode::kInvalidArgument, "cannot allocate a tensor of shape ", shape_to_string(shape), ": ",
+                 extent_ok.message());
+  const std::string described = shape_to_string(shape);
+  try {
+    return allocate(type, std::move(shape));
+  } catch (const std::bad_alloc&) {
+    return error(StatusCode::kResourceExhausted, "out of memory for a ", data_type_name(type), " tensor of shape ",
+                 described);
+  }
 }
 
 Tensor Tensor::view(DataType type, Shape shape, void* data) {
