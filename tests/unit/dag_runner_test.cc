@@ -72,19 +72,28 @@ TEST(DagRunner, DeferredFailureStopsTheRun) {
   std::vector<double> priority{4, 3, 2, 1}, cost(4, 1.0);
   std::vector<int> max_threads(4, 1);
   std::atomic<bool> one_ran{false};
+  bool deferred = false;
   std::thread device;
   auto task = [&](uint32_t pos, int, int, StepDeferral& deferral) -> Status {
-    if (pos == 0)
-      device = std::thread([finish = deferral.defer()] {
-        std::this_thread::sleep_for(10ms);
-        finish(Status(StatusCode::kInternal, "device lost"));
-      });
+    if (pos == 0) {
+      auto finish = deferral.defer();
+      deferred = static_cast<bool>(finish);
+      if (deferred)
+        device = std::thread([finish = std::move(finish)] {
+          std::this_thread::sleep_for(10ms);
+          finish(Status(StatusCode::kInternal, "device lost"));
+        });
+    }
     if (pos == 1) one_ran = true;
     return Status::ok();
   };
   DagRunResult result;
-  Status s = run_dag(pool, dag, priority, cost, max_threads, 2, task, result);
-  device.join();
+  // One thread: steps 2 and 3 are still waiting when step 0 defers, so the
+  // deferral is granted (with two, the other thread may have run them both
+  // already and the deferral would rightly be refused).
+  Status s = run_dag(pool, dag, priority, cost, max_threads, 1, task, result);
+  if (device.joinable()) device.join();
+  ASSERT_TRUE(deferred);
   EXPECT_FALSE(s.is_ok());
   EXPECT_NE(s.message().find("device lost"), std::string::npos);
   EXPECT_FALSE(one_ran);
