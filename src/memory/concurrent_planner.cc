@@ -7,6 +7,33 @@
 
 namespace parallax {
 
+namespace {
+
+ConcurrentArenaPlan order_sequential_plan(std::span<const BufferRequest> requests,
+                                          const std::function<bool(size_t, size_t)>& ordered, size_t alignment) {
+  ConcurrentArenaPlan result;
+  result.arena = plan_greedy_by_size(requests, alignment);
+  const size_t n = requests.size();
+  std::vector<size_t> by_offset(n);
+  std::iota(by_offset.begin(), by_offset.end(), 0);
+  std::sort(by_offset.begin(), by_offset.end(),
+            [&](size_t a, size_t b) { return result.arena.offsets[a] < result.arena.offsets[b]; });
+  auto end_of = [&](size_t i) { return result.arena.offsets[i] + align_up(std::max<size_t>(requests[i].bytes, 1), alignment); };
+  // Sweep by offset: each buffer against those that start before it ends.
+  for (size_t x = 0; x < n; ++x) {
+    const size_t a = by_offset[x];
+    for (size_t y = x + 1; y < n && result.arena.offsets[by_offset[y]] < end_of(a); ++y) {
+      const size_t b = by_offset[y];
+      if (lifetimes_overlap(requests[a], requests[b]) || ordered(a, b)) continue;
+      const bool a_first = requests[a].last_step < requests[b].first_step;
+      result.added_orders.emplace_back(a_first ? a : b, a_first ? b : a);
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
 ConcurrentArenaPlan plan_concurrent(std::span<const BufferRequest> requests,
                                     const std::function<bool(size_t, size_t)>& ordered, size_t cap_bytes,
                                     size_t alignment) {
@@ -50,6 +77,14 @@ ConcurrentArenaPlan plan_concurrent(std::span<const BufferRequest> requests,
     result.arena.offsets[idx] = offset;
     result.arena.arena_bytes = std::max(result.arena.arena_bytes, offset + size);
     insert_by_offset(placed, {offset, size, idx});
+  }
+  if (result.arena.arena_bytes > cap_bytes) {
+    // The mixed placement above can still end past the cap (buffers placed
+    // early for concurrency crowd the sequential packing of later ones). The
+    // sequential plan itself, with every byte-sharing pair it leaves
+    // unordered ordered by the schedule, always meets a cap at or above it.
+    ConcurrentArenaPlan sequential = order_sequential_plan(requests, ordered, alignment);
+    if (sequential.arena.arena_bytes < result.arena.arena_bytes) return sequential;
   }
   return result;
 }
