@@ -4,6 +4,15 @@
 
 namespace parallax::passes {
 
+namespace {
+
+bool is_constant_false(const Graph& g, ValueId v) {
+  const Tensor* t = constant_of(g, v);
+  return t && t->dtype() == DataType::kBool && t->numel() == 1 && !*t->data<bool>();
+}
+
+}  // namespace
+
 size_t remove_identities(Graph& g) {
   size_t removed = 0;
   for (Node& n : g.nodes) {
@@ -12,7 +21,8 @@ size_t remove_identities(Graph& g) {
     if (n.op_type == "Dropout") {
       // A requested mask or a training_mode input keeps the node.
       bool mask_used = n.outputs.size() > 1 && n.outputs[1].valid() && !g.value(n.outputs[1]).consumers.empty();
-      bool training = n.num_explicit_inputs > 2 && n.inputs[2].valid();
+      // PyTorch exports training_mode as a constant false: that is inference.
+      bool training = n.num_explicit_inputs > 2 && n.inputs[2].valid() && !is_constant_false(g, n.inputs[2]);
       identity = !mask_used && !training && !(n.outputs.size() > 1 && n.outputs[1].valid() && g.value(n.outputs[1]).is_graph_output);
     }
     if (!identity || n.outputs.empty() || !n.outputs[0].valid()) continue;
