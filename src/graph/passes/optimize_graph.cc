@@ -18,9 +18,15 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   passes::fold_conv_affine(graph);
   passes::fuse_hard_swish(graph);
   passes::fuse_gated_activation(graph);
+  passes::fuse_gelu(graph);
   passes::fuse_conv_activation(graph);
+  if (options.matmul_epilogues) passes::fuse_matmul_epilogue(graph);
   passes::fuse_layer_norm(graph);
-  if (options.channels_last) passes::to_channels_last(graph, {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization"});
+  if (options.channels_last) {
+    passes::to_channels_last(graph, {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization"});
+    // The skip connection's Add, then the activation behind it, join the Conv.
+    if (passes::fuse_conv_residual(graph) > 0) passes::fuse_conv_activation(graph);
+  }
   graph.compact();
   return graph.topological_sort();
 }

@@ -1,5 +1,7 @@
 #include "graph/passes/pass_util.h"
 
+#include <limits>
+
 namespace parallax::passes {
 
 std::optional<NodeId> sole_consumer(const Graph& g, ValueId v) {
@@ -44,6 +46,58 @@ ValueId add_constant(Graph& g, const std::string& base, Tensor t) {
   v.dtype = t.dtype();
   v.initializer = std::move(t);
   return g.add_value(std::move(v));
+}
+
+std::optional<FusableActivation> fusable_activation(const Graph& g, const Node& act) {
+  if (act.outputs.size() != 1) return std::nullopt;
+  const std::string& op = act.op_type;
+  if (act.domain == "com.parallax" && op == "Swish") return {{op, {}}};
+  if (!act.domain.empty()) return std::nullopt;
+  if (op == "HardSigmoid") {
+    auto alpha = act.attrs.get_float("alpha", 0.2f), beta = act.attrs.get_float("beta", 0.5f);
+    if (!alpha.is_ok() || !beta.is_ok()) return std::nullopt;
+    return {{op, {*alpha, *beta}}};
+  }
+  if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "HardSwish") return {{op, {}}};
+  if (op == "LeakyRelu") {
+    auto alpha = act.attrs.get_float("alpha", 0.01f);
+    if (!alpha.is_ok()) return std::nullopt;
+    return {{op, {*alpha}}};
+  }
+  if (op == "Clip") {
+    float lo = std::numeric_limits<float>::lowest(), hi = std::numeric_limits<float>::max();
+    if (act.opset < 11) {
+      auto a = act.attrs.get_float("min", lo), b = act.attrs.get_float("max", hi);
+      if (!a.is_ok() || !b.is_ok()) return std::nullopt;
+      lo = *a;
+      hi = *b;
+    } else {
+      for (size_t k = 1; k < act.num_explicit_inputs && k < 3; ++k) {
+        if (!act.inputs[k].valid()) continue;
+        const Tensor* t = constant_of(g, act.inputs[k]);
+        if (!t || t->dtype() != DataType::kFloat32 || t->numel() != 1) return std::nullopt;
+        (k == 1 ? lo : hi) = *t->data<float>();
+      }
+    }
+    return {{op, {lo, hi}}};
+  }
+  return std::nullopt;
+}
+
+void absorb_activation(Graph& g, Node& op, Node& act_node, const FusableActivation& act) {
+  Attribute name;
+  name.kind = Attribute::Kind::kString;
+  name.s = act.name;
+  op.attrs.set("px_activation", name);
+  if (!act.params.empty()) {
+    Attribute params;
+    params.kind = Attribute::Kind::kFloats;
+    params.floats = act.params;
+    op.attrs.set("px_activation_params", params);
+  }
+  op.outputs[0] = act_node.outputs[0];
+  act_node.removed = true;
+  g.rebuild_links();
 }
 
 }  // namespace parallax::passes

@@ -17,6 +17,16 @@ const Tensor* constant_of(const Graph& g, ValueId v);
 // a reader gets `from` as an outer-scope value (its subgraph names it) or
 // `from` is a graph output.
 bool replace_uses(Graph& g, ValueId from, ValueId to);
+// An elementwise activation a Conv, Gemm or MatMul can apply as a oneDNN
+// post-op (kernels/cpu/dnnl_util.h): its px_activation name and parameters.
+struct FusableActivation {
+  std::string name;
+  std::vector<float> params;
+};
+// What `act` is as such an activation, if it is one.
+std::optional<FusableActivation> fusable_activation(const Graph& g, const Node& act);
+// Marks `op` to apply `act` and take over `act_node`'s output; removes `act_node`.
+void absorb_activation(Graph& g, Node& op, Node& act_node, const FusableActivation& act);
 // Adds an initializer value named after `base` (made unique).
 ValueId add_constant(Graph& g, const std::string& base, Tensor t);
 
@@ -24,8 +34,11 @@ ValueId add_constant(Graph& g, const std::string& base, Tensor t);
 size_t remove_identities(Graph& g);
 size_t remove_dead_nodes(Graph& g);
 size_t fold_batch_norm_into_conv(Graph& g);
-size_t fuse_conv_add(Graph& g);
 size_t fuse_conv_activation(Graph& g);
+// Spelled-out erf GELU -> com.parallax.Gelu.
+size_t fuse_gelu(Graph& g);
+// MatMul -> Add(bias) -> activation, Gemm -> activation: one node.
+size_t fuse_matmul_epilogue(Graph& g);
 size_t fuse_layer_norm(Graph& g);
 size_t fold_conv_affine(Graph& g);
 size_t fuse_hard_swish(Graph& g);
@@ -33,5 +46,7 @@ size_t fuse_gated_activation(Graph& g);
 // Runs `nhwc_ops` (Conv, pooling) on NHWC data and keeps activations NHWC
 // between them; see channels_last.cc.
 size_t to_channels_last(Graph& g, const std::vector<std::string>& nhwc_ops);
+// After to_channels_last: NhwcConv -> Add(residual) becomes one NhwcConv.
+size_t fuse_conv_residual(Graph& g);
 
 }  // namespace parallax::passes

@@ -12,6 +12,9 @@ struct OptimizeOptions {
   // The NHWC rewrite suits the CPU's oneDNN kernels; an accelerator's
   // kernels take NCHW, so sessions with one skip it.
   bool channels_last = true;
+  // Bias and activation fused into MatMul/Gemm (px_bias, px_activation):
+  // the CPU's oneDNN GEMM applies them; an accelerator's MatMul takes none.
+  bool matmul_epilogues = true;
 };
 
 // Runs every pass below, in order, on `graph` and its subgraphs.

@@ -92,6 +92,8 @@ Result<FusedActivation> FusedActivation::parse(const KernelCreateContext& ctx) {
     a.kind = Kind::kTanh;
   } else if (name == "Swish") {
     a.kind = Kind::kSwish;
+  } else if (name == "Gelu") {
+    a.kind = Kind::kGelu;
   } else if (name == "HardSigmoid") {
     a.kind = Kind::kHardSigmoid;
     a.alpha = params.size() > 0 ? params[0] : 0.2f;
@@ -114,6 +116,7 @@ void FusedActivation::append_to(dnnl::post_ops& ops) const {
     case Kind::kHardSwish: ops.append_eltwise(1.0f, algorithm::eltwise_hardswish, 0.0f, 0.0f); break;
     case Kind::kTanh: ops.append_eltwise(1.0f, algorithm::eltwise_tanh, 0.0f, 0.0f); break;
     case Kind::kSwish: ops.append_eltwise(1.0f, algorithm::eltwise_swish, 1.0f, 0.0f); break;
+    case Kind::kGelu: ops.append_eltwise(1.0f, algorithm::eltwise_gelu_erf, 0.0f, 0.0f); break;
     case Kind::kHardSigmoid:  // oneDNN 2.6 has no hardsigmoid: alpha x + beta, then clip to [0, 1]
       ops.append_eltwise(1.0f, algorithm::eltwise_linear, alpha, beta);
       ops.append_eltwise(1.0f, algorithm::eltwise_clip, 0.0f, 1.0f);

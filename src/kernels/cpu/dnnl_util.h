@@ -3,7 +3,8 @@
 // descriptor helpers, and the fused-activation hook the graph optimizer uses.
 //
 // Fused activation attributes (set by the graph optimizer on Conv/Gemm/MatMul):
-//   px_activation        string: "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSwish", "Tanh"
+//   px_activation        string: "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSwish", "Tanh", "Swish",
+//                        "HardSigmoid", "Gelu" (erf form)
 //   px_activation_params floats: Clip [min, max], LeakyRelu [alpha]
 //   px_residual          int: 1 = the last explicit input is added to the output
 //                        (as a residual sum) before the activation.
@@ -67,7 +68,7 @@ Result<int64_t> right_padding(int64_t in, int64_t out, int64_t kernel, int64_t s
 
 // The activation fused after a Conv/Gemm/MatMul (see file comment).
 struct FusedActivation {
-  enum class Kind { kNone, kRelu, kClip, kLeakyRelu, kSigmoid, kHardSwish, kTanh, kSwish, kHardSigmoid };
+  enum class Kind { kNone, kRelu, kClip, kLeakyRelu, kSigmoid, kHardSwish, kTanh, kSwish, kHardSigmoid, kGelu };
   Kind kind = Kind::kNone;
   float alpha = 0.0f;  // Clip min / LeakyRelu alpha / HardSigmoid alpha
   float beta = 0.0f;   // Clip max / HardSigmoid beta
@@ -117,6 +118,9 @@ void FusedActivation::apply(T* y, int64_t n) const {
       return;
     case Kind::kHardSigmoid:
       for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(T(alpha) * y[i] + T(beta), T(0)), T(1));
+      return;
+    case Kind::kGelu:
+      for (int64_t i = 0; i < n; ++i) y[i] = T(0.5) * y[i] * (T(1) + std::erf(y[i] * T(0.70710678118654752)));
       return;
   }
 }

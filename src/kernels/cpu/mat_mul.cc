@@ -1,6 +1,8 @@
 // MatMul (opsets 1-17): numpy matmul semantics — N-D batched with batch
 // broadcasting, 1-D operands promoted and their unit dim dropped. Also takes
-// the fused-activation hook (px_activation / px_residual, see dnnl_util.h).
+// the fused-activation hook (px_activation / px_residual, see dnnl_util.h)
+// and, with px_bias (graph/passes/fuse_matmul_epilogue.cc), a constant bias
+// over the last axis as input 2.
 //
 // float32 runs on a cached oneDNN matmul: when B has no batch dims A's batch
 // is folded into M (one 2-D GEMM, constant B prepacked once); otherwise a
@@ -56,6 +58,16 @@ class MatMulKernel final : public OpKernel {
     auto k = std::make_unique<MatMulKernel>();
     PX_ASSIGN_OR_RETURN(k->act_, FusedActivation::parse(ctx));
     if (ctx.num_inputs() < 2) return error(StatusCode::kInvalidArgument, "MatMul needs inputs A and B");
+    PX_ASSIGN_OR_RETURN(int64_t has_bias, ctx.attrs().get_int("px_bias", 0));
+    if (has_bias != 0) {
+      const Tensor* bias = ctx.num_inputs() > 2 ? ctx.constant_input(2) : nullptr;
+      const Tensor* w = ctx.constant_input(1);
+      if (!bias || !w || w->rank() != 2 || bias->dtype() != DataType::kFloat32 || w->dtype() != DataType::kFloat32 ||
+          bias->numel() != w->dim(1))
+        return error(StatusCode::kInvalidArgument,
+                     "px_bias needs a constant float32 B of rank 2 and a constant float32 bias of its columns");
+      k->bias_ = *bias;
+    }
     if (k->act_.residual) {
       if (ctx.num_inputs() < 3) return error(StatusCode::kInvalidArgument, "px_residual set but no residual input");
       k->residual_index_ = static_cast<int>(ctx.num_inputs() - 1);
@@ -126,7 +138,13 @@ class MatMulKernel final : public OpKernel {
       p.a_strides = strides_of(Shape(p.a.begin(), p.a.end()));
       p.b_strides = strides_of(Shape(p.b.begin(), p.b.end()));
     }
-    return mm_.run(p, a.data<float>(), b.data<float>(), nullptr, y.data<float>(), r ? r->data<float>() : nullptr);
+    const float* bias = nullptr;
+    if (!bias_.empty()) {
+      p.bias = dnnl::memory::dims(p.dst.size(), 1);
+      p.bias.back() = s.n;
+      bias = bias_.data<float>();
+    }
+    return mm_.run(p, a.data<float>(), b.data<float>(), bias, y.data<float>(), r ? r->data<float>() : nullptr);
   }
 
   template <typename T>
@@ -149,7 +167,7 @@ class MatMulKernel final : public OpKernel {
       T* Y = yp + bi * M * N;
       for (int64_t i = 0; i < M; ++i) {
         T* row = Y + i * N;
-        for (int64_t j = 0; j < N; ++j) row[j] = T(0);
+        for (int64_t j = 0; j < N; ++j) row[j] = bias_.empty() ? T(0) : static_cast<T>(bias_.data<float>()[j]);
         for (int64_t kk = 0; kk < K; ++kk) {
           T av = A[i * K + kk];
           const T* brow = B + kk * N;
@@ -170,6 +188,7 @@ class MatMulKernel final : public OpKernel {
   }
 
   FusedActivation act_;
+  Tensor bias_;  // px_bias: [N] float32, else empty
   int residual_index_ = -1;
   dnnl_util::PackedWeights weights_;
   dnnl_util::CachedMatmul mm_;

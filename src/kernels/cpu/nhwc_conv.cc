@@ -4,14 +4,18 @@
 // activations stay NHWC between convolutions: oneDNN runs NHWC directly, with
 // no reorder of the activations per op (a plain-NCHW Conv pays one in and
 // one out, see conv.cc). Attributes are Conv's, plus the fused-activation
-// hook of dnnl_util.h.
+// hook of dnnl_util.h. With px_residual (graph/passes/fuse_conv_residual.cc)
+// a fourth input R is added to the convolution before the activation.
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <mutex>
 
 #include "core/shape_arith.h"
 #include "core/status_macros.h"
+#include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/cpu/packed_weights.h"
 #include "kernels/cpu/pool_util.h"
@@ -30,7 +34,8 @@ class NhwcConvKernel final : public OpKernel {
     PX_ASSIGN_OR_RETURN(k->window_, WindowAttrs::parse(ctx.attrs(), false));
     PX_ASSIGN_OR_RETURN(k->group_, ctx.attrs().get_int("group", 1));
     PX_ASSIGN_OR_RETURN(k->act_, dnnl_util::FusedActivation::parse(ctx));
-    if (k->act_.residual) return error(StatusCode::kUnsupported, "NhwcConv does not take a residual input");
+    if (k->act_.residual != ctx.has_input(kResidual))
+      return error(StatusCode::kInvalidArgument, "NhwcConv: input R (", kResidual, ") and px_residual go together");
     const Tensor* w = ctx.constant_input(1);
     if (!w || w->rank() != 4 || w->dtype() != DataType::kFloat32)
       return error(StatusCode::kInvalidArgument, "NhwcConv needs constant float32 4-D weights");
@@ -50,9 +55,14 @@ class NhwcConvKernel final : public OpKernel {
   }
 
   Status infer(InferContext& ctx) const override {
-    PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(ctx.input_shape(0)));
-    const Shape& x = ctx.input_shape(0);
-    ctx.set_output(0, DataType::kFloat32, {x[0], g.out[0], g.out[1], w_shape_[0]});
+    PX_ASSIGN_OR_RETURN(Shape y, conv_output_shape(ctx.input_shape(0)));
+    if (act_.residual) {
+      if (ctx.input_dtype(kResidual) != DataType::kFloat32)
+        return error(StatusCode::kInvalidArgument, "NhwcConv: the residual input must be float32, not ",
+                     data_type_name(ctx.input_dtype(kResidual)));
+      PX_ASSIGN_OR_RETURN(y, broadcast_shapes(y, ctx.input_shape(kResidual)));
+    }
+    ctx.set_output(0, DataType::kFloat32, std::move(y));
     return Status::ok();
   }
 
@@ -62,25 +72,20 @@ class NhwcConvKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);
     if (y.numel() == 0) return Status::ok();
+    const Tensor* r = act_.residual ? &ctx.input(kResidual) : nullptr;
+    PX_ASSIGN_OR_RETURN(Shape conv_shape, conv_output_shape(x.shape()));
+    // The residual joins as oneDNN's sum post-op, which adds to what the
+    // destination holds: R is copied there first. A residual that broadcasts
+    // either way (the graph pass cannot see shapes) is added after the
+    // convolution.
+    const bool residual_post_op = r == nullptr || (r->shape() == conv_shape && y.shape() == conv_shape);
+    if (r && residual_post_op) move_bytes(y.raw(), r->raw(), y.nbytes(), ctx.num_threads());
     try {
-      std::lock_guard<std::mutex> lock(mu_);
-      const Shape key = dnnl_util::with_thread_count(x.shape());
-      auto it = cache_.find(key);
-      if (it == cache_.end()) {
-        PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(x.shape()));
-        PX_ASSIGN_OR_RETURN(Entry e, build(x.shape(), g));
-        dnnl_util::make_room(cache_);
-        it = cache_.emplace(key, std::move(e)).first;
-      }
-      Entry& e = it->second;
-      auto& eng = dnnl_util::cpu_engine();
-      auto& s = dnnl_util::cpu_stream();
-      memory src(e.pd.src_desc(), eng, const_cast<void*>(x.raw()));
-      memory dst(e.pd.dst_desc(), eng, y.raw());
-      std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e.weights}, {DNNL_ARG_DST, dst}};
-      if (e.bias) args[DNNL_ARG_BIAS] = e.bias;
-      e.prim.execute(s, args);
-      s.wait();
+      PX_ASSIGN_OR_RETURN(Entry * e, entry(x.shape(), residual_post_op));
+      void* conv_out = y.raw();
+      if (!residual_post_op) conv_out = dnnl_util::thread_scratch(0, e->pd.dst_desc().get_size());
+      run(*e, x.raw(), conv_out);
+      if (!residual_post_op) return add_broadcast_residual(static_cast<const float*>(conv_out), conv_shape, *r, y);
       return Status::ok();
     } catch (const std::exception& ex) {
       return dnnl_util::from_exception(ex, "NHWC convolution");
@@ -93,6 +98,62 @@ class NhwcConvKernel final : public OpKernel {
     dnnl::convolution_forward prim;
     memory weights, bias;
   };
+
+  static constexpr size_t kResidual = 3;
+
+  Result<Shape> conv_output_shape(const Shape& x) const {
+    PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(x));
+    return Shape{x[0], g.out[0], g.out[1], w_shape_[0]};
+  }
+
+  // The primitive for input shape `x` and this thread count; `post_ops`:
+  // with the residual sum and activation, else a plain convolution.
+  Result<Entry*> entry(const Shape& x, bool post_ops) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Shape key = dnnl_util::with_thread_count(x);
+    key.push_back(post_ops ? 1 : 0);
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(x));
+      PX_ASSIGN_OR_RETURN(Entry e, build(x, g, post_ops));
+      dnnl_util::make_room(cache_);
+      it = cache_.emplace(key, std::move(e)).first;
+    }
+    return &it->second;
+  }
+
+  void run(Entry& e, const void* x, void* y) {
+    auto& eng = dnnl_util::cpu_engine();
+    auto& s = dnnl_util::cpu_stream();
+    memory src(e.pd.src_desc(), eng, const_cast<void*>(x));
+    memory dst(e.pd.dst_desc(), eng, y);
+    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e.weights}, {DNNL_ARG_DST, dst}};
+    if (e.bias) args[DNNL_ARG_BIAS] = e.bias;
+    e.prim.execute(s, args);
+    s.wait();
+  }
+
+  static void move_bytes(void* dst, const void* src, size_t bytes, int threads) {
+    if (dst == src) return;
+    const int64_t blocks = static_cast<int64_t>((bytes + 65535) / 65536);
+    parallel_for(threads, blocks, 16, [&](int64_t b, int64_t e) {
+      const size_t lo = static_cast<size_t>(b) * 65536, hi = std::min(bytes, static_cast<size_t>(e) * 65536);
+      std::memcpy(static_cast<char*>(dst) + lo, static_cast<const char*>(src) + lo, hi - lo);
+    });
+  }
+
+  // y = activation(conv + R) with R broadcast to y, conv of its own shape.
+  Status add_broadcast_residual(const float* conv, const Shape& conv_shape, const Tensor& r, Tensor& y) const {
+    PX_ASSIGN_OR_RETURN(BroadcastPlan plan, BroadcastPlan::make(y.shape(), {conv_shape, r.shape()}));
+    const float* rp = r.data<float>();
+    float* out = y.data<float>();
+    const int64_t ca = plan.inner_step(0), cb = plan.inner_step(1);
+    plan.for_each_segment<2>(0, plan.numel(), [&](int64_t o, const std::array<int64_t, 2>& in, int64_t len) {
+      for (int64_t i = 0; i < len; ++i) out[o + i] = conv[in[0] + i * ca] + rp[in[1] + i * cb];
+      act_.apply(out + o, len);
+    });
+    return Status::ok();
+  }
 
   memory::dims oihw_dims() const {
     const int64_t m = w_shape_[0];
@@ -119,7 +180,7 @@ class NhwcConvKernel final : public OpKernel {
     return resolve_window(window_, {x[1], x[2]}, kernel);
   }
 
-  Result<Entry> build(const Shape& x, const WindowGeometry& g) {
+  Result<Entry> build(const Shape& x, const WindowGeometry& g, bool with_post_ops) {
     auto& eng = dnnl_util::cpu_engine();
     const int64_t m = w_shape_[0];
     memory::dims src = {x[0], x[3], x[1], x[2]}, dst = {x[0], m, g.out[0], g.out[1]};
@@ -134,7 +195,7 @@ class NhwcConvKernel final : public OpKernel {
     memory::desc w_md(wd, f32, memory::format_tag::any);
     dnnl::primitive_attr attr;
     dnnl::post_ops ops;
-    act_.append_to(ops);
+    if (with_post_ops) act_.append_to(ops);
     attr.set_post_ops(ops);
     const auto prop = dnnl::prop_kind::forward_inference;
     const auto alg = dnnl::algorithm::convolution_direct;

@@ -1,0 +1,112 @@
+// A transformer's feed-forward block as torch exports it before opset 20,
+//   MatMul -> Add(bias) -> x * (Erf(x / sqrt 2) + 1) * 0.5 -> MatMul -> Add(bias) -> Relu,
+// runs as two MatMuls with bias and activation fused (the GELU recognised),
+// and gives what the op-by-op graph gives.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "model_builder.h"
+#include "parallax/session.h"
+
+namespace parallax {
+namespace {
+
+std::vector<float> ramp(size_t n, float scale) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = scale * static_cast<float>(static_cast<int>((i * 5) % 13) - 6);
+  return v;
+}
+
+// `half_first`: GELU written (x * 0.5) * (1 + erf(x * (1 / sqrt 2))) instead of torch's order.
+std::string feed_forward(bool half_first) {
+  testing::ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {2, 3, 8});
+  b.initializer("w1", {8, 16}, ramp(8 * 16, 0.05f));
+  b.initializer("b1", {16}, ramp(16, 0.1f));
+  b.initializer("w2", {16, 4}, ramp(16 * 4, 0.07f));
+  b.initializer("b2", {4}, ramp(4, 0.2f));
+  b.initializer("sqrt2", {}, {1.41421356f});
+  b.initializer("inv_sqrt2", {}, {0.70710678f});
+  b.initializer("one", {}, {1.0f});
+  b.initializer("half", {}, {0.5f});
+  b.node("MatMul", {"x", "w1"}, {"m1"});
+  b.node("Add", {"m1", "b1"}, {"h"});
+  if (half_first) {
+    b.node("Mul", {"h", "inv_sqrt2"}, {"s"});
+    b.node("Erf", {"s"}, {"e"});
+    b.node("Add", {"one", "e"}, {"e1"});
+    b.node("Mul", {"h", "half"}, {"hh"});
+    b.node("Mul", {"hh", "e1"}, {"g"});
+  } else {
+    b.node("Div", {"h", "sqrt2"}, {"s"});
+    b.node("Erf", {"s"}, {"e"});
+    b.node("Add", {"e", "one"}, {"e1"});
+    b.node("Mul", {"h", "e1"}, {"he"});
+    b.node("Mul", {"he", "half"}, {"g"});
+  }
+  b.node("MatMul", {"g", "w2"}, {"m2"});
+  b.node("Add", {"b2", "m2"}, {"z"});
+  b.node("Relu", {"z"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {2, 3, 4});
+  return b.bytes();
+}
+
+TEST(FuseMatMulEpilogue, FeedForwardBlockFusesAndMatches) {
+  for (bool half_first : {false, true}) {
+    Tensor x = Tensor::allocate(DataType::kFloat32, {2, 3, 8});
+    std::mt19937 rng(17);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = dist(rng);
+    SessionOptions fused, plain;
+    fused.profile = true;
+    plain.optimize = false;
+    auto a = Session::open_from_bytes(feed_forward(half_first), fused);
+    auto b = Session::open_from_bytes(feed_forward(half_first), plain);
+    ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+    ASSERT_TRUE(b.is_ok()) << b.status().to_string();
+    auto ya = (*a)->run({{"x", x}});
+    auto yb = (*b)->run({{"x", x}});
+    ASSERT_TRUE(ya.is_ok()) << ya.status().to_string();
+    ASSERT_TRUE(yb.is_ok()) << yb.status().to_string();
+    ASSERT_EQ((*ya)[0].shape(), (*yb)[0].shape());
+    for (int64_t i = 0; i < (*yb)[0].numel(); ++i)
+      EXPECT_NEAR((*ya)[0].data<float>()[i], (*yb)[0].data<float>()[i], 1e-4f) << "element " << i;
+    std::vector<std::string> ops;
+    for (const auto& e : (*a)->op_profile()) ops.push_back(e.op);
+    EXPECT_EQ(ops, (std::vector<std::string>{"MatMul+Gelu", "MatMul+Relu"})) << "half_first " << half_first;
+  }
+}
+
+TEST(FuseMatMulEpilogue, StandaloneGeluMatchesErfFormula) {
+  testing::ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {64});
+  b.initializer("sqrt2", {}, {1.41421356f});
+  b.initializer("one", {}, {1.0f});
+  b.initializer("half", {}, {0.5f});
+  b.node("Div", {"x", "sqrt2"}, {"s"});
+  b.node("Erf", {"s"}, {"e"});
+  b.node("Add", {"e", "one"}, {"e1"});
+  b.node("Mul", {"x", "e1"}, {"xe"});
+  b.node("Mul", {"xe", "half"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {64});
+  SessionOptions options;
+  options.profile = true;
+  auto s = Session::open_from_bytes(b.bytes(), options);
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  Tensor x = Tensor::allocate(DataType::kFloat32, {64});
+  for (int i = 0; i < 64; ++i) x.data<float>()[i] = -8.0f + 0.25f * static_cast<float>(i);
+  auto y = (*s)->run({{"x", x}});
+  ASSERT_TRUE(y.is_ok()) << y.status().to_string();
+  for (int i = 0; i < 64; ++i) {
+    const double v = x.data<float>()[i];
+    EXPECT_NEAR((*y)[0].data<float>()[i], 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))), 2e-6 * (1 + std::fabs(v)));
+  }
+  ASSERT_EQ((*s)->op_profile().size(), 1u);
+  EXPECT_EQ((*s)->op_profile()[0].op, "Gelu");
+}
+
+}  // namespace
+}  // namespace parallax
