@@ -83,13 +83,12 @@ const char* ort_type_name(DataType type) {
 }
 
 Tensor to_tensor(py::handle value, const TensorInfo& info, py::object& keep) {
-  py::module_ numpy = py::module_::import("numpy");
   py::array array;
   if (py::isinstance<py::array>(value)) {
     array = py::reinterpret_borrow<py::array>(value);
   } else {
     // Lists and scalars: numpy picks no dtype of its own, the input's is used.
-    array = numpy.attr("asarray")(value, numpy_dtype(info.dtype));
+    array = py::module_::import("numpy").attr("asarray")(value, numpy_dtype(info.dtype));
   }
   const DataType type = element_type(array.dtype());
   if (type == DataType::kUndefined)
@@ -98,7 +97,7 @@ Tensor to_tensor(py::handle value, const TensorInfo& info, py::object& keep) {
                             ort_type_name(info.dtype))};
   // The runtime reads native byte order, from one contiguous block.
   if (array.dtype().byteorder() == '>') array = array.attr("astype")(array.dtype().attr("newbyteorder")("="));
-  if (!(array.flags() & py::array::c_style)) array = numpy.attr("ascontiguousarray")(array);
+  if (!(array.flags() & py::array::c_style)) array = py::module_::import("numpy").attr("ascontiguousarray")(array);
   Shape shape(array.shape(), array.shape() + array.ndim());
   keep = array;
   // The runtime never writes its inputs, so read-only arrays are viewed too.

@@ -7,6 +7,8 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -150,6 +152,33 @@ class PySession {
     return arrays;
   }
 
+  // Times `runs` calls of Session::run in C++ on the feeds converted once:
+  // the C++ API's cost in this process, to measure what run() adds from
+  // Python (scripts/python_overhead.py). Milliseconds per run.
+  std::vector<double> time_cpp_runs(const py::dict& feeds, int runs) {
+    std::shared_ptr<Session> session = live();
+    std::vector<NamedTensor> inputs;
+    std::vector<py::object> keep(feeds.size());
+    size_t i = 0;
+    for (auto [key, value] : feeds) {
+      std::string name = py::str(key);
+      const TensorInfo* info = find(session->inputs(), name);
+      if (info == nullptr) throw StatusError{error(StatusCode::kInvalidArgument, "no input named '", name, "'")};
+      inputs.push_back({std::move(name), to_tensor(value, *info, keep[i++])});
+    }
+    std::vector<double> ms;
+    ms.reserve(static_cast<size_t>(std::max(runs, 0)));
+    py::gil_scoped_release no_gil;
+    for (int r = 0; r < runs; ++r) {
+      auto t0 = std::chrono::steady_clock::now();
+      Result<std::vector<Tensor>> out = session->run(inputs);
+      auto t1 = std::chrono::steady_clock::now();
+      throw_if_error(out.status());
+      ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    return ms;
+  }
+
   py::dict last_run_stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return stats_dict(stats_);
@@ -225,6 +254,7 @@ void register_session(py::module_& m) {
       .def("run", &PySession::run, py::arg("output_names"), py::arg("feeds"),
            "Runs with the GIL released; returns the outputs asked for (None: all) as numpy arrays.")
       .def("last_run_stats", &PySession::last_run_stats)
+      .def("_time_cpp_runs", &PySession::time_cpp_runs, py::arg("feeds"), py::arg("runs"))
       .def("model_info", &PySession::model_info)
       .def("accelerator", &PySession::accelerator)
       .def("close", &PySession::close)
