@@ -4,6 +4,7 @@
 #   fuzz_tensor_proto: the node tests' test_data_set_0/*.pb under 1 MiB, each
 #                      behind a selector byte (see fuzz_tensor_proto.cc)
 #   fuzz_run_shapes:   a few byte strings that pick each model with small dims
+#   fuzz_capi_model_bytes: the same models as fuzz_model_load (copied at the end)
 # Existing files are kept, so what the fuzzers found accumulates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,3 +46,7 @@ for slot in 0 1 2 3 4 5 6 7 8 9; do
 done
 echo "corpus: $(ls "$out/fuzz_model_load" | wc -l) models, $(ls "$out/fuzz_tensor_proto" | wc -l) tensors," \
   "$(ls "$out/fuzz_run_shapes" | wc -l) shape seeds"
+
+# The C API's model-bytes entry takes the same files as fuzz_model_load.
+mkdir -p "$out/fuzz_capi_model_bytes"
+cp -n "$out"/fuzz_model_load/* "$out/fuzz_capi_model_bytes/" 2>/dev/null || true

@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
-fuzzers="${FUZZERS:-fuzz_model_load fuzz_run_shapes fuzz_tensor_proto}"
+fuzzers="${FUZZERS:-fuzz_model_load fuzz_run_shapes fuzz_tensor_proto fuzz_capi_model_bytes}"
 dir=build-fuzz
 
 export CC="${CC:-clang}" CXX="${CXX:-clang++}"

@@ -25,6 +25,7 @@ APT_PACKAGES=(
   python3-onnx python3-torch python3-torchvision python3-numpy
   clang libclang-rt-14-dev
   pocl-opencl-icd ocl-icd-opencl-dev opencl-c-headers clinfo libclblast-dev
+  pybind11-dev python3-pytest python3-venv python3-pip python3-setuptools python3-wheel
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

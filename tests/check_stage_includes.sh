@@ -5,7 +5,7 @@
 #   check_stage_includes.sh SRC_DIR
 set -eu
 src=$1
-order="core graph format kernels memory plan partition schedule backends runtime tools"
+order="core graph format kernels memory plan partition schedule backends runtime capi tools"
 rank() {
   i=0
   for s in $order; do

@@ -1,0 +1,35 @@
+// numpy arrays <-> parallax::Tensor without copies where possible.
+//
+//   py::object keep;                                   // holds what the view points into
+//   Tensor t = to_tensor(feed_value, info, keep);      // a view of a C-contiguous array of the right dtype
+//   py::array a = to_numpy(std::move(output));         // the array owns the tensor's bytes
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include "parallax/session.h"
+#include "parallax/tensor.h"
+
+namespace parallax::python {
+
+// The feed for graph input `info`. A C-contiguous numpy array in native byte
+// order is viewed, not copied; another array is made contiguous first (a
+// copy), and a non-array (a list, a scalar) is converted to the input's
+// declared dtype. The dtype is not changed for arrays: a float64 array fed
+// to a float input is an error from the runtime, as in onnxruntime. `keep`
+// receives the array the tensor views; hold it until the run is over.
+Tensor to_tensor(pybind11::handle value, const TensorInfo& info, pybind11::object& keep);
+
+// A numpy array that owns the tensor (no copy). bfloat16, which numpy lacks,
+// comes back as its raw uint16 bits.
+pybind11::array to_numpy(Tensor tensor);
+
+// numpy's dtype for a runtime element type; throws StatusError for one
+// numpy cannot hold (string).
+pybind11::dtype numpy_dtype(DataType type);
+
+// "tensor(float)", as onnxruntime's NodeArg.type spells it.
+const char* ort_type_name(DataType type);
+
+}  // namespace parallax::python
