@@ -1,11 +1,11 @@
 #include "parallax/tensor.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <sstream>
 
+#include "core/block_alloc.h"
 #include "core/shape_arith.h"
 
 namespace parallax {
@@ -34,11 +34,10 @@ Tensor Tensor::allocate(DataType type, Shape shape) {
   // Round up so that zero-sized tensors still get a unique, aligned pointer.
   size_t bytes = (t.nbytes() + 63) / 64 * 64;
   if (bytes == 0) bytes = 64;
-  void* p = std::aligned_alloc(64, bytes);
+  void* p = block_alloc_zeroed(bytes);
   if (p == nullptr) throw std::bad_alloc();
-  std::memset(p, 0, bytes);
   t.data_ = p;
-  t.owner_ = std::shared_ptr<const void>(p, [](const void* q) { std::free(const_cast<void*>(q)); });
+  t.owner_ = std::shared_ptr<const void>(p, [bytes](const void* q) { block_free(const_cast<void*>(q), bytes); });
   return t;
 }
 

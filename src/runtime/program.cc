@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "backends/backend.h"
+#include "core/block_alloc.h"
 #include "core/shape_arith.h"
 #include "core/status_macros.h"
 #include "kernels/registry.h"
@@ -208,19 +209,17 @@ Result<std::shared_ptr<const ShapePlan>> Program::plan_for(std::span<const Tenso
                                                            std::span<const Tensor> outer,
                                                            std::span<const bool> wanted_outputs) {
   const std::string key = signature(inputs, outer, wanted_outputs);
-  auto it = shape_plans_.find(key);
-  if (it != shape_plans_.end()) return it->second;
+  if (auto* cached = shape_plans_.find(key)) return *cached;
   PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> plan,
                       make_shape_plan(*graph_, kernels_, inputs, outer, options_.max_tensor_bytes, wanted_outputs));
-  shape_plans_.emplace(key, plan);
+  shape_plans_.insert(key, plan);
   return plan;
 }
 
 Result<Program::CachedPlan*> Program::cached_plan(std::span<const Tensor> inputs, std::span<const Tensor> outer,
                                                   std::span<const bool> wanted_outputs) {
   const std::string key = signature(inputs, outer, wanted_outputs);
-  auto it = plans_.find(key);
-  if (it != plans_.end()) return &it->second;
+  if (CachedPlan* cached = plans_.find(key)) return cached;
   PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> shapes, plan_for(inputs, outer, wanted_outputs));
   ExecutionPlanOptions eopts;
   eopts.mode = options_.mode;
@@ -236,7 +235,7 @@ Result<Program::CachedPlan*> Program::cached_plan(std::span<const Tensor> inputs
   }
   entry.calibration = std::make_unique<StepCalibration>(*plan, options_.num_threads);
   entry.plan = std::move(plan);
-  return &plans_.emplace(key, std::move(entry)).first->second;
+  return &plans_.insert(key, std::move(entry));
 }
 
 Result<std::shared_ptr<const ExecutionPlan>> Program::execution_plan_for(std::span<const Tensor> inputs,
@@ -302,11 +301,15 @@ Result<std::vector<Tensor>> Program::run(std::span<const Tensor> inputs, std::sp
 Result<ExecutionFrame*> Program::frame_for(CachedPlan& entry, bool sequential_arm) {
   const ExecutionPlan& ep = sequential_arm ? *entry.sequential_plan : *entry.plan;
   if (ep.arena_bytes > arena_capacity_) {
-    void* p = std::aligned_alloc(64, (ep.arena_bytes + 63) / 64 * 64);
-    if (p == nullptr)
-      return error(StatusCode::kResourceExhausted, "cannot allocate an arena of ", ep.arena_bytes, " bytes");
-    arena_ = std::shared_ptr<std::byte>(static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); });
-    arena_capacity_ = ep.arena_bytes;
+    // The old arena goes before the new one comes: nothing in it outlives a
+    // run, and the two alive at once would set the peak.
+    arena_.reset();
+    arena_capacity_ = 0;
+    const size_t bytes = ep.arena_bytes;
+    void* p = block_alloc(bytes);
+    if (p == nullptr) return error(StatusCode::kResourceExhausted, "cannot allocate an arena of ", bytes, " bytes");
+    arena_ = std::shared_ptr<std::byte>(static_cast<std::byte*>(p), [bytes](std::byte* q) { block_free(q, bytes); });
+    arena_capacity_ = bytes;
     ++arena_allocations_;
   }
   std::unique_ptr<ExecutionFrame>& frame = sequential_arm ? entry.sequential_frame : entry.frame;

@@ -1,5 +1,5 @@
 // A Program is a graph made runnable: one kernel per node, created once, and
-// a cache of execution plans keyed by the input-shape signature, so that a
+// a bounded (LRU) cache of execution plans keyed by the input-shape signature, so that a
 // new input shape plans once and alternating shapes costs nothing afterwards.
 //
 //   PX_ASSIGN_OR_RETURN(auto program, Program::compile(graph, {.num_threads = 2}));
@@ -27,6 +27,7 @@
 #include "parallax/session.h"
 #include "runtime/execution_frame.h"
 #include "runtime/kernel_contexts.h"
+#include "runtime/lru_cache.h"
 #include "runtime/schedule_tuner.h"
 #include "runtime/step_calibration.h"
 #include "runtime/shape_planner.h"
@@ -111,6 +112,9 @@ class Program {
   // Bytes the kernels keep of constants: the whole of the weight cache, which
   // may be shared with other sessions. Read between runs.
   size_t held_constant_bytes() const;
+  // Plans kept for different input shapes (at most kMaxCachedPlans).
+  size_t cached_plans() const { return plans_.size(); }
+  static constexpr size_t kMaxCachedPlans = 128;
   // Times the arena had to grow (a steady state allocates none).
   size_t arena_allocations() const { return arena_allocations_; }
 
@@ -152,8 +156,9 @@ class Program {
   // Runs of one Program are serialised: kernels keep per-shape caches and the
   // arena is reused from run to run.
   std::mutex run_mutex_;
-  std::map<std::string, std::shared_ptr<const ShapePlan>> shape_plans_;
-  std::map<std::string, CachedPlan> plans_;
+  // Per input-shape signature, the most recently used kMaxCachedPlans.
+  LruCache<std::string, std::shared_ptr<const ShapePlan>> shape_plans_{kMaxCachedPlans};
+  LruCache<std::string, CachedPlan> plans_{kMaxCachedPlans};
   std::shared_ptr<std::byte> arena_;
   // Dynamic values and graph outputs: recycled from run to run (tensor_pool.h).
   std::shared_ptr<TensorPool> tensor_pool_ = std::make_shared<TensorPool>();

@@ -1,14 +1,16 @@
 #include "runtime/tensor_pool.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <new>
+
+#include "core/block_alloc.h"
 
 namespace parallax {
 
 TensorPool::~TensorPool() {
-  for (auto& [capacity, free_block] : free_) std::free(free_block.block);
+  for (auto& [capacity, free_block] : free_) block_free(free_block.block, capacity);
 }
 
 Tensor TensorPool::allocate(DataType type, Shape shape) {
@@ -18,31 +20,53 @@ Tensor TensorPool::allocate(DataType type, Shape shape) {
   const size_t want = bytes == 0 ? 64 : (bytes + 63) / 64 * 64;
   void* block = nullptr;
   size_t capacity = want;
+  size_t dirty = 0;  // bytes of `block` that may hold old data
+  FreeBlock grow{nullptr, 0};
+  size_t grow_from = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = free_.lower_bound(want);
     if (it != free_.end() && it->first <= 2 * want) {
       capacity = it->first;
       block = it->second.block;
+      dirty = want;
       cached_bytes_ -= capacity;
       free_.erase(it);
       ++reused_;
+    } else if (want >= kMappedBlockBytes && it != free_.begin() && std::prev(it)->first >= kMappedBlockBytes) {
+      // No block fits, but the largest smaller one can grow in place: its
+      // pages are reused, and the pool does not keep it beside a new block.
+      --it;
+      grow_from = it->first;
+      grow = it->second;
+      cached_bytes_ -= grow_from;
+      free_.erase(it);
     }
     live_bytes_ += capacity;
     peak_live_bytes_ = std::max(peak_live_bytes_, live_bytes_);
   }
-  if (block == nullptr) {
-    block = std::aligned_alloc(64, capacity);
-    if (block == nullptr) throw std::bad_alloc();
+  if (grow.block != nullptr) {
+    block = block_resize(grow.block, grow_from, want);
+    if (block == nullptr) block_free(grow.block, grow_from);
+    dirty = grow_from;  // the grown tail is fresh zero pages
   }
-  std::memset(block, 0, want);
+  if (block == nullptr) {
+    block = block_alloc(capacity);
+    if (block == nullptr) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      live_bytes_ -= capacity;
+      throw std::bad_alloc();
+    }
+    dirty = capacity >= kMappedBlockBytes ? 0 : want;  // a fresh mapped block reads as zeros
+  }
+  std::memset(block, 0, std::min(dirty, want));
   std::weak_ptr<TensorPool> pool = weak_from_this();
   std::shared_ptr<const void> owner(block, [pool, capacity](const void* p) {
     void* q = const_cast<void*>(p);
     if (auto alive = pool.lock()) {
       alive->give_back(q, capacity);
     } else {
-      std::free(q);
+      block_free(q, capacity);
     }
   });
   return Tensor::adopt(type, std::move(shape), std::move(owner), block);
@@ -59,7 +83,7 @@ void TensorPool::give_back(void* block, size_t capacity) {
       while (cached_bytes_ + capacity > cap) {
         auto oldest = std::min_element(free_.begin(), free_.end(),
                                        [](const auto& a, const auto& b) { return a.second.stamp < b.second.stamp; });
-        std::free(oldest->second.block);
+        block_free(oldest->second.block, oldest->first);
         cached_bytes_ -= oldest->first;
         free_.erase(oldest);
       }
@@ -68,7 +92,7 @@ void TensorPool::give_back(void* block, size_t capacity) {
       return;
     }
   }
-  std::free(block);
+  block_free(block, capacity);
 }
 
 size_t TensorPool::cached_bytes() const {

@@ -14,14 +14,19 @@
 // in one run serves a tensor of the same size class in the next, so a
 // steady state touches only warm pages.
 //
+// Blocks come from core/block_alloc.h: big ones are mapped, so a block the
+// pool lets go returns its pages to the OS, and when no free block fits a
+// big request the largest smaller one grows in place (its warm pages serve
+// again instead of being kept beside a new block).
+//
 // A tensor may outlive the pool (a graph output the caller keeps): its block
-// then goes back to the heap. The pool keeps free blocks up to the most
-// bytes its tensors ever held at once, twice over (a steady state needs once
-// that; sizes drift), and at most `max_cached_bytes`: the blocks freed longest
-// ago go back to the heap to make room. A
-// fixed 1 GiB cap let Mask R-CNN, whose loop bodies make tensors of ever
-// different sizes, keep 1.5 GB of blocks that no later size fitted (peak RSS
-// 2.1 GB against ORT's 0.9). Thread-safe.
+// is then freed when the tensor goes. The pool keeps free blocks up to the
+// most bytes its tensors ever held at once, twice over (a steady state needs
+// once that; sizes drift), and at most `max_cached_bytes`: the blocks freed
+// longest ago are freed to make room. A fixed 1 GiB cap let Mask R-CNN, whose
+// loop bodies make tensors of ever different sizes, keep 1.5 GB of blocks
+// that no later size fitted (peak RSS 2.1 GB against ORT's 0.9).
+// Thread-safe.
 #pragma once
 
 #include <cstddef>

@@ -59,5 +59,20 @@ TEST(TensorPool, DriftingSizesKeepTheNewestBlocksWithinTwiceThePeak) {
   EXPECT_EQ(pool->reused(), reused + 1);
 }
 
+// A big request that no free block fits grows the largest smaller one in
+// place: the pool does not keep the small block beside a new one, and the
+// grown tensor reads as zeros, old bytes included.
+TEST(TensorPool, BigBlockGrowsInPlaceZeroFilled) {
+  auto pool = std::make_shared<TensorPool>();
+  {
+    Tensor t = pool->allocate(DataType::kUInt8, {int64_t{2} << 20});
+    for (int64_t i = 0; i < t.numel(); ++i) t.data<uint8_t>()[i] = 0xff;
+  }
+  EXPECT_EQ(pool->cached_bytes(), size_t{2} << 20);
+  Tensor u = pool->allocate(DataType::kUInt8, {int64_t{5} << 20});
+  EXPECT_EQ(pool->cached_bytes(), 0u);
+  for (int64_t i = 0; i < u.numel(); ++i) ASSERT_EQ(u.data<uint8_t>()[i], 0) << i;
+}
+
 }  // namespace
 }  // namespace parallax

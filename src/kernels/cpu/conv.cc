@@ -193,6 +193,7 @@ class ConvKernel final : public OpKernel {
     dnnl::post_ops ops;
     act_.append_to(ops);
     attr.set_post_ops(ops);
+    dnnl_util::share_scratchpad(attr);
     auto desc = b ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
                                                     dnnl::algorithm::convolution_direct, src_md, w_md, b_md, dst_md,
                                                     strides, dil, pl, pr)
@@ -256,6 +257,7 @@ class ConvKernel final : public OpKernel {
       }
       std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src_use}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, dst_use}};
       if (b) args[DNNL_ARG_BIAS] = e.bias ? e.bias : memory(e.pd.bias_desc(), eng, const_cast<void*>(b->raw()));
+      dnnl_util::add_scratchpad(e.pd, args);
       e.prim.execute(s, args);
       if (e.dst_reorder) dnnl::reorder(dst_use, dst).execute(s, dst_use, dst);
       s.wait();

@@ -212,6 +212,7 @@ class ConvTransposeKernel final : public OpKernel {
     dnnl::post_ops ops;
     act_.append_to(ops);
     attr.set_post_ops(ops);
+    dnnl_util::share_scratchpad(attr);
     auto desc = b ? dnnl::deconvolution_forward::desc(dnnl::prop_kind::forward_inference,
                                                       dnnl::algorithm::deconvolution_direct, e.user_src, w_md, b_md,
                                                       e.user_dst, strides, dil, pl, pr)
@@ -272,6 +273,7 @@ class ConvTransposeKernel final : public OpKernel {
       if (r && r->raw() != y.raw()) std::memcpy(y.raw(), r->raw(), y.nbytes());
       std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, dst}};
       if (b) args[DNNL_ARG_BIAS] = e.bias ? e.bias : memory(e.pd.bias_desc(), eng, const_cast<void*>(b->raw()));
+      dnnl_util::add_scratchpad(e.pd, args);
       e.prim.execute(s, args);
       s.wait();
       return Status::ok();

@@ -68,6 +68,7 @@ class CachedMatmul {
         dnnl::post_ops ops;
         act_.append_to(ops);
         attr.set_post_ops(ops);
+        share_scratchpad(attr);
         auto desc = p.bias.empty() ? dnnl::matmul::desc(e.a, w_md, e.dst) : dnnl::matmul::desc(e.a, w_md, e.bias, e.dst);
         e.pd = dnnl::matmul::primitive_desc(desc, attr, eng);
         e.prim = dnnl::matmul(e.pd);
@@ -83,6 +84,7 @@ class CachedMatmul {
       if (residual && residual != dst) std::memcpy(dst, residual, e.dst.get_size());
       std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, dm}};
       if (bias) args[DNNL_ARG_BIAS] = memory(e.bias, eng, const_cast<float*>(bias));
+      add_scratchpad(e.pd, args);
       e.prim.execute(s, args);
       s.wait();
       return Status::ok();

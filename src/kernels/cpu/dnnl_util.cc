@@ -31,6 +31,16 @@ void* thread_scratch(int slot, size_t bytes) {
   return b.data.get();
 }
 
+void share_scratchpad(dnnl::primitive_attr& attr) {
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+}
+
+void add_scratchpad(const dnnl::primitive_desc_base& pd, std::unordered_map<int, dnnl::memory>& args) {
+  const dnnl::memory::desc desc = pd.scratchpad_desc();
+  const size_t bytes = desc.get_size();
+  if (bytes > 0) args[DNNL_ARG_SCRATCHPAD] = dnnl::memory(desc, cpu_engine(), thread_scratch(2, bytes));
+}
+
 dnnl::engine& cpu_engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   return engine;

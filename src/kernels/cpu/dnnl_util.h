@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "kernels/op_kernel.h"
@@ -45,11 +46,20 @@ void make_room(Cache& cache) {
 }
 
 // `bytes` (64-byte aligned) of scratch owned by the calling thread, one
-// buffer per `slot` (0-3), valid until this thread asks for the same slot
+// buffer per `slot` (0-3; 2 is add_scratchpad's), valid until this thread asks for the same slot
 // again. For buffers that live during one kernel call only (blocked copies of
 // activations): concurrent nodes run on different threads, and the buffer
 // grows to the largest need instead of one buffer per cached primitive.
 void* thread_scratch(int slot, size_t bytes);
+
+// Primitives made with share_scratchpad(attr) get their scratchpad at each
+// execution from the calling thread's scratch (add_scratchpad), instead of
+// each owning one from creation on: a cache of primitives (per shape and
+// thread count) otherwise holds the sum of their scratchpads (ppocr_det's
+// four ConvTranspose primitives: 23 MiB), where one per thread, as big as
+// the largest, serves them all.
+void share_scratchpad(dnnl::primitive_attr& attr);
+void add_scratchpad(const dnnl::primitive_desc_base& pd, std::unordered_map<int, dnnl::memory>& args);
 
 // Shape -> oneDNN dims.
 inline dnnl::memory::dims to_dims(const Shape& s) { return dnnl::memory::dims(s.begin(), s.end()); }

@@ -129,6 +129,7 @@ class NhwcConvKernel final : public OpKernel {
     memory dst(e.pd.dst_desc(), eng, y);
     std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e.weights}, {DNNL_ARG_DST, dst}};
     if (e.bias) args[DNNL_ARG_BIAS] = e.bias;
+    dnnl_util::add_scratchpad(e.pd, args);
     e.prim.execute(s, args);
     s.wait();
   }
@@ -197,6 +198,7 @@ class NhwcConvKernel final : public OpKernel {
     dnnl::post_ops ops;
     if (with_post_ops) act_.append_to(ops);
     attr.set_post_ops(ops);
+    dnnl_util::share_scratchpad(attr);
     const auto prop = dnnl::prop_kind::forward_inference;
     const auto alg = dnnl::algorithm::convolution_direct;
     auto desc = b_.empty()
