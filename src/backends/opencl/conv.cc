@@ -119,6 +119,7 @@ cl_int activation_code(FusedActivation::Kind k) {
     case FusedActivation::Kind::kTanh: return kActTanh;
     case FusedActivation::Kind::kSwish: return kActSwish;
     case FusedActivation::Kind::kHardSigmoid: return kActHardSigmoid;
+    case FusedActivation::Kind::kGelu: break;  // no device code: ConvKernel::make refuses it
   }
   return kActNone;
 }
@@ -133,6 +134,8 @@ class ConvKernel final : public DeviceKernel {
     k->clblast_ = env.clblast;
     PX_ASSIGN_OR_RETURN(k->group_, ctx.attrs().get_int("group", 1));
     PX_ASSIGN_OR_RETURN(k->act_, FusedActivation::parse(ctx));
+    if (k->act_.kind == FusedActivation::Kind::kGelu)
+      return error(StatusCode::kUnsupported, "OpenCL Conv: no fused Gelu");
     const size_t n = ctx.num_inputs();
     if (k->act_.residual) {
       k->residual_ = static_cast<int>(n - 1);
