@@ -31,16 +31,7 @@ size_t fuse_conv_residual(Graph& g) {
     const DataType type = g.value(residual).dtype;
     if (type != DataType::kFloat32 && type != DataType::kUndefined) continue;  // the kernel checks the undeclared
 
-    conv.inputs.resize(4);  // X, W, B (maybe absent), R
-    conv.inputs[3] = residual;
-    conv.num_explicit_inputs = 4;
-    Attribute flag;
-    flag.kind = Attribute::Kind::kInt;
-    flag.i = 1;
-    conv.attrs.set("px_residual", flag);
-    conv.outputs[0] = add.outputs[0];
-    add.removed = true;
-    g.rebuild_links();
+    absorb_operand(g, conv, add, residual, 3, "px_residual");  // X, W, B (maybe absent), R
     ++fused;
   }
   return fused;

@@ -48,15 +48,7 @@ size_t fuse_matmul_epilogue(Graph& g) {
       if (auto add_id = sole_consumer(g, mm.outputs[0])) {
         Node& add = g.node(*add_id);
         if (auto bias = bias_of(g, add, mm.outputs[0], w->dim(1))) {
-          mm.inputs.push_back(*bias);
-          mm.num_explicit_inputs = 3;
-          Attribute flag;
-          flag.kind = Attribute::Kind::kInt;
-          flag.i = 1;
-          mm.attrs.set("px_bias", flag);
-          mm.outputs[0] = add.outputs[0];
-          add.removed = true;
-          g.rebuild_links();
+          absorb_operand(g, mm, add, *bias, 2, "px_bias");
           ++fused;
         }
       }

@@ -100,4 +100,17 @@ void absorb_activation(Graph& g, Node& op, Node& act_node, const FusableActivati
   g.rebuild_links();
 }
 
+void absorb_operand(Graph& g, Node& op, Node& consumer, ValueId operand, size_t slot, const char* flag) {
+  op.inputs.resize(slot + 1);
+  op.inputs[slot] = operand;
+  op.num_explicit_inputs = slot + 1;
+  Attribute a;
+  a.kind = Attribute::Kind::kInt;
+  a.i = 1;
+  op.attrs.set(flag, a);
+  op.outputs[0] = consumer.outputs[0];
+  consumer.removed = true;
+  g.rebuild_links();
+}
+
 }  // namespace parallax::passes

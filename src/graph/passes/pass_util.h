@@ -27,6 +27,9 @@ struct FusableActivation {
 std::optional<FusableActivation> fusable_activation(const Graph& g, const Node& act);
 // Marks `op` to apply `act` and take over `act_node`'s output; removes `act_node`.
 void absorb_activation(Graph& g, Node& op, Node& act_node, const FusableActivation& act);
+// Gives `op` the binary `consumer`'s other operand as input `slot` (flagged
+// by the int attribute `flag` = 1), and `consumer`'s output; removes `consumer`.
+void absorb_operand(Graph& g, Node& op, Node& consumer, ValueId operand, size_t slot, const char* flag);
 // Adds an initializer value named after `base` (made unique).
 ValueId add_constant(Graph& g, const std::string& base, Tensor t);
 
