@@ -38,6 +38,7 @@ DET_STD = np.array([0.229, 0.224, 0.225], np.float32)
 DET_LIMIT_SIDE = 960  # longest side fed to the detector
 REC_HEIGHT = 48  # the recogniser's fixed input height
 REC_MIN_WIDTH = 320  # PaddleOCR pads narrower crops to this width
+REC_BATCH = 8  # crops per recogniser run
 
 
 def find_keys(rec_path, keys=None):
@@ -172,19 +173,25 @@ class Ocr:
         return [boxes[i] for i in order], [scores[i] for i in order]
 
     def recognise(self, rgb, boxes):
-        """Text and mean character confidence for each box, in one batch."""
-        if not boxes:
-            return []
+        """Text and mean character confidence for each box."""
         crops = [rgb[y0:y1, x0:x1] for x0, y0, x1, y1 in boxes]
         widths = [max(1, int(math.ceil(REC_HEIGHT * c.shape[1] / c.shape[0]))) for c in crops]
-        batch_w = max(REC_MIN_WIDTH, max(widths))
-        # Padding is 0 after normalisation, i.e. mid grey, as in PaddleOCR.
-        x = np.zeros((len(crops), 3, REC_HEIGHT, batch_w), np.float32)
-        for i, (c, cw) in enumerate(zip(crops, widths)):
-            img = np.asarray(Image.fromarray(c).resize((cw, REC_HEIGHT), Image.BILINEAR), np.float32)
-            x[i, :, :, :cw] = ((img[:, :, ::-1] / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)
-        probs = self.rec.run(None, {self.rec_in: x})[0]
-        return [self.ctc_decode(p) for p in probs]
+        results = [None] * len(crops)
+        # Crops of similar width share a batch, so that a page of short words
+        # is not padded to the width of its longest line.
+        order = sorted(range(len(crops)), key=lambda i: widths[i])
+        for b in range(0, len(order), REC_BATCH):
+            batch = order[b:b + REC_BATCH]
+            batch_w = max(REC_MIN_WIDTH, max(widths[i] for i in batch))
+            # Padding is 0 after normalisation, i.e. mid grey, as in PaddleOCR.
+            x = np.zeros((len(batch), 3, REC_HEIGHT, batch_w), np.float32)
+            for row, i in enumerate(batch):
+                img = np.asarray(Image.fromarray(crops[i]).resize((widths[i], REC_HEIGHT), Image.BILINEAR), np.float32)
+                x[row, :, :, :widths[i]] = ((img[:, :, ::-1] / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)
+            probs = self.rec.run(None, {self.rec_in: x})[0]
+            for row, i in enumerate(batch):
+                results[i] = self.ctc_decode(probs[row])
+        return results
 
     def ctc_decode(self, probs):
         best = probs.argmax(axis=1)
