@@ -139,6 +139,10 @@ def main():
         print(f"SKIP: {e}")
         return 77
 
+    if not os.path.exists(os.path.join(FONTS, "DejaVuSans.ttf")):
+        print(f"SKIP: no DejaVu fonts in {FONTS} (Debian's fonts-dejavu-core) to render the pages")
+        return 77
+
     failures = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, draw, size, score in (("page", render, (760, 560), in_order),

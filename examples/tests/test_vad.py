@@ -18,10 +18,22 @@ may be up to 0.2 s late (6 chunks; seen: 0.025-0.137 s over 8 seeds) and
 at most 0.064 s early. The number of segments must match exactly, and a
 noise-only file must give none.
 
+When espeak-ng is installed (scripts/setup.sh installs it), six phrases it
+speaks in six voices are checked too, placed 0.5-1.2 s apart: each phrase's
+true extent is where its 10 ms frames are within 40 dB of its loudest, so a
+soft ending is uncertain by a few frames. A VAD may rightly split a phrase
+at a pause between words, so every phrase must be covered by segments that
+start within 0.1 s of it and end from 0.1 s early to 0.25 s late, and no
+segment may fall between phrases (seen over seeds 0-5: starts
+-0.012..+0.073 s, ends +0.017..+0.184 s late; one phrase of 36 split in
+two).
+
 Exits 77 (ctest's SKIP_RETURN_CODE) when the model is missing.
 """
+import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -82,6 +94,74 @@ def make_signal(seed, length_s=12.0):
         i = int(round(a * SR))
         x[i:i + len(v)] += v
     return x, segs
+
+
+PHRASES = [
+    ("the weather is nice today", "en"),
+    ("please open the window", "en-us"),
+    ("seven hundred and twelve", "en+f3"),
+    ("good morning everyone", "en-gb-x-rp"),
+    ("where did you put the keys", "en-us+m3"),
+    ("this is a voice activity test", "en+f2"),
+]
+PHRASE_START_TOL = 0.1
+PHRASE_END_EARLY_TOL = 0.1
+PHRASE_END_LATE_TOL = 0.25
+
+
+def speak(text, voice):
+    """espeak-ng's voice at 16 kHz, trimmed to the frames within 40 dB of its
+    loudest 10 ms frame."""
+    wav = subprocess.run(["espeak-ng", "-v", voice, "--stdout", text], capture_output=True, check=True,
+                         timeout=30).stdout
+    with wave.open(io.BytesIO(wav)) as w:
+        rate = w.getframerate()
+        x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768.0
+    # espeak-ng speaks at 22050 Hz: resample by cutting the spectrum at 8 kHz.
+    n = int(round(len(x) * SR / rate))
+    spectrum = np.fft.rfft(x)
+    kept = np.zeros(n // 2 + 1, complex)
+    k = min(len(spectrum), len(kept))
+    kept[:k] = spectrum[:k]
+    y = np.fft.irfft(kept, n) * n / len(x)
+    frame = SR // 100
+    m = len(y) // frame
+    rms = np.sqrt((y[:m * frame].reshape(m, frame) ** 2).mean(axis=1))
+    loud = np.nonzero(rms > rms.max() * 0.01)[0]
+    return y[loud[0] * frame:(loud[-1] + 1) * frame]
+
+
+def make_spoken_signal(seed=0):
+    rng = np.random.default_rng(seed)
+    parts = [rng.standard_normal(int(0.6 * SR)) * 0.002]
+    t = len(parts[0]) / SR
+    truth = []
+    for text, voice in PHRASES:
+        y = speak(text, voice)
+        parts.append(y * rng.uniform(0.2, 0.6) / np.abs(y).max())
+        truth.append((t, t + len(y) / SR))
+        gap = rng.standard_normal(int(rng.uniform(0.5, 1.2) * SR)) * 0.002
+        parts.append(gap)
+        t += (len(y) + len(gap)) / SR
+    return np.concatenate(parts), truth
+
+
+def check_phrases(got, truth):
+    """Errors (start, end) per phrase, or a failure message."""
+    errs = []
+    used = 0
+    for a, b in truth:
+        inside = [(c, d) for c, d in got if c < b and d > a]
+        used += len(inside)
+        if not inside:
+            return None, f"phrase {a:.3f}-{b:.3f} not found in {got}"
+        es, ee = inside[0][0] - a, inside[-1][1] - b
+        errs.append((es, ee))
+        if abs(es) > PHRASE_START_TOL or not -PHRASE_END_EARLY_TOL <= ee <= PHRASE_END_LATE_TOL:
+            return None, f"phrase {a:.3f}-{b:.3f} found as {inside} (errors {es:+.3f}, {ee:+.3f})"
+    if used != len(got):
+        return None, f"segments between phrases: {got} for phrases {truth}"
+    return errs, None
 
 
 def write_wav(path, x):
@@ -178,6 +258,18 @@ def main():
         worst_end = max(worst_end, max(abs(e) for _, e in errs))
         print(f"seed {seed}: {len(got)} segments, start errors <= {max(abs(e) for e, _ in errs):.3f} s, "
               f"end errors {min(e for _, e in errs):+.3f}..{max(e for _, e in errs):+.3f} s")
+    if shutil.which("espeak-ng"):
+        x, truth = make_spoken_signal()
+        got = vad.segments(detector.probabilities(x.astype(np.float32)), pad_s=0.0, duration_s=len(x) / SR)
+        errs, msg = check_phrases(got, truth)
+        if msg:
+            failures.append("espeak-ng: " + msg)
+        else:
+            print(f"espeak-ng: {len(truth)} phrases in {len(got)} segments, start errors "
+                  f"{min(e for e, _ in errs):+.3f}..{max(e for e, _ in errs):+.3f} s, end errors "
+                  f"{min(e for _, e in errs):+.3f}..{max(e for _, e in errs):+.3f} s")
+    else:
+        print("espeak-ng not installed: spoken phrases not checked")
     for f in failures:
         print("FAIL:", f)
     if failures:
