@@ -1,7 +1,10 @@
 #!/usr/bin/python3
-"""Find the speech in a 16 kHz mono WAV file with Silero VAD v5 on Parallax.
+"""Find the speech in a WAV file with Silero VAD v5 on Parallax.
 
     PYTHONPATH=build/python /usr/bin/python3 examples/vad.py FILE.wav [--model M]
+
+FILE.wav: 16-bit PCM, any sample rate (resampled to 16 kHz), any number of
+channels (averaged).
 
 Prints one line per speech segment, in seconds:
 
@@ -35,13 +38,32 @@ CONTEXT = 64
 
 
 def read_wav(path):
-    """Samples as float32 in [-1, 1); 16-bit PCM mono at 16 kHz only."""
+    """Samples at 16 kHz as float32 in [-1, 1): 16-bit PCM, channels averaged,
+    other sample rates resampled."""
     with wave.open(path, "rb") as w:
-        if w.getnchannels() != 1 or w.getsampwidth() != 2 or w.getframerate() != SAMPLE_RATE:
-            raise ValueError(f"{path}: need 16-bit mono PCM at {SAMPLE_RATE} Hz, got {w.getnchannels()} channel(s), "
-                             f"{8 * w.getsampwidth()} bits, {w.getframerate()} Hz")
+        if w.getsampwidth() != 2:
+            raise ValueError(f"{path}: need 16-bit PCM, got {8 * w.getsampwidth()}-bit samples")
+        channels, rate = w.getnchannels(), w.getframerate()
         data = w.readframes(w.getnframes())
-    return np.frombuffer(data, "<i2").astype(np.float32) / 32768.0
+    x = np.frombuffer(data, "<i2").astype(np.float32) / 32768.0
+    if channels > 1:
+        x = x.reshape(-1, channels).mean(axis=1)
+    return resample(x, rate, SAMPLE_RATE)
+
+
+def resample(x, rate, to):
+    """Windowed-sinc low-pass below the new Nyquist frequency, then linear
+    interpolation: crude next to a polyphase resampler, but the VAD looks at
+    the speech band, which it keeps, and it runs in O(n) memory on long files."""
+    if rate == to:
+        return x
+    if rate > to:
+        cutoff = 0.45 * to / rate  # cycles per input sample, a little under Nyquist
+        taps = np.arange(-32, 33)
+        h = 2 * cutoff * np.sinc(2 * cutoff * taps) * np.hanning(len(taps))
+        x = np.convolve(x, (h / h.sum()).astype(np.float32), mode="same")
+    n = int(len(x) * to // rate)
+    return np.interp(np.arange(n) * (rate / to), np.arange(len(x)), x).astype(np.float32)
 
 
 class SileroVad:

@@ -164,13 +164,51 @@ def check_phrases(got, truth):
     return errs, None
 
 
-def write_wav(path, x):
+def write_wav(path, x, rate=SR, channels=1):
+    """16-bit PCM; for another rate, x is resampled through its spectrum
+    (exact for a band-limited signal), and copied to every channel at
+    slightly different gains."""
+    if rate != SR:
+        n = int(round(len(x) * rate / SR))
+        spectrum = np.fft.rfft(x)
+        grown = np.zeros(n // 2 + 1, complex)
+        k = min(len(spectrum), len(grown))
+        grown[:k] = spectrum[:k]
+        x = np.fft.irfft(grown, n) * n / len(x)
+    x = np.stack([x * (1 - 0.2 * c) for c in range(channels)], axis=1)
     pcm = (np.clip(x, -1, 32767 / 32768) * 32768).astype("<i2")
     with wave.open(path, "wb") as w:
-        w.setnchannels(1)
+        w.setnchannels(channels)
         w.setsampwidth(2)
-        w.setframerate(SR)
+        w.setframerate(rate)
         w.writeframes(pcm.tobytes())
+
+
+def run_vad(path, *args):
+    """Segments vad.py prints for `path`, or a failure message."""
+    out = subprocess.run([sys.executable, os.path.join(EXAMPLES, "vad.py"), path, *args],
+                         capture_output=True, text=True, timeout=60)
+    print(out.stdout, end="")
+    if out.returncode != 0:
+        print(out.stderr, file=sys.stderr)
+        return None, f"vad.py exited {out.returncode}"
+    got = []
+    for line in out.stdout.splitlines():
+        m = re.match(r"^(\d+\.\d{3})\t(\d+\.\d{3})$", line)
+        if not m:
+            return None, f"malformed output line {line!r}"
+        got.append((float(m.group(1)), float(m.group(2))))
+    return got, None
+
+
+def report_phrases(name, got, truth, failures):
+    errs, msg = check_phrases(got, truth)
+    if msg:
+        failures.append(f"{name}: {msg}")
+    else:
+        print(f"{name}: {len(truth)} phrases in {len(got)} segments, start errors "
+              f"{min(e for e, _ in errs):+.3f}..{max(e for e, _ in errs):+.3f} s, end errors "
+              f"{min(e for _, e in errs):+.3f}..{max(e for _, e in errs):+.3f} s")
 
 
 def check(name, got, want):
@@ -205,7 +243,6 @@ def main():
 
     failures = []
     worst_start = worst_end = 0.0
-    line_re = re.compile(r"^(\d+\.\d{3})\t(\d+\.\d{3})$")
     with tempfile.TemporaryDirectory() as tmp:
         # The command line, as a user runs it, on one file with the default
         # 30 ms padding (which the tolerances absorb)...
@@ -213,21 +250,11 @@ def main():
         path = os.path.join(tmp, "speech.wav")
         write_wav(path, x)
         t0 = time.perf_counter()
-        out = subprocess.run([sys.executable, os.path.join(EXAMPLES, "vad.py"), path],
-                             capture_output=True, text=True, timeout=60)
+        got, msg = run_vad(path)
         elapsed = time.perf_counter() - t0
-        print(out.stdout, end="")
-        if out.returncode != 0:
-            print(out.stderr, file=sys.stderr)
-            print(f"FAIL: vad.py exited {out.returncode}")
+        if msg:
+            print(f"FAIL: {msg}")
             return 1
-        got = []
-        for line in out.stdout.splitlines():
-            m = line_re.match(line)
-            if not m:
-                print(f"FAIL: malformed output line {line!r}")
-                return 1
-            got.append((float(m.group(1)), float(m.group(2))))
         print(f"vad.py on {len(x) / SR:.1f} s: {elapsed:.2f} s; want {[(round(a, 3), round(b, 3)) for a, b in want]}")
         errs, msg = check("vad.py seed 0", got, want)
         if msg:
@@ -240,10 +267,9 @@ def main():
         # ...a silent file (noise only) gives no segment...
         silence = os.path.join(tmp, "silence.wav")
         write_wav(silence, np.random.default_rng(99).standard_normal(5 * SR) * 0.002)
-        out = subprocess.run([sys.executable, os.path.join(EXAMPLES, "vad.py"), silence],
-                             capture_output=True, text=True, timeout=60)
-        if out.returncode != 0 or out.stdout.strip():
-            failures.append(f"noise only: exit {out.returncode}, output {out.stdout!r}")
+        got, msg = run_vad(silence)
+        if msg or got:
+            failures.append(f"noise only: {msg or got}")
 
     # ...and more signals through the module, without padding.
     detector = vad.SileroVad()
@@ -261,13 +287,17 @@ def main():
     if shutil.which("espeak-ng"):
         x, truth = make_spoken_signal()
         got = vad.segments(detector.probabilities(x.astype(np.float32)), pad_s=0.0, duration_s=len(x) / SR)
-        errs, msg = check_phrases(got, truth)
+        report_phrases("espeak-ng", got, truth, failures)
+        # The same through the command line from a 44.1 kHz stereo file:
+        # vad.py averages the channels and resamples to 16 kHz itself.
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "spoken.wav")
+            write_wav(path, x, rate=44100, channels=2)
+            got, msg = run_vad(path, "--pad", "0")
         if msg:
-            failures.append("espeak-ng: " + msg)
+            failures.append(f"vad.py on 44.1 kHz stereo: {msg}")
         else:
-            print(f"espeak-ng: {len(truth)} phrases in {len(got)} segments, start errors "
-                  f"{min(e for e, _ in errs):+.3f}..{max(e for e, _ in errs):+.3f} s, end errors "
-                  f"{min(e for _, e in errs):+.3f}..{max(e for _, e in errs):+.3f} s")
+            report_phrases("espeak-ng, vad.py on 44.1 kHz stereo", got, truth, failures)
     else:
         print("espeak-ng not installed: spoken phrases not checked")
     for f in failures:
