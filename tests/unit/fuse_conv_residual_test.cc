@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "fused_vs_plain.h"
 #include "model_builder.h"
 #include "parallax/session.h"
 
@@ -53,38 +54,8 @@ std::string residual_block(Skip skip) {
   return b.bytes();
 }
 
-Tensor random_tensor(const Shape& shape, unsigned seed) {
-  Tensor t = Tensor::allocate(DataType::kFloat32, shape);
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
-  return t;
-}
-
-// Runs `model` fused and unfused on `inputs`; returns the fused session's op types.
-std::vector<std::string> expect_fused_matches_plain(const std::string& model,
-                                                    const std::vector<NamedTensor>& inputs) {
-  SessionOptions fused, plain;
-  fused.profile = true;
-  plain.optimize = false;
-  auto a = Session::open_from_bytes(model, fused);
-  auto b = Session::open_from_bytes(model, plain);
-  EXPECT_TRUE(a.is_ok()) << a.status().to_string();
-  EXPECT_TRUE(b.is_ok()) << b.status().to_string();
-  if (!a.is_ok() || !b.is_ok()) return {};
-  auto ya = (*a)->run(inputs);
-  auto yb = (*b)->run(inputs);
-  EXPECT_TRUE(ya.is_ok()) << ya.status().to_string();
-  EXPECT_TRUE(yb.is_ok()) << yb.status().to_string();
-  if (!ya.is_ok() || !yb.is_ok()) return {};
-  EXPECT_EQ((*ya)[0].shape(), (*yb)[0].shape());
-  if ((*ya)[0].shape() != (*yb)[0].shape()) return {};
-  for (int64_t i = 0; i < (*yb)[0].numel(); ++i)
-    EXPECT_NEAR((*ya)[0].data<float>()[i], (*yb)[0].data<float>()[i], 1e-4f) << "element " << i;
-  std::vector<std::string> ops;
-  for (const auto& e : (*a)->op_profile()) ops.push_back(e.op);
-  return ops;
-}
+using testing::expect_fused_matches_plain;
+using testing::random_tensor;
 
 TEST(FuseConvResidual, SkipAddAndReluJoinTheConv) {
   auto ops = expect_fused_matches_plain(residual_block(Skip::kSame), {{"x", random_tensor({1, 4, 6, 6}, 3)}});

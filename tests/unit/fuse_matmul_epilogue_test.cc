@@ -8,6 +8,7 @@
 #include <cmath>
 #include <random>
 
+#include "fused_vs_plain.h"
 #include "model_builder.h"
 #include "parallax/session.h"
 
@@ -56,26 +57,8 @@ std::string feed_forward(bool half_first) {
 
 TEST(FuseMatMulEpilogue, FeedForwardBlockFusesAndMatches) {
   for (bool half_first : {false, true}) {
-    Tensor x = Tensor::allocate(DataType::kFloat32, {2, 3, 8});
-    std::mt19937 rng(17);
-    std::normal_distribution<float> dist(0.0f, 1.0f);
-    for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = dist(rng);
-    SessionOptions fused, plain;
-    fused.profile = true;
-    plain.optimize = false;
-    auto a = Session::open_from_bytes(feed_forward(half_first), fused);
-    auto b = Session::open_from_bytes(feed_forward(half_first), plain);
-    ASSERT_TRUE(a.is_ok()) << a.status().to_string();
-    ASSERT_TRUE(b.is_ok()) << b.status().to_string();
-    auto ya = (*a)->run({{"x", x}});
-    auto yb = (*b)->run({{"x", x}});
-    ASSERT_TRUE(ya.is_ok()) << ya.status().to_string();
-    ASSERT_TRUE(yb.is_ok()) << yb.status().to_string();
-    ASSERT_EQ((*ya)[0].shape(), (*yb)[0].shape());
-    for (int64_t i = 0; i < (*yb)[0].numel(); ++i)
-      EXPECT_NEAR((*ya)[0].data<float>()[i], (*yb)[0].data<float>()[i], 1e-4f) << "element " << i;
-    std::vector<std::string> ops;
-    for (const auto& e : (*a)->op_profile()) ops.push_back(e.op);
+    auto ops = testing::expect_fused_matches_plain(feed_forward(half_first),
+                                                   {{"x", testing::random_tensor({2, 3, 8}, 17)}});
     EXPECT_EQ(ops, (std::vector<std::string>{"MatMul+Gelu", "MatMul+Relu"})) << "half_first " << half_first;
   }
 }
