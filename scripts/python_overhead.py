@@ -18,16 +18,7 @@ import subprocess
 import sys
 import time
 
-from onnx import TensorProto, numpy_helper
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def read_pb(path):
-    t = TensorProto()
-    with open(path, "rb") as f:
-        t.ParseFromString(f.read())
-    return numpy_helper.to_array(t)
+from python_real_models import ROOT, read_pb  # scripts/ is on sys.path when run as a script
 
 
 def main():
