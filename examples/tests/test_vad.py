@@ -118,12 +118,7 @@ def speak(text, voice):
         rate = w.getframerate()
         x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768.0
     # espeak-ng speaks at 22050 Hz: resample by cutting the spectrum at 8 kHz.
-    n = int(round(len(x) * SR / rate))
-    spectrum = np.fft.rfft(x)
-    kept = np.zeros(n // 2 + 1, complex)
-    k = min(len(spectrum), len(kept))
-    kept[:k] = spectrum[:k]
-    y = np.fft.irfft(kept, n) * n / len(x)
+    y = resample_spectrum(x, int(round(len(x) * SR / rate)))
     frame = SR // 100
     m = len(y) // frame
     rms = np.sqrt((y[:m * frame].reshape(m, frame) ** 2).mean(axis=1))
@@ -164,17 +159,22 @@ def check_phrases(got, truth):
     return errs, None
 
 
+def resample_spectrum(x, n):
+    """x as n samples over the same duration, through its spectrum: exact for
+    a band-limited signal; going down, what is above the new Nyquist goes."""
+    spectrum = np.fft.rfft(x)
+    kept = np.zeros(n // 2 + 1, complex)
+    k = min(len(spectrum), len(kept))
+    kept[:k] = spectrum[:k]
+    return np.fft.irfft(kept, n) * n / len(x)
+
+
 def write_wav(path, x, rate=SR, channels=1):
     """16-bit PCM; for another rate, x is resampled through its spectrum
     (exact for a band-limited signal), and copied to every channel at
     slightly different gains."""
     if rate != SR:
-        n = int(round(len(x) * rate / SR))
-        spectrum = np.fft.rfft(x)
-        grown = np.zeros(n // 2 + 1, complex)
-        k = min(len(spectrum), len(grown))
-        grown[:k] = spectrum[:k]
-        x = np.fft.irfft(grown, n) * n / len(x)
+        x = resample_spectrum(x, int(round(len(x) * rate / SR)))
     x = np.stack([x * (1 - 0.2 * c) for c in range(channels)], axis=1)
     pcm = (np.clip(x, -1, 32767 / 32768) * 32768).astype("<i2")
     with wave.open(path, "wb") as w:

@@ -15,10 +15,6 @@ namespace parallax::passes {
 
 namespace {
 
-bool is_op(const Node& n, const char* op) {
-  return !n.removed && n.domain.empty() && n.op_type == op;
-}
-
 // The new activation's (domain, op, opset) if `gate` computes a supported
 // gate of its input.
 std::optional<std::tuple<std::string, std::string, int>> gated(const Node& gate) {

@@ -12,23 +12,7 @@ namespace parallax::passes {
 
 namespace {
 
-bool is_op(const Node& n, const char* op) { return !n.removed && n.domain.empty() && n.op_type == op; }
-
-std::optional<float> scalar_constant(const Graph& g, ValueId v) {
-  const Tensor* t = constant_of(g, v);
-  if (!t || t->numel() != 1 || t->dtype() != DataType::kFloat32) return std::nullopt;
-  return *t->data<float>();
-}
-
 bool near(std::optional<float> v, double want) { return v && std::fabs(*v - want) <= 1e-5 * std::fabs(want); }
-
-// For a binary node reading `v`, the other input.
-std::optional<ValueId> other_input(const Node& n, ValueId v) {
-  if (n.num_explicit_inputs != 2) return std::nullopt;
-  if (n.inputs[0] == v) return n.inputs[1];
-  if (n.inputs[1] == v) return n.inputs[0];
-  return std::nullopt;
-}
 
 // The x of `scale` = x / sqrt(2) or x * (1 / sqrt(2)).
 std::optional<ValueId> scaled_input(const Graph& g, const Node& scale) {

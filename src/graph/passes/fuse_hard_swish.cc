@@ -5,20 +5,6 @@
 
 namespace parallax::passes {
 
-namespace {
-
-std::optional<float> scalar(const Graph& g, ValueId v) {
-  const Tensor* t = constant_of(g, v);
-  if (!t || t->numel() != 1 || t->dtype() != DataType::kFloat32) return std::nullopt;
-  return *t->data<float>();
-}
-
-bool is_op(const Node& n, const char* op) {
-  return !n.removed && n.domain.empty() && n.op_type == op;
-}
-
-}  // namespace
-
 size_t fuse_hard_swish(Graph& g) {
   size_t fused = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -26,17 +12,17 @@ size_t fuse_hard_swish(Graph& g) {
     if (!is_op(add, "Add") || add.num_explicit_inputs != 2) continue;
     // a = x + 3
     ValueId x;
-    if (scalar(g, add.inputs[1]) == 3.0f)
+    if (scalar_constant(g, add.inputs[1]) == 3.0f)
       x = add.inputs[0];
-    else if (scalar(g, add.inputs[0]) == 3.0f)
+    else if (scalar_constant(g, add.inputs[0]) == 3.0f)
       x = add.inputs[1];
     else
       continue;
     auto clip_id = sole_consumer(g, add.outputs[0]);
     if (!clip_id || !is_op(g.node(*clip_id), "Clip")) continue;
     const Node& clip = g.node(*clip_id);
-    if (clip.opset < 11 || clip.num_explicit_inputs != 3 || scalar(g, clip.inputs[1]) != 0.0f ||
-        scalar(g, clip.inputs[2]) != 6.0f)
+    if (clip.opset < 11 || clip.num_explicit_inputs != 3 || scalar_constant(g, clip.inputs[1]) != 0.0f ||
+        scalar_constant(g, clip.inputs[2]) != 6.0f)
       continue;
     auto mul_id = sole_consumer(g, clip.outputs[0]);
     if (!mul_id || !is_op(g.node(*mul_id), "Mul")) continue;
@@ -46,7 +32,7 @@ size_t fuse_hard_swish(Graph& g) {
       continue;
     auto div_id = sole_consumer(g, mul.outputs[0]);
     if (!div_id || !is_op(g.node(*div_id), "Div") || g.node(*div_id).inputs[0] != mul.outputs[0] ||
-        scalar(g, g.node(*div_id).inputs[1]) != 6.0f)
+        scalar_constant(g, g.node(*div_id).inputs[1]) != 6.0f)
       continue;
     // x must be float: it is the Add's input, which read a float constant.
     Node hs;

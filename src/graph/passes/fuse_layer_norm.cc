@@ -11,28 +11,12 @@ namespace parallax::passes {
 
 namespace {
 
-bool is_op(const Node& n, const char* op) { return !n.removed && n.domain.empty() && n.op_type == op; }
-
 // A ReduceMean over the last axis that keeps dims.
 bool is_last_axis_mean(const Node& n) {
   if (!is_op(n, "ReduceMean") || n.num_explicit_inputs != 1) return false;
   auto axes = n.attrs.get_ints("axes", std::vector<int64_t>{});
   auto keep = n.attrs.get_int("keepdims", 1);
   return axes.is_ok() && keep.is_ok() && *axes == std::vector<int64_t>{-1} && *keep == 1;
-}
-
-std::optional<float> scalar_constant(const Graph& g, ValueId v) {
-  const Tensor* t = constant_of(g, v);
-  if (!t || t->numel() != 1 || t->dtype() != DataType::kFloat32) return std::nullopt;
-  return *t->data<float>();
-}
-
-// For a binary node reading `v`, the other input.
-std::optional<ValueId> other_input(const Node& n, ValueId v) {
-  if (n.num_explicit_inputs != 2) return std::nullopt;
-  if (n.inputs[0] == v) return n.inputs[1];
-  if (n.inputs[1] == v) return n.inputs[0];
-  return std::nullopt;
 }
 
 }  // namespace

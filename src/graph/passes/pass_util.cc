@@ -113,4 +113,19 @@ void absorb_operand(Graph& g, Node& op, Node& consumer, ValueId operand, size_t 
   g.rebuild_links();
 }
 
+bool is_op(const Node& n, const char* op) { return !n.removed && n.domain.empty() && n.op_type == op; }
+
+std::optional<float> scalar_constant(const Graph& g, ValueId v) {
+  const Tensor* t = constant_of(g, v);
+  if (!t || t->numel() != 1 || t->dtype() != DataType::kFloat32) return std::nullopt;
+  return *t->data<float>();
+}
+
+std::optional<ValueId> other_input(const Node& n, ValueId v) {
+  if (n.num_explicit_inputs != 2) return std::nullopt;
+  if (n.inputs[0] == v) return n.inputs[1];
+  if (n.inputs[1] == v) return n.inputs[0];
+  return std::nullopt;
+}
+
 }  // namespace parallax::passes

@@ -13,6 +13,12 @@ namespace parallax::passes {
 std::optional<NodeId> sole_consumer(const Graph& g, ValueId v);
 // Constant data of `v`, or null.
 const Tensor* constant_of(const Graph& g, ValueId v);
+// A live node of the default (ONNX) domain of type `op`.
+bool is_op(const Node& n, const char* op);
+// The value of `v` if it is a one-element float32 constant.
+std::optional<float> scalar_constant(const Graph& g, ValueId v);
+// For a two-input node reading `v`, the other input.
+std::optional<ValueId> other_input(const Node& n, ValueId v);
 // Makes every reader of `from` read `to` instead. Refuses (returns false) when
 // a reader gets `from` as an outer-scope value (its subgraph names it) or
 // `from` is a graph output.

@@ -8,8 +8,6 @@
 // a fourth input R is added to the convolution before the activation.
 #include <oneapi/dnnl/dnnl.hpp>
 
-#include <algorithm>
-#include <cstring>
 #include <map>
 #include <mutex>
 
@@ -17,6 +15,7 @@
 #include "core/status_macros.h"
 #include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/dnnl_util.h"
+#include "kernels/cpu/move_util.h"
 #include "kernels/cpu/packed_weights.h"
 #include "kernels/cpu/pool_util.h"
 #include "kernels/kernel_util.h"
@@ -79,7 +78,10 @@ class NhwcConvKernel final : public OpKernel {
     // either way (the graph pass cannot see shapes) is added after the
     // convolution.
     const bool residual_post_op = r == nullptr || (r->shape() == conv_shape && y.shape() == conv_shape);
-    if (r && residual_post_op) move_bytes(y.raw(), r->raw(), y.nbytes(), ctx.num_threads());
+    if (r && residual_post_op && r->raw() != y.raw()) {
+      const auto bytes = static_cast<int64_t>(y.nbytes());
+      move::copy_rows(y.raw(), bytes, r->raw(), bytes, 1, bytes, ctx.num_threads());
+    }
     try {
       PX_ASSIGN_OR_RETURN(Entry * e, entry(x.shape(), residual_post_op));
       void* conv_out = y.raw();
@@ -132,15 +134,6 @@ class NhwcConvKernel final : public OpKernel {
     dnnl_util::add_scratchpad(e.pd, args);
     e.prim.execute(s, args);
     s.wait();
-  }
-
-  static void move_bytes(void* dst, const void* src, size_t bytes, int threads) {
-    if (dst == src) return;
-    const int64_t blocks = static_cast<int64_t>((bytes + 65535) / 65536);
-    parallel_for(threads, blocks, 16, [&](int64_t b, int64_t e) {
-      const size_t lo = static_cast<size_t>(b) * 65536, hi = std::min(bytes, static_cast<size_t>(e) * 65536);
-      std::memcpy(static_cast<char*>(dst) + lo, static_cast<const char*>(src) + lo, hi - lo);
-    });
   }
 
   // y = activation(conv + R) with R broadcast to y, conv of its own shape.
