@@ -84,6 +84,15 @@ struct OpenClOptions {
 
 struct SessionOptions {
   int num_threads = 1;                          // total threads: split between concurrent nodes and inside kernels
+  // The cores this session's CPU work runs on, e.g. {0} or {2, 3}; empty:
+  // wherever the OS puts it. During run() the calling thread is pinned to
+  // them (its own cores come back afterwards), and so are the session's
+  // worker threads and the calling thread's OpenMP team (which keeps them).
+  // To split a machine between the CPU side and an accelerator that is
+  // itself CPU cores (PoCL, docs/opencl.md). num_threads larger than the
+  // number of cores is lowered to it. A core this process may not run on is
+  // an error when the session opens.
+  std::vector<int> cpu_cores;
   ExecutionMode mode = ExecutionMode::kDataflow;
   // Most activation-arena bytes a run may use. 0: the memory the OS reports
   // available (MemAvailable) less `memory_safety_margin`. A budget too small

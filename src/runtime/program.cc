@@ -100,7 +100,7 @@ class RuntimeCreateContext final : public KernelCreateContext {
 std::vector<TunerArm> tuner_arms(int threads) {
   std::vector<TunerArm> arms = {{ExecutionMode::kSequential, threads}, {ExecutionMode::kDataflow, threads}};
   if (threads > 2) arms.push_back({ExecutionMode::kSequential, threads - 1});
-  arms.push_back({ExecutionMode::kSequential, 1});
+  if (threads > 1) arms.push_back({ExecutionMode::kSequential, 1});
   return arms;
 }
 
@@ -153,6 +153,7 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
       if (device.is_ok()) {
         program->kernels_[n] = std::move(device).value();
         program->on_device_[n] = true;
+        program->any_on_device_ = true;
       } else {
         // A device kernel that cannot be made (a program that fails to build,
         // no device memory for the weights) leaves the node on the CPU.
@@ -164,8 +165,10 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
     for (const auto& k : program->kernels_) kernels.push_back(k.get());
     acc->connect(g, kernels, std::span<const bool>(program->on_device_.get(), g.nodes.size()));
   }
-  if (options.mode != ExecutionMode::kSequential && options.num_threads > 1)
-    program->pool_ = std::make_unique<ThreadPool>(options.num_threads - 1);
+  // One CPU thread still runs a dataflow schedule beside a device: the
+  // caller works on CPU steps while device steps are in flight.
+  if (options.mode != ExecutionMode::kSequential && (options.num_threads > 1 || program->any_on_device()))
+    program->pool_ = std::make_unique<ThreadPool>(options.num_threads - 1, options.cpu_cores);
   return program;
 }
 
@@ -226,6 +229,7 @@ Result<Program::CachedPlan*> Program::cached_plan(std::span<const Tensor> inputs
   eopts.threads = options_.num_threads;
   eopts.memory_budget = options_.memory_budget;
   eopts.max_arena_growth = options_.max_arena_growth;
+  eopts.device_beside = any_on_device();
   PX_ASSIGN_OR_RETURN(std::shared_ptr<const ExecutionPlan> plan, make_execution_plan(*graph_, shapes, eopts));
   CachedPlan entry;
   if (options_.adapt_schedule && plan->mode == ExecutionMode::kDataflow && pool_) {

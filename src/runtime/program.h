@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu_set.h"
 #include "core/status_macros.h"
 #include "graph/graph.h"
 #include "kernels/op_kernel.h"
@@ -42,6 +43,7 @@ class Backend;  // backends/backend.h
 
 struct ProgramOptions {
   int num_threads = 1;  // total: split between concurrent steps and inside kernels
+  CpuSet cpu_cores = {};  // the pool's threads run here (SessionOptions::cpu_cores); empty: anywhere
   ExecutionMode mode = ExecutionMode::kSequential;
   size_t memory_budget = SIZE_MAX;  // activation arena limit
   double max_arena_growth = 1.10;
@@ -143,6 +145,7 @@ class Program {
   Status run_step(const PlanStep& step, const ExecutionFrame::StepIO& io, int threads, StepDeferrer* deferrer);
   Status allocate_run_time_outputs(const Node& node, OpKernel& kernel, const ExecutionFrame::StepIO& io);
   Status take_outputs(ExecutionFrame& frame, std::vector<Tensor>& outputs) const;
+  bool any_on_device() const { return any_on_device_; }
 
   std::shared_ptr<const Graph> graph_;
   ProgramOptions options_;
@@ -150,8 +153,9 @@ class Program {
   std::string offload_summary_;
   uint64_t run_id_ = 0;  // runs so far (under run_mutex_): ComputeContext::run_id
   std::unique_ptr<bool[]> on_device_;  // indexed by node: runs the accelerator's kernel (null: no accelerator)
+  bool any_on_device_ = false;
   RunObserver* observer_ = nullptr;
-  std::unique_ptr<ThreadPool> pool_;  // for concurrent modes with more than one thread
+  std::unique_ptr<ThreadPool> pool_;  // for concurrent modes with more than one thread or beside a device
 
   // Runs of one Program are serialised: kernels keep per-shape caches and the
   // arena is reused from run to run.

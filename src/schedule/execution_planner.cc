@@ -55,7 +55,7 @@ Status Builder::build() {
   ep->num_branches = part.branches.size();
 
   ep->mode = opts.mode;
-  if (ep->mode != ExecutionMode::kSequential && opts.threads < 2) {
+  if (ep->mode != ExecutionMode::kSequential && opts.threads < 2 && !opts.device_beside) {
     ep->mode = ExecutionMode::kSequential;
     ep->note = "1 thread: nothing to run concurrently";
   } else if (ep->mode != ExecutionMode::kSequential && n > kMaxReachabilitySteps) {

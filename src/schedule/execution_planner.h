@@ -27,6 +27,9 @@ struct ExecutionPlanOptions {
   int threads = 1;
   size_t memory_budget = SIZE_MAX;
   double max_arena_growth = 1.10;
+  // An accelerator runs some steps beside the CPU threads (asynchronous
+  // device steps, StepDeferral): concurrency pays even with one CPU thread.
+  bool device_beside = false;
 };
 
 

@@ -2,8 +2,12 @@
 
 namespace parallax {
 
-ThreadPool::ThreadPool(int threads) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { loop(i + 1); });
+ThreadPool::ThreadPool(int threads, const CpuSet& cores) {
+  for (int i = 0; i < threads; ++i)
+    threads_.emplace_back([this, i, cores] {
+      (void)pin_this_thread(cores);  // the cores were checked when the session opened
+      loop(i + 1);
+    });
 }
 
 ThreadPool::~ThreadPool() {

@@ -16,11 +16,14 @@
 #include <thread>
 #include <vector>
 
+#include "core/cpu_set.h"
+
 namespace parallax {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(int threads);
+  // `cores`: each pool thread pins itself to them when it starts (empty: no pinning).
+  explicit ThreadPool(int threads, const CpuSet& cores = {});
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;

@@ -13,9 +13,11 @@
 #include <random>
 #include <sstream>
 
+#include "core/cpu_set.h"
 #include "core/status_macros.h"
 #include "format/tensor_proto.h"
 #include "kernels/kernel_util.h"
+#include "tools/device_cores.h"
 
 namespace parallax::tools {
 
@@ -159,6 +161,20 @@ void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
                  "concurrent arena at most this x the sequential plan; beyond, concurrency is given up (default 1.10)")
       ->check(CLI::Range(1.0, 1e6));
   cmd.add_flag("--verbose", flags.verbose, "print the run statistics (concurrency, busy time, memory, bound)");
+  const auto core_list = CLI::Validator(
+      [](std::string& s) {
+        auto c = parse_cpu_list(s);
+        return c.is_ok() ? std::string() : c.status().message();
+      },
+      "LIST");
+  cmd.add_option("--cpu-cores", flags.cpu_cores,
+                 "run the CPU side on these cores only, e.g. 0 or 0,2-3 (default: anywhere; with --device-cores: "
+                 "the cores the device does not get)")
+      ->check(core_list);
+  cmd.add_option("--device-cores", flags.device_cores,
+                 "give an OpenCL device that is CPU cores (PoCL) these cores and as many compute units, "
+                 "to split the machine between device and CPU side")
+      ->check(core_list);
   cmd.add_option("--accelerator", flags.accelerator,
                  "offload the nodes an accelerator supports: opencl (falls back to the CPU with a warning when no "
                  "OpenCL device is found) or none [PARALLAX_ACCELERATOR]")
@@ -236,6 +252,16 @@ Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options)
   }
   if (flags.max_arena_growth > 0) options.max_arena_growth = flags.max_arena_growth;
   if (flags.fixed_schedule) options.adapt_schedule = false;
+  if (!flags.cpu_cores.empty()) {
+    PX_ASSIGN_OR_RETURN(options.cpu_cores, parse_cpu_list(flags.cpu_cores));
+  }
+  if (!flags.device_cores.empty()) {
+    PX_ASSIGN_OR_RETURN(CpuSet device, parse_cpu_list(flags.device_cores));
+    PX_RETURN_IF_ERROR(start_opencl_on_cores(device));
+    if (options.cpu_cores.empty()) {
+      PX_ASSIGN_OR_RETURN(options.cpu_cores, cores_beside(device));
+    }
+  }
   PX_RETURN_IF_ERROR(apply_accelerator_choice(flags.accelerator, flags.accelerator_ops, options));
   PX_ASSIGN_OR_RETURN(options.opencl, opencl_options(flags.opencl));
   if (!flags.offload.empty()) options.offload = flags.offload;

@@ -39,10 +39,14 @@ struct ScheduleFlags {
   // the rest, over the environment (accelerator_flags.h).
   std::string accelerator, accelerator_ops, offload, device_profile;
   OpenClFlags opencl;
+  // --cpu-cores LIST (SessionOptions::cpu_cores) and --device-cores LIST
+  // (tools/device_cores.h); empty: not given.
+  std::string cpu_cores, device_cores;
 };
 void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags);
-// Sets mode, memory_budget, record_timeline (when a trace is asked for) and
-// the accelerator settings.
+// Sets mode, memory_budget, record_timeline (when a trace is asked for), the
+// cores and the accelerator settings. With --device-cores it starts OpenCL on
+// those cores: call it before opening a session.
 Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options);
 
 // The session's accelerator counters since its last reset, divided by
