@@ -3,13 +3,13 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "core/cpu_set.h"
 #include "model_builder.h"
 #include "parallax/session.h"
+#include "runtime/openmp_affinity.h"
+#include "schedule/thread_pool.h"
 
 namespace parallax {
 namespace {
@@ -39,17 +39,6 @@ TEST(CpuSet, ScopedAffinityRestoresTheThreadsCores) {
   EXPECT_EQ(allowed_cpus(), before);
 }
 
-// Threads of this process whose allowed cores are exactly `list`.
-int threads_pinned_to(const std::string& list) {
-  int n = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream status(task.path() / "status");
-    for (std::string line; std::getline(status, line);)
-      if (line.rfind("Cpus_allowed_list:", 0) == 0 && line.substr(line.find_last_of(" \t") + 1) == list) ++n;
-  }
-  return n;
-}
-
 std::string matmul_chain_model() {
   ModelBuilder b(13);
   b.input("x", onnx::TensorProto::FLOAT, {64, 64});
@@ -61,13 +50,36 @@ std::string matmul_chain_model() {
   return b.bytes();
 }
 
-TEST(CpuAffinity, RunsOnTheGivenCoresAndGivesTheCallerItsOwnBack) {
+TEST(CpuAffinity, PoolWorkersPinThemselves) {
   const CpuSet all = allowed_cpus();
-  if (all.size() < 2) GTEST_SKIP() << "needs two cores to tell pinned threads apart";
-  const int core = all.back();
+  if (all.size() < 2) GTEST_SKIP() << "needs two cores to tell a pinned thread apart";
+  ThreadPool pool(1, {all.back()});
+  CpuSet seen;
+  pool.run(1, [&](int worker) {
+    if (worker == 1) seen = allowed_cpus();
+  });
+  EXPECT_EQ(seen, (CpuSet{all.back()}));
+  EXPECT_EQ(allowed_cpus(), all) << "the caller is not pinned by the pool";
+}
+
+TEST(CpuAffinity, PinsTheCallersOpenMpTeam) {
+  const CpuSet all = allowed_cpus();
+  if (all.size() < 2) GTEST_SKIP() << "needs two cores to tell a pinned thread apart";
+  const int owner = 0, restorer = 0;
+  pin_openmp_team({all.back()}, 2, &owner);
+  int on_core = 0;
+#pragma omp parallel num_threads(2) reduction(+ : on_core)
+  on_core += allowed_cpus() == CpuSet{all.back()} ? 1 : 0;
+  pin_openmp_team(all, 2, &restorer);  // the other tests' teams run anywhere again
+  EXPECT_EQ(allowed_cpus(), all);
+  EXPECT_EQ(on_core, 2);
+}
+
+TEST(CpuAffinity, SessionRunsOneThreadPerCoreGivenAndGivesTheCallerItsCoresBack) {
+  const CpuSet all = allowed_cpus();
   SessionOptions options;
   options.num_threads = 2;
-  options.cpu_cores = {core};
+  options.cpu_cores = {all.front()};
   auto s = Session::open_from_bytes(matmul_chain_model(), options);
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();
   Tensor x = Tensor::allocate(DataType::kFloat32, {64, 64});
@@ -75,12 +87,7 @@ TEST(CpuAffinity, RunsOnTheGivenCoresAndGivesTheCallerItsOwnBack) {
   auto pinned = (*s)->run({{"x", x}});
   ASSERT_TRUE(pinned.is_ok()) << pinned.status().to_string();
   EXPECT_EQ(allowed_cpus(), all) << "the calling thread gets its cores back";
-  // The session's pool worker and the caller's OpenMP team thread stay there.
-  EXPECT_GE(threads_pinned_to(std::to_string(core)), 2);
-  int team_on_core = 0;
-#pragma omp parallel num_threads(2) reduction(+ : team_on_core)
-  if (omp_get_thread_num() != 0 && allowed_cpus() == CpuSet{core}) team_on_core = 1;
-  EXPECT_EQ(team_on_core, 1);
+  EXPECT_EQ((*s)->last_run_stats().threads, 1) << "two threads on one core would wait for each other";
 
   auto free_session = Session::open_from_bytes(matmul_chain_model());
   ASSERT_TRUE(free_session.is_ok());
