@@ -22,7 +22,14 @@ each round's median latency, the spread (max/min of round medians), the ratio to
 acc-sequential, and the accelerator's counters.
 
   /usr/bin/python3 bench/hetero.py [--models a,b] [--threads 2] [--rounds 2] [--runs 3]
-      [--ops FILE|LIST] [--offload all] [--configs a,b] [--json-out FILE] [--md-out FILE]
+      [--ops FILE|LIST] [--offload all] [--configs a,b] [--split 1:0] [--json-out FILE] [--md-out FILE]
+
+--split DEVICE:CPU splits the machine (docs/opencl.md, "Split machine"): the
+OpenCL device (PoCL) gets the cores DEVICE (--device-cores, one compute unit
+per core) and every configuration's CPU side the cores CPU (--cpu-cores, one
+thread per core), so that device regions and CPU branches run on different
+hardware. The accelerator configurations are then also traced, and the table
+gives the time device and CPU were busy at once (from the run's timeline).
 """
 import argparse
 import json
@@ -51,6 +58,12 @@ def bench(model, config, args):
     inputs = os.path.join(ROOT, "models", model, "test_data_set_0")
     if os.path.isdir(inputs):
         cmd += ["--inputs", inputs]
+    if args.split:
+        device_cores, cpu_cores = args.split.split(":")
+        cmd += ["--cpu-cores", cpu_cores]
+        if config != "cpu":
+            trace = os.path.join("/tmp", f"hetero_{os.getpid()}.json")
+            cmd += ["--device-cores", device_cores, "--trace", trace]
     if config != "cpu":
         cmd += ["--offload", args.offload]
         if args.ops:
@@ -71,6 +84,7 @@ def main():
     ap.add_argument("--ops", default="", help="--accelerator-ops for the accelerator configurations")
     ap.add_argument("--offload", default="all")
     ap.add_argument("--configs", default=DEFAULT_CONFIGS, help=f"of {','.join(CONFIGS)}")
+    ap.add_argument("--split", default="", help="DEVICE_CORES:CPU_CORES, e.g. 1:0")
     ap.add_argument("--json-out")
     ap.add_argument("--md-out")
     args = ap.parse_args()
@@ -93,6 +107,9 @@ def main():
                 rows[c]["cpu_ms_per_run"] = j.get("cpu_ms_per_run")
                 rows[c]["peak_rss_bytes"] = j.get("peak_rss_bytes")
                 rows[c]["mode"] = j.get("stats", {}).get("mode")
+                if "device_cpu_overlap_ms" in j.get("stats", {}):
+                    rows[c].setdefault("overlap_ms", []).append(j["stats"]["device_cpu_overlap_ms"])
+                    rows[c].setdefault("device_busy_ms", []).append(j["stats"]["device_busy_ms"])
                 if "accelerator" in j and j["accelerator"]:
                     rows[c]["accelerator"] = j["accelerator"]
                 print(f"{model} round {r} {c}: {j['median_ms']:.1f} ms", file=sys.stderr, flush=True)
@@ -103,13 +120,13 @@ def main():
         results[model] = rows
 
     lines = [f"| model | config | median ms | spread | vs acc-sequential | CPU ms/run | device nodes | dispatches "
-             f"| uploads (MB) | downloads (MB) | zero-copy (MB) | CPU fallbacks |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             f"| uploads (MB) | downloads (MB) | zero-copy (MB) | CPU fallbacks | device busy ms | overlap ms |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for model, rows in results.items():
         base = rows.get("acc-sequential", {}).get("median_ms")
         for c, row in rows.items():
             if "median_ms" not in row:
-                lines.append(f"| {model} | {c} | error: {row.get('error', '')[:80]} ||||||||||")
+                lines.append(f"| {model} | {c} | error: {row.get('error', '')[:80]} ||||||||||||")
                 continue
             a = row.get("accelerator") or {}
             ratio = f"{row['median_ms'] / base:.2f}" if base else ""
@@ -117,8 +134,10 @@ def main():
                    f"({a['upload_bytes_per_run'] / 1e6:.2f}) | {a['downloads_per_run']:.0f} "
                    f"({a['download_bytes_per_run'] / 1e6:.2f}) | {a.get('zero_copy_per_run', 0):.0f} "
                    f"({a.get('zero_copy_bytes_per_run', 0) / 1e6:.2f}) | {a['cpu_fallbacks_per_run']:.0f}") if a else "|||||"
+            busy = f"{statistics.median(row['device_busy_ms']):.1f}" if row.get("device_busy_ms") else ""
+            overlap = f"{statistics.median(row['overlap_ms']):.1f}" if row.get("overlap_ms") else ""
             lines.append(f"| {model} | {c} | {row['median_ms']:.1f} | {row['spread']:.2f} | {ratio} | "
-                         f"{row.get('cpu_ms_per_run') or 0:.1f} | {acc} |")
+                         f"{row.get('cpu_ms_per_run') or 0:.1f} | {acc} | {busy} | {overlap} |")
     table = "\n".join(lines)
     print(table)
     if args.md_out:
@@ -126,7 +145,7 @@ def main():
             f.write(table + "\n")
     if args.json_out:
         with open(args.json_out, "w") as f:
-            json.dump({"threads": args.threads, "rounds": args.rounds, "runs": args.runs, "ops": args.ops,
+            json.dump({"threads": args.threads, "split": args.split, "rounds": args.rounds, "runs": args.runs, "ops": args.ops,
                        "offload": args.offload, "results": results}, f, indent=1)
 
 

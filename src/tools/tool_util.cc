@@ -18,6 +18,7 @@
 #include "format/tensor_proto.h"
 #include "kernels/kernel_util.h"
 #include "tools/device_cores.h"
+#include "tools/device_overlap.h"
 
 namespace parallax::tools {
 
@@ -314,7 +315,7 @@ std::string describe_run_stats(const RunStatistics& s, double measured_ms) {
 nlohmann::json run_stats_json(const RunStatistics& s) {
   nlohmann::json pairs = nlohmann::json::array();
   for (const auto& [a, b] : s.concurrent_branches) pairs.push_back({a, b});
-  return {{"mode", execution_mode_name(s.mode)},
+  nlohmann::json out = {{"mode", execution_mode_name(s.mode)},
           {"threads", s.threads},
           {"wall_ms", s.wall_ms},
           {"nodes_run", s.nodes_run},
@@ -332,6 +333,14 @@ nlohmann::json run_stats_json(const RunStatistics& s) {
           {"critical_path_ms", s.critical_path_ms},
           {"bound_ms", s.bound_ms},
           {"note", s.note}};
+  // With a timeline (--trace) and a device: how long device and CPU worked at once.
+  if (std::any_of(s.timeline.begin(), s.timeline.end(), [](const NodeSpan& n) { return !n.device.empty(); })) {
+    const DeviceOverlap o = device_overlap(s);
+    out["device_busy_ms"] = o.device_busy_ms;
+    out["cpu_busy_ms"] = o.cpu_busy_ms;
+    out["device_cpu_overlap_ms"] = o.overlap_ms;
+  }
+  return out;
 }
 
 Status write_trace(const std::string& path, const std::vector<TracedRun>& runs) {
