@@ -4,6 +4,8 @@
 //
 //   parallax calibrate                          # writes <cache>/profiles/<device>.json
 //   parallax calibrate --out p.json --threads 2 --format json
+//   parallax calibrate --device-cores 1 --cpu-cores 0 --out split.json   # a split machine
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -11,9 +13,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/cpu_set.h"
 #include "partition/device_profile.h"
+#include "runtime/openmp_affinity.h"
 #include "tools/accelerator_flags.h"
 #include "tools/commands.h"
+#include "tools/device_cores.h"
 #include "tools/opencl_calibration.h"
 #include "tools/tool_util.h"
 
@@ -24,6 +29,7 @@ namespace {
 struct CalibrateArgs {
   std::string accelerator = "opencl", out, format = "text", transfer = "64M";
   int threads = 0;
+  std::string cpu_cores, device_cores;  // a split machine (tools/device_cores.h); empty: not given
   int64_t size = 512;
   int repetitions = 7;
   bool conv = false;
@@ -126,9 +132,32 @@ int run_calibrate(const CalibrateArgs& a) {
     std::cerr << "error: " << opencl.status().message() << '\n';
     return 1;
   }
+  // A split machine is measured as its sessions will run: the device on its
+  // cores, R_cpu on the CPU side's, one thread per core.
+  CpuSet cpu;
+  if (!a.cpu_cores.empty()) cpu = parse_cpu_list(a.cpu_cores).value();  // checked by the flag's validator
+  if (!a.device_cores.empty()) {
+    const CpuSet device = parse_cpu_list(a.device_cores).value();
+    Status started = start_opencl_on_cores(device);
+    if (started.is_ok() && cpu.empty()) {
+      auto rest = cores_beside(device);
+      if (rest.is_ok()) cpu = *rest;
+      else started = rest.status();
+    }
+    if (!started.is_ok()) {
+      std::cerr << "error: " << started.message() << '\n';
+      return 1;
+    }
+  }
+  if (Status s = check_allowed(cpu, "--cpu-cores"); !s.is_ok()) {
+    std::cerr << "error: " << s.message() << '\n';
+    return 1;
+  }
+  ScopedThreadAffinity pin(cpu);
   CalibrateOptions o;
   o.opencl = *opencl;
-  o.threads = a.threads;
+  o.threads = cpu.empty() ? a.threads : static_cast<int>(cpu.size());
+  pin_openmp_team(cpu, std::max(o.threads, 1), &a);
   o.matmul_size = a.size;
   o.transfer_bytes = *transfer;
   o.repetitions = a.repetitions;
@@ -173,6 +202,11 @@ void add_calibrate_command(CLI::App& app, int* exit_code) {
                   "where `plan --accelerator opencl` finds it)");
   cmd->add_option("--threads", args->threads, "CPU threads for R_cpu (default: hardware concurrency)")
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--cpu-cores", args->cpu_cores, "measure R_cpu on these cores, one thread each (e.g. 0)")
+      ->check(core_list_validator());
+  cmd->add_option("--device-cores", args->device_cores,
+                  "give the OpenCL device (PoCL) these cores, as `run --device-cores` does (e.g. 1)")
+      ->check(core_list_validator());
   cmd->add_option("--size", args->size, "n of the n x n x n MatMul timed for R_acc and R_cpu")
       ->check(CLI::Range(int64_t{8}, int64_t{8192}));
   cmd->add_option("--transfer", args->transfer, "bytes written and read for B_bw (K/M/G suffix)");

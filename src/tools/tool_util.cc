@@ -139,6 +139,15 @@ Result<size_t> parse_byte_size(std::string_view text) {
   return value << shift;
 }
 
+CLI::Validator core_list_validator() {
+  return CLI::Validator(
+      [](std::string& s) {
+        auto c = parse_cpu_list(s);
+        return c.is_ok() ? std::string() : c.status().message();
+      },
+      "LIST");
+}
+
 void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
   cmd.add_option("--mode", flags.mode, "scheduling: sequential, layer or dataflow (default dataflow)")
       ->check(CLI::Validator(
@@ -162,12 +171,7 @@ void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
                  "concurrent arena at most this x the sequential plan; beyond, concurrency is given up (default 1.10)")
       ->check(CLI::Range(1.0, 1e6));
   cmd.add_flag("--verbose", flags.verbose, "print the run statistics (concurrency, busy time, memory, bound)");
-  const auto core_list = CLI::Validator(
-      [](std::string& s) {
-        auto c = parse_cpu_list(s);
-        return c.is_ok() ? std::string() : c.status().message();
-      },
-      "LIST");
+  const CLI::Validator core_list = core_list_validator();
   cmd.add_option("--cpu-cores", flags.cpu_cores,
                  "run the CPU side on these cores only, e.g. 0 or 0,2-3 (default: anywhere; with --device-cores: "
                  "the cores the device does not get)")

@@ -44,6 +44,8 @@ struct ScheduleFlags {
   std::string cpu_cores, device_cores;
 };
 void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags);
+// Accepts a core list ("0", "0,2-3"), as --cpu-cores and --device-cores take.
+CLI::Validator core_list_validator();
 // Sets mode, memory_budget, record_timeline (when a trace is asked for), the
 // cores and the accelerator settings. With --device-cores it starts OpenCL on
 // those cores: call it before opening a session.
