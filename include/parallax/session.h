@@ -82,6 +82,12 @@ struct OpenClOptions {
   std::filesystem::path program_cache_dir = {};  // initialised: designated initialisers may omit it
 };
 
+// The cores of this machine's biggest core type that this process may run
+// on (big.LITTLE phones and boards: Linux's cpu_capacity); every allowed core
+// where all are alike. For SessionOptions::cpu_cores, so that a session with
+// fewer threads than cores runs on the fast ones.
+PARALLAX_API std::vector<int> big_cores();
+
 struct SessionOptions {
   int num_threads = 1;                          // total threads: split between concurrent nodes and inside kernels
   // The cores this session's CPU work runs on, e.g. {0} or {2, 3}; empty:

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <fstream>
 
 #include "core/status_macros.h"
 
@@ -82,6 +83,20 @@ Status check_allowed(const CpuSet& cores, std::string_view what) {
                    " is not one this process may run on (allowed: ", format_cpu_list(allowed), ")");
   }
   return Status::ok();
+}
+
+CpuSet biggest_cpus(const CpuSet& cores, const std::string& sysfs) {
+  std::vector<long> capacity(cores.size(), -1);
+  long best = -1;
+  for (size_t i = 0; i < cores.size(); ++i) {
+    std::ifstream in(sysfs + "/devices/system/cpu/cpu" + std::to_string(cores[i]) + "/cpu_capacity");
+    if (!(in >> capacity[i])) return cores;  // not exposed for every core: treat all alike
+    best = std::max(best, capacity[i]);
+  }
+  CpuSet out;
+  for (size_t i = 0; i < cores.size(); ++i)
+    if (capacity[i] == best) out.push_back(cores[i]);
+  return out;
 }
 
 Status pin_this_thread(const CpuSet& cores) {

@@ -35,6 +35,13 @@ CpuSet allowed_cpus();
 // one the calling thread may run on.
 Status check_allowed(const CpuSet& cores, std::string_view what);
 
+// The fastest of `cores` on a big.LITTLE machine: those whose
+// <sysfs>/devices/system/cpu/cpu<N>/cpu_capacity is the largest (Linux
+// scales it to 1024 for the biggest core type). All of `cores` where no
+// capacity is exposed (x86) or every core is alike. `sysfs` is a parameter
+// so that tests can give a fake tree.
+CpuSet biggest_cpus(const CpuSet& cores, const std::string& sysfs = "/sys");
+
 // Restricts the calling thread to `cores` (empty: no change).
 Status pin_this_thread(const CpuSet& cores);
 

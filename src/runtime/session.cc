@@ -48,6 +48,8 @@ const char* execution_mode_name(ExecutionMode mode) {
   return "?";
 }
 
+std::vector<int> big_cores() { return biggest_cpus(allowed_cpus()); }
+
 Result<ExecutionMode> parse_execution_mode(std::string_view name) {
   for (ExecutionMode m : {ExecutionMode::kSequential, ExecutionMode::kLayer, ExecutionMode::kDataflow})
     if (name == execution_mode_name(m)) return m;

@@ -142,6 +142,7 @@ Result<size_t> parse_byte_size(std::string_view text) {
 CLI::Validator core_list_validator() {
   return CLI::Validator(
       [](std::string& s) {
+        if (s == "big") return std::string();
         auto c = parse_cpu_list(s);
         return c.is_ok() ? std::string() : c.status().message();
       },
@@ -173,8 +174,8 @@ void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
   cmd.add_flag("--verbose", flags.verbose, "print the run statistics (concurrency, busy time, memory, bound)");
   const CLI::Validator core_list = core_list_validator();
   cmd.add_option("--cpu-cores", flags.cpu_cores,
-                 "run the CPU side on these cores only, e.g. 0 or 0,2-3 (default: anywhere; with --device-cores: "
-                 "the cores the device does not get)")
+                 "run the CPU side on these cores only, e.g. 0 or 0,2-3, or `big`: the biggest core type's "
+                 "(big.LITTLE); default: anywhere, with --device-cores the cores the device does not get")
       ->check(core_list);
   cmd.add_option("--device-cores", flags.device_cores,
                  "give an OpenCL device that is CPU cores (PoCL) these cores and as many compute units, "
@@ -257,7 +258,9 @@ Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options)
   }
   if (flags.max_arena_growth > 0) options.max_arena_growth = flags.max_arena_growth;
   if (flags.fixed_schedule) options.adapt_schedule = false;
-  if (!flags.cpu_cores.empty()) {
+  if (flags.cpu_cores == "big") {
+    options.cpu_cores = big_cores();
+  } else if (!flags.cpu_cores.empty()) {
     PX_ASSIGN_OR_RETURN(options.cpu_cores, parse_cpu_list(flags.cpu_cores));
   }
   if (!flags.device_cores.empty()) {

@@ -2,8 +2,13 @@
 // session opens, and a run's threads stay on the cores given.
 #include <gtest/gtest.h>
 #include <omp.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/cpu_set.h"
 #include "model_builder.h"
@@ -37,6 +42,31 @@ TEST(CpuSet, ScopedAffinityRestoresTheThreadsCores) {
     EXPECT_EQ(allowed_cpus(), (CpuSet{before.back()}));
   }
   EXPECT_EQ(allowed_cpus(), before);
+}
+
+// A fake sysfs tree: cpu<N>/cpu_capacity for each (core, capacity).
+std::string fake_sysfs(const std::vector<std::pair<int, int>>& capacities) {
+  const auto root = std::filesystem::temp_directory_path() / ("px_sysfs_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(root);
+  for (const auto& [core, capacity] : capacities) {
+    const auto dir = root / "devices/system/cpu" / ("cpu" + std::to_string(core));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "cpu_capacity") << capacity << '\n';
+  }
+  return root.string();
+}
+
+TEST(CpuSet, BiggestCoresOfABigLittleMachine) {
+  // A phone's tri-cluster: four little, three middle and one prime core.
+  const std::string sysfs =
+      fake_sysfs({{0, 160}, {1, 160}, {2, 160}, {3, 160}, {4, 780}, {5, 780}, {6, 780}, {7, 1024}});
+  EXPECT_EQ(biggest_cpus({0, 1, 2, 3, 4, 5, 6, 7}, sysfs), (CpuSet{7}));
+  EXPECT_EQ(biggest_cpus({0, 1, 4, 5}, sysfs), (CpuSet{4, 5})) << "the biggest of the cores given";
+  EXPECT_EQ(biggest_cpus({0, 8}, sysfs), (CpuSet{0, 8})) << "a core without a capacity: all alike";
+  const std::string alike = fake_sysfs({{0, 1024}, {1, 1024}});
+  EXPECT_EQ(biggest_cpus({0, 1}, alike), (CpuSet{0, 1}));
+  EXPECT_EQ(biggest_cpus({0, 1}, "/nonexistent"), (CpuSet{0, 1}));
+  std::filesystem::remove_all(alike);
 }
 
 std::string matmul_chain_model() {
