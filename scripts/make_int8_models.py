@@ -182,136 +182,97 @@ def quantize_static(model, ranges):
             consumers.setdefault(i, []).append(n)
     graph_outputs = {o.name for o in g.output}
 
-    # Fold Relu / Clip(0, hi) after a weighted op: its output range replaces the op's.
-    folded = {}  # weighted op output -> activation output
+    def const(name):
+        return constant_array(model, name, inits, consts)
+
+    # A Relu, or a Clip from 0, right after a weighted op goes: the op's
+    # output takes the activation's name and range, and the QuantizeLinear's
+    # saturation at the zero point (0.0) does what the activation did.
+    drop = set()
     for n in g.node:
-        if n.op_type not in WEIGHTED_OPS:
+        if n.op_type not in WEIGHTED_OPS or n.output[0] in graph_outputs:
             continue
         c = consumers.get(n.output[0], [])
-        if len(c) != 1 or n.output[0] in graph_outputs:
+        if len(c) != 1:
             continue
         act = c[0]
-        if act.op_type == "Relu" or (act.op_type == "Clip" and len(act.input) >= 2 and
-                                     constant_array(model, act.input[1], inits, consts) is not None and
-                                     float(constant_array(model, act.input[1], inits, consts)) == 0.0):
-            folded[n.output[0]] = act
-    drop = {id(a) for a in folded.values()}
+        lo = const(act.input[1]) if act.op_type == "Clip" and len(act.input) > 1 and act.input[1] else None
+        if act.op_type == "Relu" or (lo is not None and float(lo) == 0.0):
+            if act.output[0] in ranges and ranges[act.output[0]][0] >= 0.0:
+                n.output[0] = act.output[0]
+                drop.add(id(act))
 
-    new_inits = []
-    qdq_made = {}  # tensor -> its dequantized name
+    def is_activation(name):
+        return name in ranges and const(name) is None and name not in graph_outputs
 
-    def qdq(name):
-        """Q -> DQ on activation `name`; returns the DQ output."""
-        if name in qdq_made:
-            return qdq_made[name]
-        if name not in ranges:
-            return name
+    qdq = set()
+    for n in g.node:
+        if id(n) in drop or n.op_type not in QUANTIZED_OPS:
+            continue
+        ins = n.input[:1] if n.op_type in WEIGHTED_OPS else n.input
+        qdq.update(i for i in ins if is_activation(i))
+        qdq.update(o for o in n.output if is_activation(o))
+
+    new_inits, out = [], []
+
+    def emit_qdq(name):
         s, z = uint8_params(*ranges[name])
         sn, zn = name + "_scale", name + "_zero_point"
         new_inits.extend([numpy_helper.from_array(np.array(s, np.float32), sn),
                           numpy_helper.from_array(np.array(z, np.uint8), zn)])
-        qn, dn = name + "_QuantizeLinear_Output", name + "_DequantizeLinear_Output"
-        pending.append(helper.make_node("QuantizeLinear", [name, sn, zn], [qn], name=name + "_QuantizeLinear"))
-        pending.append(helper.make_node("DequantizeLinear", [qn, sn, zn], [dn], name=name + "_DequantizeLinear"))
-        qdq_made[name] = dn
-        return dn
+        qn = name + "_QuantizeLinear_Output"
+        out.append(helper.make_node("QuantizeLinear", [name, sn, zn], [qn], name=name + "_QuantizeLinear"))
+        out.append(helper.make_node("DequantizeLinear", [qn, sn, zn], [name + "_DequantizeLinear_Output"],
+                                    name=name + "_DequantizeLinear"))
 
     def weight_dq(name, axis):
-        w = constant_array(model, name, inits, consts)
-        scale, q = symmetric_int8(w, axis)
+        scale, q = symmetric_int8(const(name), axis)
         qn, sn, zn = name + "_quantized", name + "_scale", name + "_zero_point"
-        zeros = np.zeros(np.shape(scale), np.int8)
         new_inits.extend([numpy_helper.from_array(q, qn), numpy_helper.from_array(np.asarray(scale, np.float32), sn),
-                          numpy_helper.from_array(zeros, zn)])
+                          numpy_helper.from_array(np.zeros(np.shape(scale), np.int8), zn)])
         dn = name + "_DequantizeLinear_Output"
-        attrs = {"axis": axis} if axis is not None else {}
-        pending.append(helper.make_node("DequantizeLinear", [qn, sn, zn], [dn], name=name + "_DequantizeLinear", **attrs))
+        out.append(helper.make_node("DequantizeLinear", [qn, sn, zn], [dn], name=name + "_DequantizeLinear", axis=axis))
         return dn, scale
 
     def bias_dq(name, x_scale, w_scale):
-        b = constant_array(model, name, inits, consts)
         scale = (np.float32(x_scale) * np.asarray(w_scale, np.float32)).astype(np.float32)
-        scale = np.where(scale == 0, np.float32(1.0), scale).astype(np.float32)
-        q = np.round(b / scale).astype(np.int32)
+        q = np.round(const(name) / np.where(scale == 0, np.float32(1), scale)).astype(np.int32)
         qn, sn, zn = name + "_quantized", name + "_scale", name + "_zero_point"
         new_inits.extend([numpy_helper.from_array(q, qn), numpy_helper.from_array(scale, sn),
                           numpy_helper.from_array(np.zeros(scale.shape, np.int32), zn)])
         dn = name + "_DequantizeLinear_Output"
-        pending.append(helper.make_node("DequantizeLinear", [qn, sn, zn], [dn], name=name + "_DequantizeLinear", axis=0))
+        out.append(helper.make_node("DequantizeLinear", [qn, sn, zn], [dn], name=name + "_DequantizeLinear", axis=0))
         return dn
 
-    out_nodes = []
+    for i in g.input:
+        if i.name in qdq:
+            emit_qdq(i.name)
     for n in g.node:
         if id(n) in drop:
             continue
-        pending = []
-        if n.op_type in QUANTIZED_OPS:
-            ins = list(n.input)
-            weighted = n.op_type in WEIGHTED_OPS
-            w = constant_array(model, ins[1], inits, consts) if weighted and len(ins) > 1 else None
+        ins = [i + "_DequantizeLinear_Output" if i in qdq else i for i in n.input]
+        if n.op_type in WEIGHTED_OPS and len(ins) > 1 and n.input[0] in qdq:
+            w = const(n.input[1])
             trans_b = any(a.name == "transB" and a.i for a in n.attribute)
-            if weighted and w is not None and w.dtype == np.float32 and ins[0] in ranges and \
-                    (n.op_type != "MatMul" or w.ndim == 2):
-                x_scale, _ = uint8_params(*ranges[ins[0]])
-                ins[0] = qdq(ins[0])
+            if w is not None and w.dtype == np.float32 and (n.op_type != "MatMul" or w.ndim == 2):
+                x_scale, _ = uint8_params(*ranges[n.input[0]])
                 axis = 0 if n.op_type == "Conv" or (n.op_type == "Gemm" and trans_b) else 1
-                ins[1], w_scale = weight_dq(ins[1], axis)
+                ins[1], w_scale = weight_dq(n.input[1], axis)
                 if len(ins) > 2 and ins[2] and n.op_type != "MatMul":
-                    ins[2] = bias_dq(ins[2], x_scale, w_scale)
-            elif not weighted:
-                ins = [qdq(i) if i in ranges else i for i in ins]
-            out_nodes.extend(pending)
-            pending = []
-            node = helper.make_node(n.op_type, ins, list(n.output), name=n.name, domain=n.domain)
-            node.attribute.extend(n.attribute)
-            act = folded.get(n.output[0])
-            if act is not None:
-                node.output[0] = act.output[0]  # the activation's range; the op runs it implicitly
-                real_out = act.output[0]
-            else:
-                real_out = n.output[0]
-            out_nodes.append(node)
-            # Quantize the output, and read it back dequantized downstream.
-            if real_out in ranges and real_out not in graph_outputs:
-                dq = qdq(real_out)
-                out_nodes.extend(pending)
-                for c in g.node:
-                    pass
-                rename[real_out] = dq
-            continue
-        out_nodes.append(n)
-        out_nodes.extend(pending)
-    # Downstream readers (other than the Q itself) read the dequantized value.
-    for n in out_nodes:
-        if n.op_type == "QuantizeLinear":
-            continue
-        for i, name in enumerate(n.input):
-            if name in rename:
-                n.input[i] = rename[name]
-    for o in g.output:
-        pass
-    # A folded activation's op now writes the activation's output directly;
-    # the activation's behaviour is kept by the Q range (Relu) - to keep the fp32
-    # semantics in the unfused path, re-apply it on the op output.
-    final = []
-    for n in out_nodes:
-        final.append(n)
-        for w_out, act in folded.items():
-            if n.output and n.output[0] == act.output[0] and n.op_type in WEIGHTED_OPS:
-                pre = w_out
-                n.output[0] = pre
-                a = helper.make_node(act.op_type, [pre] + list(act.input[1:]), [act.output[0]], name=act.name)
-                a.attribute.extend(act.attribute)
-                final.append(a)
-    used = {i for nn in final for i in nn.input}
+                    ins[2] = bias_dq(n.input[2], x_scale, w_scale)
+        node = helper.make_node(n.op_type, ins, list(n.output), name=n.name, domain=n.domain)
+        node.attribute.extend(n.attribute)
+        out.append(node)
+        for o in n.output:
+            if o in qdq:
+                emit_qdq(o)
+    used = {i for nn in out for i in nn.input}
     kept = [t for t in g.initializer if t.name in used]
     del g.node[:]
-    g.node.extend(final)
+    g.node.extend(out)
     del g.initializer[:]
     g.initializer.extend(kept + new_inits)
-
-
-rename = {}
+    return len(qdq)
 
 
 def main():
@@ -330,7 +291,8 @@ def main():
     else:
         if not args.calib:
             ap.error("--static needs --calib DIR")
-        quantize_static(model, tensor_ranges(args.model, args.calib))
+        n = quantize_static(model, tensor_ranges(args.model, args.calib))
+        print(f"{args.model}: {n} tensors quantized (QDQ)", file=sys.stderr)
     onnx.checker.check_model(model)
     onnx.save(model, args.out)
 
