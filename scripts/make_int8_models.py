@@ -185,12 +185,12 @@ def quantize_static(model, ranges):
     def const(name):
         return constant_array(model, name, inits, consts)
 
-    # A Relu, or a Clip from 0, right after a weighted op goes: the op's
+    # A Relu, or a Clip from 0, right after a quantized op goes: the op's
     # output takes the activation's name and range, and the QuantizeLinear's
     # saturation at the zero point (0.0) does what the activation did.
     drop = set()
     for n in g.node:
-        if n.op_type not in WEIGHTED_OPS or n.output[0] in graph_outputs:
+        if n.op_type not in QUANTIZED_OPS or n.output[0] in graph_outputs:
             continue
         c = consumers.get(n.output[0], [])
         if len(c) != 1:

@@ -38,8 +38,9 @@ Status Int8Conv::run(const quant_detail::ConvGeom& g, const void* x, void* y) {
     if (it == cache_.end()) {
       Entry e;
       const memory::dims xd = {g.N, g.C, g.in[0], g.in[1]}, yd = {g.N, g.M, g.out[0], g.out[1]};
-      e.x_plain = memory::desc(xd, dnnl_type(p_.x_type), tag::nchw);
-      e.y_plain = memory::desc(yd, dnnl_type(p_.y_type), tag::nchw);
+      const tag layout = p_.nhwc ? tag::nhwc : tag::nchw;
+      e.x_plain = memory::desc(xd, dnnl_type(p_.x_type), layout);
+      e.y_plain = memory::desc(yd, dnnl_type(p_.y_type), layout);
       memory::dims strides, dil, pad_l, pad_r;
       for (size_t i = 0; i < 2; ++i) {
         strides.push_back(g.stride[i]);

@@ -8,8 +8,8 @@
 // constant: requantisation happens inside the primitive (output scales, then
 // the activation post-op, then the output zero point), as ONNX Runtime's
 // QLinearConv rounds it (bias added before scaling, half to even).
-// Activations stay NCHW at the node's boundary; the primitive's blocked
-// layout is reached by reorders of one byte per element.
+// Activations are NHWC (what the primitive wants: graph/passes/channels_last.cc
+// keeps them so between convolutions) or NCHW, reordered per call.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +30,7 @@ struct Int8ConvParams {
   std::vector<float> scales;  // x_scale * w_scale[m] / y_scale, 1 or M values
   std::vector<float> bias;    // the int32 bias as float (exact below 2^24), or empty
   FusedActivation act;
+  bool nhwc = false;  // activations channels-last (NhwcQLinearConv), else NCHW
 };
 
 class Int8Conv {
@@ -37,7 +38,7 @@ class Int8Conv {
   // `w`: constant int8 [M, C/group, kH, kW].
   void hold(const Tensor& w, const quant_detail::ConvAttrs& attrs, Int8ConvParams params, WeightCache* cache);
   bool held() const { return weights_.held(); }
-  // y (NCHW) from x (NCHW), geometry from quant_detail::conv_geometry.
+  // y from x (NHWC or NCHW as configured), geometry (in NCHW terms) from quant_detail::conv_geometry.
   Status run(const quant_detail::ConvGeom& g, const void* x, void* y);
 
  private:

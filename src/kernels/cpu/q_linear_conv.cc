@@ -21,8 +21,20 @@ using namespace quant_detail;
 
 class QLinearConvKernel final : public OpKernel {
  public:
-  static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
+  static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) { return make(ctx, false); }
+  // com.parallax.NhwcQLinearConv: X and Y channels-last (graph/passes/channels_last.cc
+  // makes it only where the oneDNN path applies).
+  static Result<std::unique_ptr<OpKernel>> create_nhwc(const KernelCreateContext& ctx) {
+    auto k = make(ctx, true);
+    if (k.is_ok() && !static_cast<QLinearConvKernel&>(**k).conv_.held())
+      return error(StatusCode::kInvalidArgument,
+                   "NhwcQLinearConv needs constant int8 weights with zero point 0 and constant scales and zero points");
+    return k;
+  }
+
+  static Result<std::unique_ptr<OpKernel>> make(const KernelCreateContext& ctx, bool nhwc) {
     auto k = std::make_unique<QLinearConvKernel>();
+    k->nhwc_ = nhwc;
     PX_ASSIGN_OR_RETURN(k->a_, parse_conv_attrs(ctx));
     PX_ASSIGN_OR_RETURN(k->act_, dnnl_util::FusedActivation::parse(ctx));
     if (k->act_.residual) return error(StatusCode::kInvalidArgument, "QLinearConv: px_residual is not supported");
@@ -34,8 +46,8 @@ class QLinearConvKernel final : public OpKernel {
   bool holds_constant(size_t input) const override { return input == 3 && conv_.held(); }
 
   Status infer(InferContext& ctx) const override {
-    PX_ASSIGN_OR_RETURN(ConvGeom g, conv_geometry("QLinearConv", a_, ctx.input_shape(0), ctx.input_shape(3)));
-    ctx.set_output(0, ctx.input_dtype(7), conv_out_shape(g));
+    PX_ASSIGN_OR_RETURN(ConvGeom g, conv_geometry("QLinearConv", a_, nchw(ctx.input_shape(0)), ctx.input_shape(3)));
+    ctx.set_output(0, ctx.input_dtype(7), layout(conv_out_shape(g)));
     return Status::ok();
   }
 
@@ -43,7 +55,10 @@ class QLinearConvKernel final : public OpKernel {
     const char* op = "QLinearConv";
     const Tensor& X = ctx.input(0);
     const Tensor& W = ctx.input(3);
-    PX_ASSIGN_OR_RETURN(ConvGeom g, conv_geometry(op, a_, X.shape(), W.shape()));
+    PX_ASSIGN_OR_RETURN(ConvGeom g, conv_geometry(op, a_, nchw(X.shape()), W.shape()));
+    if (nhwc_ && X.dtype() != x_type_)
+      return error(StatusCode::kInvalidArgument, op, ": X is ", data_type_name(X.dtype()), ", its zero point ",
+                   data_type_name(x_type_));
     if (conv_.held() && X.dtype() == x_type_) {
       if (ctx.output(0).numel() == 0) return Status::ok();
       return conv_.run(g, X.raw(), ctx.output(0).raw());
@@ -100,6 +115,16 @@ class QLinearConvKernel final : public OpKernel {
   }
 
  private:
+  // The NCHW shape of an NHWC X (as given otherwise), and back for Y.
+  Shape nchw(const Shape& s) const {
+    if (!nhwc_ || s.size() != 4) return s;
+    return {s[0], s[3], s[1], s[2]};
+  }
+  Shape layout(const Shape& s) const {
+    if (!nhwc_ || s.size() != 4) return s;
+    return {s[0], s[2], s[3], s[1]};
+  }
+
   // Constant scales must be finite and positive, and zero points of their
   // tensor's type: anything else would give zeros or NaNs without a word.
   Status check_constants(const KernelCreateContext& ctx) const {
@@ -168,12 +193,14 @@ class QLinearConvKernel final : public OpKernel {
       }
     }
     p.act = act_;
+    p.nhwc = nhwc_;
     x_type_ = xt;
     conv_.hold(w, a_, std::move(p), ctx.weight_cache());
     return Status::ok();
   }
 
   ConvAttrs a_;
+  bool nhwc_ = false;
   dnnl_util::FusedActivation act_;
   DataType x_type_ = DataType::kUndefined;
   dnnl_util::Int8Conv conv_;
@@ -181,6 +208,7 @@ class QLinearConvKernel final : public OpKernel {
 
 }  // namespace
 
-PX_REGISTER_KERNEL("", "QLinearConv", 10, kMaxOpset, make_kernel<QLinearConvKernel>);
+PX_REGISTER_KERNEL("", "QLinearConv", 10, kMaxOpset, QLinearConvKernel::create);
+PX_REGISTER_KERNEL("com.parallax", "NhwcQLinearConv", 1, kMaxOpset, QLinearConvKernel::create_nhwc);
 
 }  // namespace parallax
