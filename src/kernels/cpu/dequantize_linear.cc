@@ -13,6 +13,7 @@ class DequantizeLinearKernel final : public OpKernel {
   static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
     auto k = std::make_unique<DequantizeLinearKernel>();
     PX_ASSIGN_OR_RETURN(k->axis_, ctx.attrs().get_int("axis", 1));
+    PX_RETURN_IF_ERROR(check_quantize_params(ctx, "DequantizeLinear", k->axis_, 0));
     return std::unique_ptr<OpKernel>(std::move(k));
   }
 

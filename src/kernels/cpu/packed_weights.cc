@@ -175,7 +175,9 @@ dnnl::memory PackedWeights::in_layout(const dnnl::memory::desc& layout) {
     cpu_stream().wait();
   }
   c.packed.push_back(packed);
-  if (!c.plain_shared) c.plain = Tensor();
+  // int8 layouts carry oneDNN's compensation and cannot be reordered into
+  // one another: int8 weights keep their plain copy for the next layout.
+  if (!c.plain_shared && c.plain_type == DataType::kFloat32) c.plain = Tensor();
   return packed;
 }
 
