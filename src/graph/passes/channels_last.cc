@@ -9,6 +9,10 @@
 //    transpose meeting its inverse cancels. What remains are transposes at
 //    the region's borders (graph inputs, Flatten/Reshape, outputs).
 //
+// QLinearConv (int8) is wrapped like Conv, and per-tensor Quantize- /
+// DequantizeLinear let transposes through, so a QDQ model's uint8
+// activations stay NHWC between its convolutions too.
+//
 // Example, resnet block:  Conv-Relu-Conv-Add(skip)-Relu  becomes one NHWC run
 // with a single Transpose at the network's input and one before Flatten.
 #include <algorithm>
@@ -42,6 +46,36 @@ bool is_clip_with_constant_bounds(const Graph& g, const Node& n) {
     if (n.inputs[i].valid() && !constant_of(g, n.inputs[i])) return false;
   return true;
 }
+// QuantizeLinear / DequantizeLinear per tensor (constant scalar scale and
+// zero point) act elementwise on their first input.
+bool is_per_tensor_quantization(const Graph& g, const Node& n) {
+  if (!n.domain.empty() || (n.op_type != "QuantizeLinear" && n.op_type != "DequantizeLinear") ||
+      n.outputs.size() != 1 || n.num_explicit_inputs < 2)
+    return false;
+  for (size_t i = 1; i < n.num_explicit_inputs; ++i) {
+    const Tensor* t = n.inputs[i].valid() ? constant_of(g, n.inputs[i]) : nullptr;
+    if (n.inputs[i].valid() && (!t || t->numel() != 1)) return false;
+  }
+  return true;
+}
+// A QLinearConv that NhwcQLinearConv runs (kernels/cpu/q_linear_conv.cc):
+// constant 4-D int8 weights with zero point 0, constant scalar x/y parameters.
+bool is_int8_nhwc_conv(const Graph& g, const Node& n) {
+  if (n.num_explicit_inputs < 8 || n.attrs.has("px_residual")) return false;
+  for (size_t i = 1; i < 8; ++i)
+    if (!n.inputs[i].valid() || !constant_of(g, n.inputs[i])) return false;
+  if (n.num_explicit_inputs > 8 && n.inputs[8].valid() && !constant_of(g, n.inputs[8])) return false;
+  const Tensor* w = constant_of(g, n.inputs[3]);
+  const Tensor* wz = constant_of(g, n.inputs[5]);
+  if (w->rank() != 4 || w->dtype() != DataType::kInt8 || wz->dtype() != DataType::kInt8) return false;
+  for (int64_t i = 0; i < wz->numel(); ++i)
+    if (wz->data<int8_t>()[i] != 0) return false;
+  for (size_t i : {1, 2, 6, 7})
+    if (constant_of(g, n.inputs[i])->numel() != 1) return false;
+  const DataType xt = constant_of(g, n.inputs[2])->dtype();
+  return xt == DataType::kUInt8 || xt == DataType::kInt8;
+}
+
 bool is_binary_elementwise(const Node& n) {
   return n.domain.empty() && n.num_explicit_inputs == 2 && n.outputs.size() == 1 &&
          (n.op_type == "Add" || n.op_type == "Mul" || n.op_type == "Sub" || n.op_type == "Div" ||
@@ -116,6 +150,10 @@ class ChannelsLast {
       if (!w || w->rank() != 4 || w->dtype() != DataType::kFloat32 || n.attrs.has("px_residual")) return std::nullopt;
       if (n.num_explicit_inputs > 2 && n.inputs[2].valid() && !constant_of(g_, n.inputs[2])) return std::nullopt;
       return "NhwcConv";
+    }
+    if (n.op_type == "QLinearConv") {
+      if (!is_int8_nhwc_conv(g_, n)) return std::nullopt;
+      return "NhwcQLinearConv";
     }
     if (!input_is_4d(n.inputs[0])) return std::nullopt;  // pooling: only where the input is known to be 4-D
     if (n.op_type == "MaxPool") return "NhwcMaxPool";
@@ -230,7 +268,7 @@ class ChannelsLast {
     if (c.removed || c.outputs.empty() || !c.outputs[0].valid()) return false;
     std::vector<ValueId> new_inputs = c.inputs;
     bool any = false;
-    if (is_unary_elementwise(c) || is_clip_with_constant_bounds(g_, c)) {
+    if (is_unary_elementwise(c) || is_clip_with_constant_bounds(g_, c) || is_per_tensor_quantization(g_, c)) {
       auto src = nhwc_source(c.inputs[0]);
       if (!src) return false;
       new_inputs[0] = *src;

@@ -3,7 +3,8 @@
 // by an activation (Relu, Gelu, ...), becomes one MatMul that adds the bias
 // and applies the activation inside oneDNN's GEMM: the output is written
 // once instead of three times. Gemm, which has its bias already, takes the
-// activation alone. The fused node carries px_bias (input 2 is the bias) and
+// activation alone, and so do the int8 GEMMs (com.parallax
+// DynamicQuantizeMatMul / MatMulIntegerToFloat). The fused node carries px_bias (input 2 is the bias) and
 // px_activation (kernels/cpu/dnnl_util.h).
 #include "graph/passes/pass_util.h"
 
@@ -38,18 +39,23 @@ size_t fuse_matmul_epilogue(Graph& g) {
   size_t fused = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     Node& mm = g.nodes[i];
-    if (mm.removed || !mm.domain.empty() || (mm.op_type != "MatMul" && mm.op_type != "Gemm")) continue;
+    // The int8 GEMMs of fuse_dynamic_quant_matmul have their bias already: they take the activation.
+    const bool int8 = !mm.removed && mm.domain == "com.parallax" &&
+                      (mm.op_type == "DynamicQuantizeMatMul" || mm.op_type == "MatMulIntegerToFloat");
+    if (!int8 && (mm.removed || !mm.domain.empty() || (mm.op_type != "MatMul" && mm.op_type != "Gemm"))) continue;
     if (mm.attrs.has("px_activation") || mm.attrs.has("px_residual") || mm.attrs.has("px_bias")) continue;
     if (mm.outputs.size() != 1 || !mm.outputs[0].valid()) continue;
-    // Float weights only: other element types take the kernels' portable loops.
-    const Tensor* w = mm.num_explicit_inputs >= 2 ? constant_of(g, mm.inputs[1]) : nullptr;
-    if (!w || w->dtype() != DataType::kFloat32 || w->rank() != 2) continue;
-    if (mm.op_type == "MatMul" && mm.num_explicit_inputs == 2) {
-      if (auto add_id = sole_consumer(g, mm.outputs[0])) {
-        Node& add = g.node(*add_id);
-        if (auto bias = bias_of(g, add, mm.outputs[0], w->dim(1))) {
-          absorb_operand(g, mm, add, *bias, 2, "px_bias");
-          ++fused;
+    if (!int8) {
+      // Float weights only: other element types take the kernels' portable loops.
+      const Tensor* w = mm.num_explicit_inputs >= 2 ? constant_of(g, mm.inputs[1]) : nullptr;
+      if (!w || w->dtype() != DataType::kFloat32 || w->rank() != 2) continue;
+      if (mm.op_type == "MatMul" && mm.num_explicit_inputs == 2) {
+        if (auto add_id = sole_consumer(g, mm.outputs[0])) {
+          Node& add = g.node(*add_id);
+          if (auto bias = bias_of(g, add, mm.outputs[0], w->dim(1))) {
+            absorb_operand(g, mm, add, *bias, 2, "px_bias");
+            ++fused;
+          }
         }
       }
     }

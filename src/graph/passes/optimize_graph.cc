@@ -14,6 +14,8 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
 
   passes::remove_identities(graph);
   passes::remove_dead_nodes(graph);
+  passes::fuse_dynamic_quant_matmul(graph);
+  passes::fuse_qdq_conv(graph);
   passes::fold_batch_norm_into_conv(graph);
   passes::fold_conv_affine(graph);
   passes::fuse_hard_swish(graph);
@@ -23,10 +25,13 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   if (options.matmul_epilogues) passes::fuse_matmul_epilogue(graph);
   passes::fuse_layer_norm(graph);
   if (options.channels_last) {
-    passes::to_channels_last(graph, {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization"});
+    passes::to_channels_last(
+        graph, {"Conv", "QLinearConv", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization"});
     // The skip connection's Add, then the activation behind it, join the Conv.
     if (passes::fuse_conv_residual(graph) > 0) passes::fuse_conv_activation(graph);
   }
+  // After the layout pass, which moves the QDQ Add's nodes to NHWC as they are.
+  passes::fuse_qdq_add(graph);
   graph.compact();
   return graph.topological_sort();
 }

@@ -49,6 +49,13 @@ size_t fuse_gelu(Graph& g);
 // MatMul -> Add(bias) -> activation, Gemm -> activation: one node.
 size_t fuse_matmul_epilogue(Graph& g);
 size_t fuse_layer_norm(Graph& g);
+// quantize_dynamic's DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul (-> Add)
+// -> one int8 GEMM node (DynamicQuantizeMatMul or MatMulIntegerToFloat).
+size_t fuse_dynamic_quant_matmul(Graph& g);
+// quantize_static's DequantizeLinear -> Conv [-> Relu] -> QuantizeLinear -> QLinearConv.
+size_t fuse_qdq_conv(Graph& g);
+// DequantizeLinear x2 -> Add [-> Relu] -> QuantizeLinear -> com.parallax.QLinearAdd.
+size_t fuse_qdq_add(Graph& g);
 size_t fold_conv_affine(Graph& g);
 size_t fuse_hard_swish(Graph& g);
 size_t fuse_gated_activation(Graph& g);

@@ -175,7 +175,11 @@ dnnl::memory PackedWeights::in_layout(const dnnl::memory::desc& layout) {
     cpu_stream().wait();
   }
   c.packed.push_back(packed);
-  if (!c.plain_shared) c.plain = Tensor();
+  // An int8 layout with oneDNN's compensation appended (bigger than the
+  // plain bytes) cannot be reordered into another layout: such weights keep
+  // their plain copy for the next one.
+  const bool compensated = c.plain_type != DataType::kFloat32 && layout.get_size() > c.plain_desc.get_size();
+  if (!c.plain_shared && !compensated) c.plain = Tensor();
   return packed;
 }
 

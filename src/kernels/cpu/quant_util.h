@@ -61,6 +61,33 @@ inline Result<std::vector<int32_t>> zero_point(const ComputeContext& ctx, size_t
   return read_i32(ctx.input(i));
 }
 
+// Checks a Quantize/DequantizeLinear's constant parameters when the kernel
+// is made: scales finite and positive (a zero or NaN scale gives zeros or
+// NaNs without a word), the zero point of the quantized side's type where
+// both are known, and `axis` within the rank of a constant (weight) input.
+inline Status check_quantize_params(const KernelCreateContext& ctx, const char* op, int64_t axis,
+                                    size_t quantized_input) {
+  if (const Tensor* s = ctx.has_input(1) ? ctx.constant_input(1) : nullptr) {
+    if (s->dtype() != DataType::kFloat32)
+      return error(StatusCode::kInvalidArgument, op, ": the scale must be float32, got ", data_type_name(s->dtype()));
+    for (int64_t i = 0; i < s->numel(); ++i) {
+      const float v = s->data<float>()[i];
+      if (!std::isfinite(v) || v <= 0.0f)
+        return error(StatusCode::kInvalidArgument, op, ": the scale must be finite and positive, got ", v);
+    }
+    const Tensor* x = ctx.constant_input(0);
+    if (x && s->numel() != 1 && (axis < -static_cast<int64_t>(x->rank()) || axis >= static_cast<int64_t>(x->rank())))
+      return error(StatusCode::kInvalidArgument, op, ": axis ", axis, " is out of range for rank ", x->rank());
+  }
+  if (quantized_input == 0 && ctx.has_input(2)) {
+    const DataType zt = ctx.input_dtype(2), xt = ctx.input_dtype(0);
+    if (zt != DataType::kUndefined && xt != DataType::kUndefined && zt != xt)
+      return error(StatusCode::kInvalidArgument, op, ": the zero point is ", data_type_name(zt), " but x is ",
+                   data_type_name(xt));
+  }
+  return Status::ok();
+}
+
 // Output shape of numpy matmul of shapes a and b.
 inline Result<Shape> matmul_shape(const char* op, const Shape& a, const Shape& b) {
   if (a.empty() || b.empty()) return error(StatusCode::kInvalidArgument, op, ": inputs must not be scalars");

@@ -14,6 +14,7 @@ class QuantizeLinearKernel final : public OpKernel {
   static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
     auto k = std::make_unique<QuantizeLinearKernel>();
     PX_ASSIGN_OR_RETURN(k->axis_, ctx.attrs().get_int("axis", 1));
+    PX_RETURN_IF_ERROR(check_quantize_params(ctx, "QuantizeLinear", k->axis_, 1));
     return std::unique_ptr<OpKernel>(std::move(k));
   }
 
