@@ -3,12 +3,14 @@
 // Run a model once with ONNX Runtime on TensorProto inputs and write the
 // outputs as TensorProtos (the layout of the ONNX backend test data).
 //
-//   node reference/ort_run.js MODEL INPUT_DIR OUTPUT_DIR [--threads N]
+//   node reference/ort_run.js MODEL INPUT_DIR OUTPUT_DIR [--threads N] [--opt LEVEL]
 //
 // INPUT_DIR/input_<i>.pb is fed to the model's i-th input (by position; the
 // tensor's name field may be empty). OUTPUT_DIR/output_<i>.pb receives the
 // i-th model output, with its name set. Session options: graph optimisation
-// 'all', sequential execution, intra-op threads N (default 1).
+// 'all' (--opt disabled|basic|extended|all), sequential execution, intra-op
+// threads N (default 1). Running with 'disabled' as well measures how far
+// ORT's own graph rewrites move the outputs: a fair tolerance.
 
 const fs = require('fs');
 const path = require('path');
@@ -17,18 +19,22 @@ const tp = require('./tensor_proto');
 
 function usage(msg) {
   if (msg) console.error(`ort_run: ${msg}`);
-  console.error('usage: node ort_run.js MODEL INPUT_DIR OUTPUT_DIR [--threads N]');
+  console.error('usage: node ort_run.js MODEL INPUT_DIR OUTPUT_DIR [--threads N] [--opt LEVEL]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
   const pos = [];
   let threads = 1;
+  let opt = 'all';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--threads') {
       threads = Number(argv[++i]);
       if (!Number.isInteger(threads) || threads < 1) usage('--threads needs a positive integer');
+    } else if (a === '--opt') {
+      opt = argv[++i];
+      if (!['disabled', 'basic', 'extended', 'all'].includes(opt)) usage('--opt needs disabled, basic, extended or all');
     } else if (a === '-h' || a === '--help') {
       usage();
     } else if (a.startsWith('--')) {
@@ -38,7 +44,7 @@ function parseArgs(argv) {
     }
   }
   if (pos.length !== 3) usage();
-  return { model: pos[0], inDir: pos[1], outDir: pos[2], threads };
+  return { model: pos[0], inDir: pos[1], outDir: pos[2], threads, opt };
 }
 
 // input_<i>.pb files of a directory, ordered by i.
@@ -54,7 +60,7 @@ function listIndexed(dir, prefix) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const session = await ort.InferenceSession.create(args.model, {
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: args.opt,
     executionMode: 'sequential',
     intraOpNumThreads: args.threads,
     interOpNumThreads: 1,

@@ -15,6 +15,7 @@
 
 #include "core/status_macros.h"
 #include "format/tensor_proto.h"
+#include "kernels/cpu/cast_ops.h"
 #include "kernels/kernel_util.h"
 
 namespace parallax::tools {
@@ -48,9 +49,11 @@ Result<std::vector<NamedTensor>> make_random_inputs(const Session& session, cons
     } else {
       for (int64_t d : info.shape) shape.push_back(d < 0 ? 1 : d);
     }
-    if (!is_supported(info.dtype))
+    if (!is_storable(info.dtype) || info.dtype == DataType::kString)
       return error(StatusCode::kUnsupported, "input '", info.name, "' has type ", data_type_name(info.dtype));
-    Tensor t = Tensor::allocate(info.dtype, shape);
+    // Half-float inputs: drawn as float32, then rounded by Cast's conversion.
+    const DataType drawn = is_half_float(info.dtype) ? DataType::kFloat32 : info.dtype;
+    Tensor t = Tensor::allocate(drawn, shape);
     std::uniform_real_distribution<float> uni(0.0f, 1.0f);
     Status s = visit_all(info.dtype, [&]<typename T>() {
       T* p = t.data<T>();
@@ -65,6 +68,11 @@ Result<std::vector<NamedTensor>> make_random_inputs(const Session& session, cons
       return Status::ok();
     });
     PX_RETURN_IF_ERROR(s);
+    if (drawn != info.dtype) {
+      Tensor half = Tensor::allocate(info.dtype, shape);
+      PX_RETURN_IF_ERROR(cast_tensor(t, half, 1));
+      t = std::move(half);
+    }
     out.push_back({info.name, std::move(t)});
   }
   return out;
