@@ -157,7 +157,10 @@ Result<Tensor> tensor_from_proto(onnx::TensorProto& proto, const TensorReadOptio
     case DataType::kBool: PX_RETURN_IF_ERROR(check(proto.int32_data_size())); copy_field<bool>(proto.int32_data(), t); break;
     // ONNX keeps each float16/bfloat16 as its 16 bits in an int32_data entry.
     case DataType::kFloat16:
-    case DataType::kBFloat16: PX_RETURN_IF_ERROR(check(proto.int32_data_size())); copy_field<uint16_t>(proto.int32_data(), t); break;
+    case DataType::kBFloat16:
+      PX_RETURN_IF_ERROR(check(proto.int32_data_size()));
+      copy_field<uint16_t>(proto.int32_data(), t);
+      break;
     default:
       return error(StatusCode::kUnsupported, "tensor '", proto.name(), "' element type ", data_type_name(type));
   }

@@ -55,7 +55,7 @@ Result<std::vector<NamedTensor>> make_random_inputs(const Session& session, cons
     const DataType drawn = is_half_float(info.dtype) ? DataType::kFloat32 : info.dtype;
     Tensor t = Tensor::allocate(drawn, shape);
     std::uniform_real_distribution<float> uni(0.0f, 1.0f);
-    Status s = visit_all(info.dtype, [&]<typename T>() {
+    Status s = visit_all(drawn, [&]<typename T>() {
       T* p = t.data<T>();
       for (int64_t i = 0; i < t.numel(); ++i) {
         if constexpr (std::is_floating_point_v<T>)
@@ -94,6 +94,11 @@ Result<std::vector<NamedTensor>> read_input_dir(const Session& session, const st
 std::string summarize(const Tensor& t) {
   std::ostringstream out;
   if (t.numel() == 0) return "(empty)";
+  if (is_half_float(t.dtype())) {
+    Tensor wide = Tensor::allocate(DataType::kFloat32, t.shape());
+    if (!cast_tensor(t, wide, 1).is_ok()) return "(not summarised)";
+    return summarize(wide);
+  }
   Status s = visit_all(t.dtype(), [&]<typename T>() {
     const T* p = t.data<T>();
     double lo = static_cast<double>(p[0]), hi = lo, sum = 0;

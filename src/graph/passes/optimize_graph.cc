@@ -30,6 +30,7 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
       if (attr.kind == Attribute::Kind::kGraph && attr.g) PX_RETURN_IF_ERROR(optimize_graph(*attr.g, options));
 
   passes::remove_identities(graph);
+  passes::fold_cast_pairs(graph);
   passes::remove_dead_nodes(graph);
   passes::fold_batch_norm_into_conv(graph);
   passes::fold_conv_affine(graph);
