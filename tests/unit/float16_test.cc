@@ -8,6 +8,7 @@
 #include <bit>
 #include <cmath>
 
+#include "kernels/cpu/cast_ops.h"
 #include "model_builder.h"
 #include "parallax/session.h"
 
@@ -74,6 +75,27 @@ TEST(BFloat16, RoundsToNearestEvenAndKeepsNan) {
   EXPECT_EQ(float_to_bfloat16(std::bit_cast<float>(0x00000001u)), 0x0000);  // tiny subnormal to zero
   EXPECT_TRUE(std::isnan(bfloat16_to_float(float_to_bfloat16(std::bit_cast<float>(0x7f800001u)))));
   EXPECT_EQ(bfloat16_to_float(0xc040), -3.0f);
+}
+
+// Cast's eight-at-a-time path (F16C) rounds as the scalar conversion does.
+TEST(Float16, CastTensorMatchesScalarConversion) {
+  const int64_t n = 100003;  // not a multiple of 8: the scalar tail runs too
+  Tensor f = Tensor::allocate(DataType::kFloat32, {n});
+  for (int64_t i = 0; i < n; ++i) f.data<float>()[i] = std::bit_cast<float>(static_cast<uint32_t>(i * 42943 + 7));
+  Tensor h = Tensor::allocate(DataType::kFloat16, {n});
+  ASSERT_TRUE(cast_tensor(f, h, 2).is_ok());
+  Tensor back = Tensor::allocate(DataType::kFloat32, {n});
+  ASSERT_TRUE(cast_tensor(h, back, 2).is_ok());
+  for (int64_t i = 0; i < n; ++i) {
+    const float x = f.data<float>()[i];
+    const uint16_t got = h.data<uint16_t>()[i];
+    if (std::isnan(x)) {
+      ASSERT_TRUE(is_nan_half(got)) << i;
+      continue;
+    }
+    ASSERT_EQ(got, float_to_half(x)) << i;
+    ASSERT_EQ(std::bit_cast<uint32_t>(back.data<float>()[i]), std::bit_cast<uint32_t>(half_to_float(got))) << i;
+  }
 }
 
 void add_half_initializer(testing::ModelBuilder& b, const std::string& name, int type, std::vector<float> values) {

@@ -2,6 +2,9 @@
 
 #include <cstring>
 #include <limits>
+#ifdef __F16C__
+#include <immintrin.h>
+#endif
 #include <string>
 #include <type_traits>
 
@@ -35,6 +38,29 @@ float widen_half(uint16_t bits, DataType type) {
   return type == DataType::kFloat16 ? half_to_float(bits) : bfloat16_to_float(bits);
 }
 
+// float <-> float16 eight at a time with F16C (the same rounding as
+// float_to_half: nearest even); a model's fp16 input is cast on every run.
+// Returns how many leading elements it converted.
+int64_t half_float_bulk(const uint16_t* src, float* dst, int64_t n) {
+  int64_t i = 0;
+#ifdef __F16C__
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
+#endif
+  (void)src, (void)dst, (void)n;
+  return i;
+}
+int64_t float_half_bulk(const float* src, uint16_t* dst, int64_t n) {
+  int64_t i = 0;
+#ifdef __F16C__
+  for (; i + 8 <= n; i += 8)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
+                     _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+#endif
+  (void)src, (void)dst, (void)n;
+  return i;
+}
+
 // From float16/bfloat16: widening to float is exact, so the float rules above apply unchanged.
 Status cast_from_half(const Tensor& in, Tensor& out, int threads) {
   const DataType from = in.dtype();
@@ -53,6 +79,8 @@ Status cast_from_half(const Tensor& in, Tensor& out, int threads) {
   return visit_all(out.dtype(), [&]<typename To>() -> Status {
     To* dst = out.data<To>();
     parallel_for(threads, in.numel(), 1 << 15, [&](int64_t b, int64_t e) {
+      if constexpr (std::is_same_v<To, float>)
+        if (from == DataType::kFloat16) b += half_float_bulk(src + b, dst + b, e - b);
       for (int64_t i = b; i < e; ++i) dst[i] = cast_elem<float, To>(widen_half(src[i], from));
     });
     return Status::ok();
@@ -68,6 +96,8 @@ Status cast_to_half(const Tensor& in, Tensor& out, int threads) {
   return visit_all(in.dtype(), [&]<typename From>() -> Status {
     const From* src = in.data<From>();
     parallel_for(threads, in.numel(), 1 << 15, [&](int64_t b, int64_t e) {
+      if constexpr (std::is_same_v<From, float>)
+        if (to_half) b += float_half_bulk(src + b, dst + b, e - b);
       for (int64_t i = b; i < e; ++i) {
         if constexpr (std::is_same_v<From, float>) {
           dst[i] = to_half ? float_to_half(src[i]) : float_to_bfloat16(src[i]);
