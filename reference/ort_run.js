@@ -8,9 +8,9 @@
 // INPUT_DIR/input_<i>.pb is fed to the model's i-th input (by position; the
 // tensor's name field may be empty). OUTPUT_DIR/output_<i>.pb receives the
 // i-th model output, with its name set. Session options: graph optimisation
-// 'all' (or --opt disabled|basic|extended: the gap between levels is how far
-// ORT's own rewrites move an int8 model's outputs), sequential execution,
-// intra-op threads N (default 1).
+// 'all' (--opt disabled|basic|extended|all), sequential execution, intra-op
+// threads N (default 1). Running with 'disabled' as well measures how far
+// ORT's own graph rewrites move the outputs: a fair tolerance.
 
 const fs = require('fs');
 const path = require('path');
@@ -34,7 +34,7 @@ function parseArgs(argv) {
       if (!Number.isInteger(threads) || threads < 1) usage('--threads needs a positive integer');
     } else if (a === '--opt') {
       opt = argv[++i];
-      if (!['disabled', 'basic', 'extended', 'all'].includes(opt)) usage('--opt needs disabled|basic|extended|all');
+      if (!['disabled', 'basic', 'extended', 'all'].includes(opt)) usage('--opt needs disabled, basic, extended or all');
     } else if (a === '-h' || a === '--help') {
       usage();
     } else if (a.startsWith('--')) {

@@ -33,6 +33,13 @@ PARALLAX_API size_t element_size(DataType type);
 PARALLAX_API std::string_view data_type_name(DataType type);
 // True for the types the CPU kernels compute with.
 PARALLAX_API bool is_supported(DataType type);
+// float16 and bfloat16. Models may hold them (initializers, graph inputs and
+// outputs, Cast) but kernels compute them in float32: the graph pass
+// widen_half_floats rewrites every model before it runs.
+PARALLAX_API bool is_half_float(DataType type);
+// True for the types tensors may have in a model file and at the API
+// boundary: is_supported() plus the half floats.
+PARALLAX_API bool is_storable(DataType type);
 
 template <typename T>
 constexpr DataType data_type_of();

@@ -39,4 +39,12 @@ bool is_supported(DataType type) {
          type != DataType::kBFloat16 && element_size(type) != 0;
 }
 
+bool is_half_float(DataType type) {
+  return type == DataType::kFloat16 || type == DataType::kBFloat16;
+}
+
+bool is_storable(DataType type) {
+  return is_supported(type) || is_half_float(type);
+}
+
 }  // namespace parallax

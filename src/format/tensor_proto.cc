@@ -103,7 +103,7 @@ Result<Tensor> read_external(const onnx::TensorProto& proto, const TensorReadOpt
 
 Result<Tensor> tensor_from_proto(onnx::TensorProto& proto, const TensorReadOptions& options) {
   auto type = static_cast<DataType>(proto.data_type());
-  if (!is_supported(type))
+  if (!is_storable(type))
     return error(StatusCode::kUnsupported, "tensor '", proto.name(), "' has element type ",
                  data_type_name(type), ", which Parallax does not support");
   Shape shape(proto.dims().begin(), proto.dims().end());
@@ -155,6 +155,12 @@ Result<Tensor> tensor_from_proto(onnx::TensorProto& proto, const TensorReadOptio
     case DataType::kInt8: PX_RETURN_IF_ERROR(check(proto.int32_data_size())); copy_field<int8_t>(proto.int32_data(), t); break;
     case DataType::kUInt8: PX_RETURN_IF_ERROR(check(proto.int32_data_size())); copy_field<uint8_t>(proto.int32_data(), t); break;
     case DataType::kBool: PX_RETURN_IF_ERROR(check(proto.int32_data_size())); copy_field<bool>(proto.int32_data(), t); break;
+    // ONNX keeps each float16/bfloat16 as its 16 bits in an int32_data entry.
+    case DataType::kFloat16:
+    case DataType::kBFloat16:
+      PX_RETURN_IF_ERROR(check(proto.int32_data_size()));
+      copy_field<uint16_t>(proto.int32_data(), t);
+      break;
     default:
       return error(StatusCode::kUnsupported, "tensor '", proto.name(), "' element type ", data_type_name(type));
   }

@@ -261,12 +261,12 @@ Status Program::validate_inputs(std::span<const Tensor> inputs, std::span<const 
     const Value& v = g.value(g.inputs[i]);
     const Tensor& t = inputs[i];
     if (t.empty()) return error(StatusCode::kInvalidArgument, "input '", v.name, "' is missing");
-    if (v.dtype != DataType::kUndefined && !is_supported(v.dtype))
+    if (v.dtype != DataType::kUndefined && !is_storable(v.dtype))
       return error(StatusCode::kUnsupported, "input '", v.name, "' has unsupported type ", data_type_name(v.dtype));
     if (v.dtype != DataType::kUndefined && t.dtype() != v.dtype)
       return error(StatusCode::kInvalidArgument, "input '", v.name, "' must be ", data_type_name(v.dtype), ", got ",
                    data_type_name(t.dtype()));
-    if (!is_supported(t.dtype()))
+    if (!is_storable(t.dtype()))
       return error(StatusCode::kUnsupported, "input '", v.name, "' has unsupported type ", data_type_name(t.dtype()));
     if (Status extent_ok = check_shape_extent(t.shape()); !extent_ok.is_ok())
       return extent_ok.with_context("input '" + v.name + "'");

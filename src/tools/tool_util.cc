@@ -16,6 +16,7 @@
 #include "core/cpu_set.h"
 #include "core/status_macros.h"
 #include "format/tensor_proto.h"
+#include "kernels/cpu/cast_ops.h"
 #include "kernels/kernel_util.h"
 #include "tools/device_cores.h"
 #include "tools/device_overlap.h"
@@ -51,11 +52,13 @@ Result<std::vector<NamedTensor>> make_random_inputs(const Session& session, cons
     } else {
       for (int64_t d : info.shape) shape.push_back(d < 0 ? 1 : d);
     }
-    if (!is_supported(info.dtype))
+    if (!is_storable(info.dtype) || info.dtype == DataType::kString)
       return error(StatusCode::kUnsupported, "input '", info.name, "' has type ", data_type_name(info.dtype));
-    Tensor t = Tensor::allocate(info.dtype, shape);
+    // Half-float inputs: drawn as float32, then rounded by Cast's conversion.
+    const DataType drawn = is_half_float(info.dtype) ? DataType::kFloat32 : info.dtype;
+    Tensor t = Tensor::allocate(drawn, shape);
     std::uniform_real_distribution<float> uni(0.0f, 1.0f);
-    Status s = visit_all(info.dtype, [&]<typename T>() {
+    Status s = visit_all(drawn, [&]<typename T>() {
       T* p = t.data<T>();
       for (int64_t i = 0; i < t.numel(); ++i) {
         if constexpr (std::is_floating_point_v<T>)
@@ -68,6 +71,11 @@ Result<std::vector<NamedTensor>> make_random_inputs(const Session& session, cons
       return Status::ok();
     });
     PX_RETURN_IF_ERROR(s);
+    if (drawn != info.dtype) {
+      Tensor half = Tensor::allocate(info.dtype, shape);
+      PX_RETURN_IF_ERROR(cast_tensor(t, half, 1));
+      t = std::move(half);
+    }
     out.push_back({info.name, std::move(t)});
   }
   return out;
@@ -89,6 +97,11 @@ Result<std::vector<NamedTensor>> read_input_dir(const Session& session, const st
 std::string summarize(const Tensor& t) {
   std::ostringstream out;
   if (t.numel() == 0) return "(empty)";
+  if (is_half_float(t.dtype())) {
+    Tensor wide = Tensor::allocate(DataType::kFloat32, t.shape());
+    if (!cast_tensor(t, wide, 1).is_ok()) return "(not summarised)";
+    return summarize(wide);
+  }
   Status s = visit_all(t.dtype(), [&]<typename T>() {
     const T* p = t.data<T>();
     double lo = static_cast<double>(p[0]), hi = lo, sum = 0;

@@ -5,6 +5,23 @@
 
 namespace parallax {
 
+namespace {
+
+// Passes append the nodes they add: sort again, subgraphs included.
+Status sort_all(Graph& graph) {
+  for (Node& n : graph.nodes)
+    for (const auto& [name, attr] : n.attrs.all())
+      if (attr.kind == Attribute::Kind::kGraph && attr.g) PX_RETURN_IF_ERROR(sort_all(*attr.g));
+  return graph.topological_sort();
+}
+
+}  // namespace
+
+Status prepare_graph(Graph& graph) {
+  if (passes::widen_half_floats(graph) == 0) return Status::ok();
+  return sort_all(graph);
+}
+
 Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   // Subgraphs first: their outer reads are by name and stay valid because no
   // pass renames or removes a value that a subgraph reads (replace_uses refuses).
@@ -13,6 +30,7 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
       if (attr.kind == Attribute::Kind::kGraph && attr.g) PX_RETURN_IF_ERROR(optimize_graph(*attr.g, options));
 
   passes::remove_identities(graph);
+  passes::fold_cast_pairs(graph);
   passes::remove_dead_nodes(graph);
   passes::fuse_dynamic_quant_matmul(graph);
   passes::fuse_qdq_conv(graph);

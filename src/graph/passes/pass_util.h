@@ -40,7 +40,12 @@ void absorb_operand(Graph& g, Node& op, Node& consumer, ValueId operand, size_t 
 ValueId add_constant(Graph& g, const std::string& base, Tensor t);
 
 // Each pass: returns how many rewrites it made.
+// float16/bfloat16 computed in float32 (see widen_half_floats.cc); not an
+// optimisation: prepare_graph() always runs it.
+size_t widen_half_floats(Graph& g);
 size_t remove_identities(Graph& g);
+// Cast pairs that keep every value read their source directly (fold_cast_pairs.cc).
+size_t fold_cast_pairs(Graph& g);
 size_t remove_dead_nodes(Graph& g);
 size_t fold_batch_norm_into_conv(Graph& g);
 size_t fuse_conv_activation(Graph& g);

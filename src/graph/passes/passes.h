@@ -17,6 +17,10 @@ struct OptimizeOptions {
   bool matmul_epilogues = true;
 };
 
+// Rewrites the graph into what the CPU kernels can run, whether or not it is
+// optimised: float16/bfloat16 values are computed in float32.
+Status prepare_graph(Graph& graph);
+
 // Runs every pass below, in order, on `graph` and its subgraphs.
 Status optimize_graph(Graph& graph, const OptimizeOptions& options = {});
 

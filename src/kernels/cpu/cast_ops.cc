@@ -2,9 +2,13 @@
 
 #include <cstring>
 #include <limits>
+#ifdef __F16C__
+#include <immintrin.h>
+#endif
 #include <string>
 #include <type_traits>
 
+#include "core/float16.h"
 #include "core/status_macros.h"
 #include "kernels/cpu/elementwise_common.h"
 
@@ -30,10 +34,87 @@ inline To cast_elem(From x) {
   }
 }
 
+float widen_half(uint16_t bits, DataType type) {
+  return type == DataType::kFloat16 ? half_to_float(bits) : bfloat16_to_float(bits);
+}
+
+// float <-> float16 eight at a time with F16C (the same rounding as
+// float_to_half: nearest even); a model's fp16 input is cast on every run.
+// Returns how many leading elements it converted.
+int64_t half_float_bulk(const uint16_t* src, float* dst, int64_t n) {
+  int64_t i = 0;
+#ifdef __F16C__
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
+#endif
+  (void)src, (void)dst, (void)n;
+  return i;
+}
+int64_t float_half_bulk(const float* src, uint16_t* dst, int64_t n) {
+  int64_t i = 0;
+#ifdef __F16C__
+  for (; i + 8 <= n; i += 8)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
+                     _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+#endif
+  (void)src, (void)dst, (void)n;
+  return i;
+}
+
+// From float16/bfloat16: widening to float is exact, so the float rules above apply unchanged.
+Status cast_from_half(const Tensor& in, Tensor& out, int threads) {
+  const DataType from = in.dtype();
+  const uint16_t* src = in.data<uint16_t>();
+  if (is_half_float(out.dtype())) {
+    uint16_t* dst = out.data<uint16_t>();
+    const bool to_half = out.dtype() == DataType::kFloat16;
+    parallel_for(threads, in.numel(), 1 << 15, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        const float f = widen_half(src[i], from);
+        dst[i] = to_half ? float_to_half(f) : float_to_bfloat16(f);
+      }
+    });
+    return Status::ok();
+  }
+  return visit_all(out.dtype(), [&]<typename To>() -> Status {
+    To* dst = out.data<To>();
+    parallel_for(threads, in.numel(), 1 << 15, [&](int64_t b, int64_t e) {
+      if constexpr (std::is_same_v<To, float>)
+        if (from == DataType::kFloat16) b += half_float_bulk(src + b, dst + b, e - b);
+      for (int64_t i = b; i < e; ++i) dst[i] = cast_elem<float, To>(widen_half(src[i], from));
+    });
+    return Status::ok();
+  });
+}
+
+// To float16/bfloat16 from any other type, rounding once to nearest even:
+// float rounds directly; every other type goes through double (exact for all
+// but int64/uint64 beyond 2^53, far past float16's range) and round-to-odd.
+Status cast_to_half(const Tensor& in, Tensor& out, int threads) {
+  uint16_t* dst = out.data<uint16_t>();
+  const bool to_half = out.dtype() == DataType::kFloat16;
+  return visit_all(in.dtype(), [&]<typename From>() -> Status {
+    const From* src = in.data<From>();
+    parallel_for(threads, in.numel(), 1 << 15, [&](int64_t b, int64_t e) {
+      if constexpr (std::is_same_v<From, float>)
+        if (to_half) b += float_half_bulk(src + b, dst + b, e - b);
+      for (int64_t i = b; i < e; ++i) {
+        if constexpr (std::is_same_v<From, float>) {
+          dst[i] = to_half ? float_to_half(src[i]) : float_to_bfloat16(src[i]);
+        } else {
+          const double d = static_cast<double>(src[i]);
+          dst[i] = to_half ? double_to_half(d) : double_to_bfloat16(d);
+        }
+      }
+    });
+    return Status::ok();
+  });
+}
+
 }  // namespace
 
 bool cast_supported(DataType from, DataType to) {
-  auto ok = [](DataType t) { return is_supported(t) && t != DataType::kString; };
+  auto ok = [](DataType t) { return is_storable(t) && t != DataType::kString; };
   return ok(from) && ok(to);
 }
 
@@ -47,6 +128,8 @@ Status cast_tensor(const Tensor& in, Tensor& out, int threads) {
     if (out.raw() != in.raw()) std::memcpy(out.raw(), in.raw(), in.nbytes());
     return Status::ok();
   }
+  if (is_half_float(in.dtype())) return cast_from_half(in, out, threads);
+  if (is_half_float(out.dtype())) return cast_to_half(in, out, threads);
   return visit_all(in.dtype(), [&]<typename From>() -> Status {
     return visit_all(out.dtype(), [&]<typename To>() -> Status {
       const From* src = in.data<From>();

@@ -1,7 +1,8 @@
 // Element type conversion shared by Cast and CastLike.
 //
-// Numeric and bool types only (float16, bfloat16 and string are
+// Numeric and bool types, float16 and bfloat16 included (string is
 // unsupported). Rules, following ONNX / numpy:
+//   to float16/bfloat16: round to nearest even, once (core/float16.h)
 //   to bool:           x != 0 (NaN -> true)
 //   from bool:         1 or 0
 //   float -> integer:  truncates toward zero; NaN -> 0 and out-of-range
