@@ -122,6 +122,13 @@ class Bytes {
   size_t pos_ = 0;
 };
 
+// prefix + n. (Appending rather than operator+ also keeps gcc 12's -Wrestrict
+// false positive on string concatenation quiet.)
+std::string numbered(std::string prefix, int n) {
+  prefix += std::to_string(n);
+  return prefix;
+}
+
 // ------------------------------------------------------------ tensors
 
 onnx::TensorProto::DataType onnx_type(DataType d) {
@@ -209,7 +216,7 @@ void describe(onnx::ValueInfoProto* v, const std::string& name, DataType d, cons
   auto* s = tt->mutable_shape();
   for (size_t i = 0; i < shape.size(); ++i) {
     if (symbolic) {
-      s->add_dim()->set_dim_param(name + "_" + std::to_string(i));
+      s->add_dim()->set_dim_param(numbered(name + "_", static_cast<int>(i)));
     } else {
       s->add_dim()->set_dim_value(shape[i]);
     }
@@ -363,13 +370,13 @@ void if_branch(Bytes& in, const char* attr, int outputs, onnx::NodeProto* node) 
   onnx::GraphProto* g = a->mutable_g();
   g->set_name(attr);
   for (int j = 0; j < outputs; ++j) {
-    const std::string c = std::string(attr) + "_c" + std::to_string(j);
+    const std::string c = numbered(std::string(attr) + "_c", j);
     auto* k = body_node(g, "Constant", {}, c);
     auto* v = k->add_attribute();
     v->set_name("value");
     v->set_type(A::TENSOR);
     small_tensor(in, v->mutable_t());
-    const std::string o = std::string(attr) + "_o" + std::to_string(j);
+    const std::string o = numbered(std::string(attr) + "_o", j);
     body_node(g, "Identity", {c}, o);
     body_value(g->mutable_output(), o);
   }
@@ -388,7 +395,7 @@ void loop_body(Bytes& in, int carried, int outputs, onnx::NodeProto* node) {
   g->set_name("body");
   scalar_type(body_value(g->mutable_input(), "iter"), DataType::kInt64);
   scalar_type(body_value(g->mutable_input(), "cond_in"), DataType::kBool);
-  for (int j = 0; j < carried; ++j) body_value(g->mutable_input(), "v" + std::to_string(j));
+  for (int j = 0; j < carried; ++j) body_value(g->mutable_input(), numbered("v", j));
   auto* k = body_node(g, "Constant", {}, "limit");
   auto* v = k->add_attribute();
   v->set_name("value");
@@ -403,7 +410,7 @@ void loop_body(Bytes& in, int carried, int outputs, onnx::NodeProto* node) {
   }
   body_value(g->mutable_output(), "cond_out");
   for (int j = 0; j < carried; ++j) {
-    const std::string v = "v" + std::to_string(j), o = "v_out" + std::to_string(j);
+    const std::string v = numbered("v", j), o = numbered("v_out", j);
     if (in.bit()) {
       body_node(g, "Add", {v, v}, o);
     } else {
@@ -412,7 +419,7 @@ void loop_body(Bytes& in, int carried, int outputs, onnx::NodeProto* node) {
     body_value(g->mutable_output(), o);
   }
   for (int k = 0; k < outputs - carried; ++k) {
-    const std::string o = "scan" + std::to_string(k);
+    const std::string o = numbered("scan", k);
     body_node(g, "Identity", {carried > 0 && in.bit() ? "v0" : "iter"}, o);
     body_value(g->mutable_output(), o);
   }
@@ -425,11 +432,11 @@ void scan_body(Bytes& in, int inputs, int outputs, onnx::NodeProto* node) {
   a->set_type(A::GRAPH);
   onnx::GraphProto* g = a->mutable_g();
   g->set_name("body");
-  for (int j = 0; j < inputs; ++j) body_value(g->mutable_input(), "s" + std::to_string(j));
+  for (int j = 0; j < inputs; ++j) body_value(g->mutable_input(), numbered("s", j));
   for (int j = 0; j < outputs; ++j) {
-    const std::string o = "so" + std::to_string(j);
+    const std::string o = numbered("so", j);
     const int from = inputs > 0 ? in.next() % inputs : 0;
-    body_node(g, "Identity", {"s" + std::to_string(from)}, o);
+    body_node(g, "Identity", {numbered("s", from)}, o);
     body_value(g->mutable_output(), o);
   }
 }
@@ -488,7 +495,7 @@ Built build(Bytes& in) {
     if (fresh) it->second = f.types[in.next() % f.types.size()];
     const DataType d = it->second;
     for (int k = 0; k < count; ++k) {
-      const std::string name = "x" + std::to_string(input_count++);
+      const std::string name = numbered("x", input_count++);
       node->add_input(name);
       parallax::Shape shape;
       const uint8_t mode = in.next() % 8;
@@ -531,7 +538,7 @@ Built build(Bytes& in) {
       continue;
     }
     for (int k = 0; k < count; ++k) {
-      const std::string name = "y" + std::to_string(output_count++);
+      const std::string name = numbered("y", output_count++);
       node->add_output(name);
       g->add_output()->set_name(name);
     }

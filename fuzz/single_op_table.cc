@@ -111,7 +111,10 @@ const Extra* extra_for(const std::string& domain, const std::string& op_type) {
   return nullptr;
 }
 
-// The entries for one kernel: one per ONNX schema version in its opset range.
+void add_newer_forms(const KernelDef& def, std::vector<OpSpec>& out);
+
+// The entries for one kernel: one per ONNX schema version in its opset range,
+// and the newer forms (below) that its range reaches.
 std::vector<OpSpec> specs_for(const KernelDef& def) {
   std::vector<OpSpec> out;
   const Extra* extra = extra_for(def.domain, def.op_type);
@@ -134,13 +137,56 @@ std::vector<OpSpec> specs_for(const KernelDef& def) {
     if (extra != nullptr) add_extra(*extra, s);
     out.push_back(std::move(s));
   }
-  // A kernel registered only past the newest opset libonnx knows still gets
-  // that schema, under its own opset.
-  if (out.empty() && def.since_version > kNewestKnownOpset) {
-    const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(def.op_type, kNewestKnownOpset);
-    if (schema != nullptr) out.push_back(spec_from(*schema, def.domain, def.op_type, def.since_version));
-  }
+  add_newer_forms(def, out);
   return out;
+}
+
+// Schema changes after opset 17 that libonnx 1.12 does not know, applied to
+// the opset-17 schema: the fuzzer then also builds the newer form, under the
+// newer opset, for every kernel whose range reaches it.
+struct NewerForm {
+  std::string_view op_type;
+  int opset;
+  std::vector<FormalSpec> added_inputs;  // appended after the opset-17 inputs
+  std::vector<AttrSpec> added_attrs;
+  std::string_view removed_attr;  // an attribute that became an input
+};
+
+const std::vector<NewerForm>& newer_forms() {
+  using A = onnx::AttributeProto;
+  const FormalSpec axes{"axes", "tensor(int64)", {DataType::kInt64}, true, false};
+  static const std::vector<NewerForm> kForms = [&] {
+    std::vector<NewerForm> forms;
+    // Opset 18: the reductions take `axes` as an input (ReduceSum did at 13).
+    for (std::string_view op : {"ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceMax", "ReduceMean",
+                                "ReduceMin", "ReduceProd", "ReduceSumSquare"})
+      forms.push_back({op, 18, {axes}, {{"noop_with_empty_axes", A::INT}}, "axes"});
+    forms.push_back({"Split", 18, {}, {{"num_outputs", A::INT}}, ""});
+    forms.push_back({"Pad", 18, {axes}, {}, ""});
+    forms.push_back(
+        {"Resize", 18, {}, {{"antialias", A::INT}, {"axes", A::INTS}, {"keep_aspect_ratio_policy", A::STRING}}, ""});
+    forms.push_back({"ScatterElements", 18, {}, {}, ""});  // reduction max / min: strings the fuzzer has
+    forms.push_back({"ScatterND", 18, {}, {}, ""});
+    forms.push_back({"AveragePool", 19, {}, {{"dilations", A::INTS}}, ""});
+    forms.push_back({"Pad", 19, {axes}, {}, ""});  // mode "wrap"
+    forms.push_back({"Cast", 19, {}, {{"saturate", A::INT}}, ""});
+    return forms;
+  }();
+  return kForms;
+}
+
+void add_newer_forms(const KernelDef& def, std::vector<OpSpec>& out) {
+  if (!def.domain.empty()) return;
+  for (const NewerForm& f : newer_forms()) {
+    if (f.op_type != def.op_type || f.opset < def.since_version || f.opset > def.until_version) continue;
+    const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(def.op_type, kNewestKnownOpset);
+    if (schema == nullptr) continue;
+    OpSpec s = spec_from(*schema, def.domain, def.op_type, f.opset);
+    for (const FormalSpec& in : f.added_inputs) s.inputs.push_back(in);
+    std::erase_if(s.attrs, [&](const AttrSpec& a) { return a.name == f.removed_attr; });
+    for (const AttrSpec& a : f.added_attrs) s.attrs.push_back(a);
+    out.push_back(std::move(s));
+  }
 }
 
 std::vector<const KernelDef*> sorted_kernels() {
