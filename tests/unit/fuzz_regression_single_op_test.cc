@@ -7,6 +7,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,23 @@ void expect_refused(const ModelBuilder& b, const std::vector<NamedTensor>& input
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.to_string();
     EXPECT_NE(s.message().find(node), std::string::npos) << s.to_string();
   }
+}
+
+// Runs `b` in both modes; each run must succeed. Returns the first output.
+Tensor run_ok(const ModelBuilder& b, const std::vector<NamedTensor>& inputs) {
+  Tensor first;
+  for (ExecutionMode mode : {ExecutionMode::kSequential, ExecutionMode::kDataflow}) {
+    SessionOptions options;
+    options.mode = mode;
+    options.num_threads = mode == ExecutionMode::kSequential ? 1 : 2;
+    auto session = Session::open_from_bytes(b.bytes(), options);
+    EXPECT_TRUE(session.is_ok()) << session.status().to_string();
+    if (!session.is_ok()) return first;
+    auto out = (*session)->run(inputs);
+    EXPECT_TRUE(out.is_ok()) << out.status().to_string();
+    if (out.is_ok() && first.empty()) first = (*out)[0];
+  }
+  return first;
 }
 
 Tensor scalar_float(float v) {
@@ -91,6 +109,56 @@ TEST(FuzzRegressionSingleOp, PadAxesOfScalarAreRefused) {
   b.node("Pad", {"x", "pads", "value", "axes"}, {"y"});
   b.output("y", onnx::TensorProto::FLOAT, {});
   expect_refused(b, {{"x", scalar_float(1.0f)}}, "Pad_1");
+}
+
+// ReduceProd of int64 values whose product overflows: signed overflow was
+// undefined behaviour (reduce.h ProdOp). Integer reductions now wrap, as the
+// two's-complement result ONNX Runtime gives.
+TEST(FuzzRegressionSingleOp, ReduceProdInt64OverflowWraps) {
+  ModelBuilder b(13);
+  const std::vector<int64_t> v = {int64_t{1} << 32, 361883219911543790, -5};
+  int64_init(b, "x", {3, 1}, v);
+  b.node("ReduceProd", {"x"}, {"y"});
+  b.output("y", onnx::TensorProto::INT64, {1, 1});
+  uint64_t expected = 1;
+  for (int64_t x : v) expected *= static_cast<uint64_t>(x);
+  Tensor y = run_ok(b, {});
+  ASSERT_EQ(y.numel(), 1);
+  EXPECT_EQ(*y.data<int64_t>(), static_cast<int64_t>(expected));
+}
+
+// ReduceMean of 256 int8 values: the count, cast to int8, was 0, and the
+// integer division by it trapped (SIGFPE) (reduce.h MeanOp::finish).
+TEST(FuzzRegressionSingleOp, ReduceMeanInt8Over256ElementsDividesByTheCount) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::INT8, {256});
+  auto* n = b.node("ReduceMean", {"x"}, {"y"});
+  add_int(n, "keepdims", 0);
+  b.output("y", onnx::TensorProto::INT8, {});
+  // The sum (kept in int8, as ONNX keeps the input type) is 127 - 100 = 27;
+  // 27 / 256 truncates to 0.
+  Tensor x = Tensor::allocate(DataType::kInt8, {256});
+  x.data<int8_t>()[0] = 127;
+  x.data<int8_t>()[1] = -100;
+  Tensor y = run_ok(b, {{"x", x}});
+  ASSERT_EQ(y.numel(), 1);
+  EXPECT_EQ(*y.data<int8_t>(), 0);
+}
+
+// CumSum of int32 values whose running sum overflows: signed overflow was
+// undefined behaviour (cum_sum.cc); it wraps now.
+TEST(FuzzRegressionSingleOp, CumSumInt32OverflowWraps) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::INT32, {2});
+  int64_init(b, "axis", {}, {0});
+  b.node("CumSum", {"x", "axis"}, {"y"});
+  b.output("y", onnx::TensorProto::INT32, {2});
+  Tensor x = Tensor::allocate(DataType::kInt32, {2});
+  x.data<int32_t>()[0] = std::numeric_limits<int32_t>::max();
+  x.data<int32_t>()[1] = 1;
+  Tensor y = run_ok(b, {{"x", x}});
+  ASSERT_EQ(y.numel(), 2);
+  EXPECT_EQ(y.data<int32_t>()[1], std::numeric_limits<int32_t>::min());
 }
 
 }  // namespace
