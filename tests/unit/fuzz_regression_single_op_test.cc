@@ -161,5 +161,45 @@ TEST(FuzzRegressionSingleOp, CumSumInt32OverflowWraps) {
   EXPECT_EQ(y.data<int32_t>()[1], std::numeric_limits<int32_t>::min());
 }
 
+// Pow of an int32 base with a float exponent giving NaN (a negative base to
+// a fractional power) or a value past int32: converting the double result
+// was undefined behaviour (pow.cc PowFn). NaN gives 0, overflow saturates.
+TEST(FuzzRegressionSingleOp, PowIntBaseFloatExponentSaturates) {
+  ModelBuilder b(15);
+  b.input("x", onnx::TensorProto::INT32, {2});
+  b.input("e", onnx::TensorProto::FLOAT, {2});
+  b.node("Pow", {"x", "e"}, {"y"});
+  b.output("y", onnx::TensorProto::INT32, {2});
+  Tensor x = Tensor::allocate(DataType::kInt32, {2});
+  x.data<int32_t>()[0] = -8;
+  x.data<int32_t>()[1] = 10;
+  Tensor e = Tensor::allocate(DataType::kFloat32, {2});
+  e.data<float>()[0] = 0.5f;
+  e.data<float>()[1] = 20.0f;
+  Tensor y = run_ok(b, {{"x", x}, {"e", e}});
+  ASSERT_EQ(y.numel(), 2);
+  EXPECT_EQ(y.data<int32_t>()[0], 0);
+  EXPECT_EQ(y.data<int32_t>()[1], std::numeric_limits<int32_t>::max());
+}
+
+// MatMul of int32 values whose dot product overflows: signed overflow in the
+// reference loop was undefined behaviour (mat_mul.cc compute_ref); it wraps.
+TEST(FuzzRegressionSingleOp, MatMulInt32OverflowWraps) {
+  ModelBuilder b(13);
+  b.input("a", onnx::TensorProto::INT32, {1, 2});
+  b.input("b", onnx::TensorProto::INT32, {2, 1});
+  b.node("MatMul", {"a", "b"}, {"y"});
+  b.output("y", onnx::TensorProto::INT32, {1, 1});
+  Tensor a = Tensor::allocate(DataType::kInt32, {1, 2});
+  a.data<int32_t>()[0] = 8;
+  a.data<int32_t>()[1] = 1;
+  Tensor m = Tensor::allocate(DataType::kInt32, {2, 1});
+  m.data<int32_t>()[0] = std::numeric_limits<int32_t>::max();
+  m.data<int32_t>()[1] = 0;
+  Tensor y = run_ok(b, {{"a", a}, {"b", m}});
+  ASSERT_EQ(y.numel(), 1);
+  EXPECT_EQ(*y.data<int32_t>(), static_cast<int32_t>(uint32_t{8} * uint32_t{0x7fffffff}));
+}
+
 }  // namespace
 }  // namespace parallax
