@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/) into build-fuzz/ with clang, ASan and
-# UBSan, seeds their corpora (fuzz/make_corpus.sh) and runs each one.
+# UBSan, seeds their corpora (fuzz/make_corpus.sh) and runs each one from its
+# working corpus fuzz/corpus/<fuzzer>/ (gitignored; new inputs land there) and
+# its committed, minimized seeds fuzz/seeds/<fuzzer>/ (read only here;
+# fuzz/minimize_seeds.sh folds the working corpus back into them).
 #   scripts/fuzz.sh [SECONDS_PER_FUZZER]     (default: 60)
 # Environment: FUZZERS="fuzz_model_load ..." runs a subset; FUZZ_ARGS adds
 # libFuzzer flags. Crashes, leaks and timeouts land in build-fuzz/artifacts/
@@ -13,13 +16,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
-fuzzers="${FUZZERS:-fuzz_model_load fuzz_run_shapes fuzz_tensor_proto fuzz_capi_model_bytes}"
+fuzzers="${FUZZERS:-fuzz_model_load fuzz_run_shapes fuzz_tensor_proto fuzz_capi_model_bytes fuzz_single_op}"
 dir=build-fuzz
 
 export CC="${CC:-clang}" CXX="${CXX:-clang++}"
 # -O1 with line tables: readable reports at a usable speed. Tests, benches
 # and the CLI are not needed here.
-cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Fuzz -DCMAKE_CXX_FLAGS_FUZZ="-O1 -gline-tables-only" \
+# ccache, when there is one, makes a rebuild after a small change quick.
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+cmake -S . -B "$dir" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Fuzz -DCMAKE_CXX_FLAGS_FUZZ="-O1 -gline-tables-only" \
   -DCMAKE_C_FLAGS_FUZZ="-O1 -gline-tables-only" -DPARALLAX_FUZZ=ON -DPARALLAX_BUILD_TESTS=OFF \
   -DPARALLAX_BUILD_BENCH=OFF
 # shellcheck disable=SC2086
@@ -35,11 +41,12 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 mkdir -p "$dir/logs"
 status=0
 for f in $fuzzers; do
-  mkdir -p "$dir/artifacts/$f"
+  mkdir -p "$dir/artifacts/$f" "fuzz/corpus/$f"
   echo "== $f for ${seconds}s"
   # shellcheck disable=SC2086
   "$dir/fuzz/$f" -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$dir/artifacts/$f/" ${FUZZ_ARGS:-} "fuzz/corpus/$f" >"$dir/logs/$f.log" 2>&1 || status=1
+    -artifact_prefix="$dir/artifacts/$f/" ${FUZZ_ARGS:-} "fuzz/corpus/$f" "fuzz/seeds/$f" \
+    >"$dir/logs/$f.log" 2>&1 || status=1
 done
 
 echo

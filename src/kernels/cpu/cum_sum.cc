@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/status_macros.h"
+#include "kernels/cpu/elementwise_common.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 
@@ -50,9 +51,16 @@ class CumSumKernel final : public OpKernel {
             const T* xr = ib + i * inner;
             T* yr = ob + i * inner;
             if (ex) {
-              for (int64_t j = 0; j < inner; ++j) { yr[j] = acc[j]; acc[j] += xr[j]; }
+              // Integer sums wrap (wrap_add) rather than overflow: undefined behaviour.
+              for (int64_t j = 0; j < inner; ++j) {
+                yr[j] = acc[j];
+                acc[j] = wrap_add(acc[j], xr[j]);
+              }
             } else {
-              for (int64_t j = 0; j < inner; ++j) { acc[j] += xr[j]; yr[j] = acc[j]; }
+              for (int64_t j = 0; j < inner; ++j) {
+                acc[j] = wrap_add(acc[j], xr[j]);
+                yr[j] = acc[j];
+              }
             }
           }
         }

@@ -11,6 +11,7 @@
 
 #include "core/status_macros.h"
 #include "kernels/cpu/dnnl_matmul.h"
+#include "kernels/cpu/elementwise_common.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
@@ -171,11 +172,13 @@ class MatMulKernel final : public OpKernel {
         for (int64_t kk = 0; kk < K; ++kk) {
           T av = A[i * K + kk];
           const T* brow = B + kk * N;
-          for (int64_t j = 0; j < N; ++j) row[j] += av * brow[j];
+          // Integer products and sums wrap (wrap_mul, wrap_add): signed
+          // overflow on the model's values would be undefined behaviour.
+          for (int64_t j = 0; j < N; ++j) row[j] = wrap_add(row[j], wrap_mul(av, brow[j]));
         }
         if (r) {
           const T* rr = r->data<T>() + bi * M * N + i * N;
-          for (int64_t j = 0; j < N; ++j) row[j] += rr[j];
+          for (int64_t j = 0; j < N; ++j) row[j] = wrap_add(row[j], rr[j]);
         }
         if constexpr (std::is_floating_point_v<T>) act_.apply(row, N);
       }

@@ -41,6 +41,15 @@ struct PowFn {
       return int_pow(a, b);
     } else if constexpr (std::is_same_v<A, float> && std::is_same_v<B, float>) {
       return std::pow(a, b);
+    } else if constexpr (kIsInteger<A>) {
+      // An integer base with a float exponent: the double result may be NaN
+      // or beyond A's range, and converting those is undefined behaviour.
+      // NaN gives 0 and out-of-range values A's limits (saturation).
+      const double r = std::pow(static_cast<double>(a), static_cast<double>(b));
+      if (std::isnan(r)) return A(0);
+      if (r <= static_cast<double>(std::numeric_limits<A>::lowest())) return std::numeric_limits<A>::lowest();
+      if (r >= static_cast<double>(std::numeric_limits<A>::max())) return std::numeric_limits<A>::max();
+      return static_cast<A>(r);
     } else {
       return static_cast<A>(std::pow(static_cast<double>(a), static_cast<double>(b)));
     }

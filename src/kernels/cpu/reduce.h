@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/status_macros.h"
+#include "kernels/cpu/elementwise_common.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 
@@ -29,24 +30,29 @@ namespace reduce_detail {
 
 // Accumulators have the element type (ONNX keeps the input type, integer
 // wrap-around included) except where a float intermediate is needed (L2, LogSum).
+// Integer sums and products wrap through wrap_add / wrap_mul: a plain signed
+// overflow would be undefined behaviour, and the values come from the model.
 struct SumOp {
   template <typename T> using Acc = T;
   template <typename T> static Acc<T> init() { return T(0); }
-  template <typename T> static Acc<T> step(Acc<T> a, T x) { return a + x; }
-  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return a + b; }
+  template <typename T> static Acc<T> step(Acc<T> a, T x) { return wrap_add(a, x); }
+  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return wrap_add(a, b); }
   template <typename T> static T finish(Acc<T> a, int64_t) { return a; }
 };
 
 struct MeanOp {
   template <typename T> using Acc = T;
   template <typename T> static Acc<T> init() { return T(0); }
-  template <typename T> static Acc<T> step(Acc<T> a, T x) { return a + x; }
-  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return a + b; }
+  template <typename T> static Acc<T> step(Acc<T> a, T x) { return wrap_add(a, x); }
+  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return wrap_add(a, b); }
   template <typename T> static T finish(Acc<T> a, int64_t n) {
     if constexpr (std::is_floating_point_v<T>) {
       return a / static_cast<T>(n);
+    } else if constexpr (std::is_signed_v<T>) {
+      // The count in 64 bits: as T, 256 elements of int8 would divide by 0.
+      return n == 0 ? T(0) : static_cast<T>(static_cast<int64_t>(a) / n);
     } else {
-      return n == 0 ? T(0) : static_cast<T>(a / static_cast<T>(n));
+      return n == 0 ? T(0) : static_cast<T>(static_cast<uint64_t>(a) / static_cast<uint64_t>(n));
     }
   }
 };
@@ -76,8 +82,8 @@ struct MinOp {
 struct ProdOp {
   template <typename T> using Acc = T;
   template <typename T> static Acc<T> init() { return T(1); }
-  template <typename T> static Acc<T> step(Acc<T> a, T x) { return a * x; }
-  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return a * b; }
+  template <typename T> static Acc<T> step(Acc<T> a, T x) { return wrap_mul(a, x); }
+  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return wrap_mul(a, b); }
   template <typename T> static T finish(Acc<T> a, int64_t) { return a; }
 };
 
@@ -85,18 +91,18 @@ struct L1Op {
   template <typename T> using Acc = T;
   template <typename T> static Acc<T> init() { return T(0); }
   template <typename T> static Acc<T> step(Acc<T> a, T x) {
-    if constexpr (std::is_unsigned_v<T>) return a + x;
-    else return a + (x < T(0) ? T(-x) : x);
+    if constexpr (std::is_unsigned_v<T>) return wrap_add(a, x);
+    else return wrap_add(a, x < T(0) ? wrap_neg(x) : x);
   }
-  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return a + b; }
+  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return wrap_add(a, b); }
   template <typename T> static T finish(Acc<T> a, int64_t) { return a; }
 };
 
 struct SumSquareOp {
   template <typename T> using Acc = T;
   template <typename T> static Acc<T> init() { return T(0); }
-  template <typename T> static Acc<T> step(Acc<T> a, T x) { return a + x * x; }
-  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return a + b; }
+  template <typename T> static Acc<T> step(Acc<T> a, T x) { return wrap_add(a, wrap_mul(x, x)); }
+  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return wrap_add(a, b); }
   template <typename T> static T finish(Acc<T> a, int64_t) { return a; }
 };
 
