@@ -148,12 +148,18 @@ void panel_svg(std::ostringstream& o, const Graph& g, const MemoryPanel& panel, 
     const long x0 = xpos(b.first), x1 = xpos(b.last + 1.0);
     long y0 = ypos(static_cast<double>(b.offset + b.bytes)), y1 = ypos(static_cast<double>(b.offset));
     if (y1 - y0 < 1) y0 = y1 - 1;
-    o << "<rect class=\"" << (b.branch >= 0 ? "b" + std::to_string(b.branch % 12) : std::string("bn")) << "\" x=\""
+    // Streamed piecewise: GCC 12 warns falsely (-Wrestrict) on "b" + std::to_string(...).
+    o << "<rect class=\"b";
+    if (b.branch >= 0) o << b.branch % 12;
+    else o << 'n';
+    o << "\" x=\""
       << x0 << "\" y=\"" << y0 << "\" width=\"" << std::max<long>(x1 - x0, 1) << "\" height=\"" << y1 - y0
       << "\"><title>" << html_escape(value_label(g, b.value)) << "\n"
       << fmt_bytes(static_cast<double>(b.bytes)) << " (" << b.bytes << " B) at offset " << b.offset << "\nsteps "
-      << b.first << "-" << b.last << ", branch " << (b.branch >= 0 ? "b" + std::to_string(b.branch) : "-")
-      << "</title></rect>\n";
+      << b.first << "-" << b.last << ", branch ";
+    if (b.branch >= 0) o << 'b' << b.branch;
+    else o << '-';
+    o << "</title></rect>\n";
   }
 
   const long ya = ypos(static_cast<double>(ep.arena_bytes));
