@@ -18,21 +18,6 @@ namespace parallax::passes {
 
 namespace {
 
-const Node* producer(const Graph& g, ValueId v) {
-  if (!v.valid() || !g.value(v).producer.valid()) return nullptr;
-  const Node& n = g.node(g.value(v).producer);
-  return n.removed ? nullptr : &n;
-}
-
-// Live readers of `v` (graph outputs count as a reader nobody can remove).
-size_t live_readers(const Graph& g, ValueId v) {
-  if (!v.valid()) return 0;
-  size_t k = g.value(v).is_graph_output ? 1 : 0;
-  for (NodeId c : g.value(v).consumers)
-    if (!g.node(c).removed) ++k;
-  return k;
-}
-
 // The constant float scale of a weight with n columns: one value or n.
 bool is_weight_scale(const Graph& g, ValueId v, int64_t n) {
   const Tensor* t = constant_of(g, v);
@@ -46,7 +31,7 @@ size_t fuse_dynamic_quant_matmul(Graph& g) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& mm = g.nodes[i];
     if (!is_op(mm, "MatMulInteger") || mm.num_explicit_inputs < 3 || mm.outputs.size() != 1) continue;
-    const Node* dql = producer(g, mm.inputs[0]);
+    const Node* dql = live_producer(g, mm.inputs[0]);
     if (!dql || !is_op(*dql, "DynamicQuantizeLinear") || dql->outputs.size() != 3 || mm.inputs[2] != dql->outputs[2])
       continue;
     const Tensor* w = constant_of(g, mm.inputs[1]);
@@ -63,7 +48,7 @@ size_t fuse_dynamic_quant_matmul(Graph& g) {
     auto mul_id = sole_consumer(g, cast_out);
     if (!mul_id || !is_op(g.node(*mul_id), "Mul")) continue;
     auto scale = other_input(g.node(*mul_id), cast_out);
-    const Node* scales_mul = scale ? producer(g, *scale) : nullptr;
+    const Node* scales_mul = scale ? live_producer(g, *scale) : nullptr;
     if (!scales_mul || !is_op(*scales_mul, "Mul") || scales_mul->num_explicit_inputs != 2) continue;
     auto w_scale = other_input(*scales_mul, dql->outputs[1]);
     if (!w_scale || !is_weight_scale(g, *w_scale, n)) continue;

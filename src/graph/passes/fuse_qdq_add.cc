@@ -24,13 +24,6 @@ const Node* per_tensor_dq(const Graph& g, ValueId v) {
   return &n;
 }
 
-size_t live_readers(const Graph& g, ValueId v) {
-  size_t k = g.value(v).is_graph_output ? 1 : 0;
-  for (NodeId c : g.value(v).consumers)
-    if (!g.node(c).removed) ++k;
-  return k;
-}
-
 }  // namespace
 
 size_t fuse_qdq_add(Graph& g) {
@@ -66,12 +59,7 @@ size_t fuse_qdq_add(Graph& g) {
                 db->inputs[1], db->inputs[2], q.inputs[1],   q.inputs[2]};
     f.num_explicit_inputs = f.inputs.size();
     f.outputs = {q.outputs[0]};
-    if (relu) {
-      Attribute a;
-      a.kind = Attribute::Kind::kString;
-      a.s = "Relu";
-      f.attrs.set("px_activation", a);
-    }
+    if (relu) set_activation(f, "Relu");
     std::vector<NodeId> dead = {NodeId(i), *next};
     if (relu) dead.push_back(*relu);
     if (live_readers(g, add.inputs[0]) == 1) dead.push_back(g.value(add.inputs[0]).producer);

@@ -19,19 +19,6 @@ namespace parallax::passes {
 
 namespace {
 
-const Node* producer(const Graph& g, ValueId v) {
-  if (!v.valid() || !g.value(v).producer.valid()) return nullptr;
-  const Node& n = g.node(g.value(v).producer);
-  return n.removed ? nullptr : &n;
-}
-
-size_t live_readers(const Graph& g, ValueId v) {
-  size_t k = g.value(v).is_graph_output ? 1 : 0;
-  for (NodeId c : g.value(v).consumers)
-    if (!g.node(c).removed) ++k;
-  return k;
-}
-
 // A DequantizeLinear / QuantizeLinear whose scale and zero point are constants.
 bool constant_params(const Graph& g, const Node& n) {
   if (n.num_explicit_inputs < 2 || !constant_of(g, n.inputs[1])) return false;
@@ -50,8 +37,8 @@ size_t fuse_qdq_conv(Graph& g) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& conv = g.nodes[i];
     if (!is_op(conv, "Conv") || conv.num_explicit_inputs < 2 || conv.outputs.size() != 1) continue;
-    const Node* dx = producer(g, conv.inputs[0]);
-    const Node* dw = producer(g, conv.inputs[1]);
+    const Node* dx = live_producer(g, conv.inputs[0]);
+    const Node* dw = live_producer(g, conv.inputs[1]);
     if (!dx || !dw || !is_op(*dx, "DequantizeLinear") || !is_op(*dw, "DequantizeLinear")) continue;
     if (!constant_params(g, *dx) || !per_tensor(g, *dx) || !constant_params(g, *dw)) continue;
     if (dx->num_explicit_inputs < 3 || !dx->inputs[2].valid()) continue;  // x's type comes with its zero point
@@ -66,7 +53,7 @@ size_t fuse_qdq_conv(Graph& g) {
     ValueId bias;
     const Node* db = nullptr;
     if (conv.num_explicit_inputs > 2 && conv.inputs[2].valid()) {
-      db = producer(g, conv.inputs[2]);
+      db = live_producer(g, conv.inputs[2]);
       if (!db || !is_op(*db, "DequantizeLinear") || !constant_params(g, *db)) continue;
       const Tensor* bq = constant_of(g, db->inputs[0]);
       const Tensor* bs = constant_of(g, db->inputs[1]);
@@ -116,12 +103,7 @@ size_t fuse_qdq_conv(Graph& g) {
     if (bias.valid()) f.inputs.push_back(bias);
     f.num_explicit_inputs = f.inputs.size();
     f.outputs = {q.outputs[0]};
-    if (relu) {
-      Attribute a;
-      a.kind = Attribute::Kind::kString;
-      a.s = "Relu";
-      f.attrs.set("px_activation", a);
-    }
+    if (relu) set_activation(f, "Relu");
     std::vector<NodeId> dead = {NodeId(i), *next};
     if (relu) dead.push_back(*relu);
     const NodeId dx_id = g.value(conv.inputs[0]).producer, dw_id = g.value(conv.inputs[1]).producer;

@@ -16,6 +16,27 @@ std::optional<NodeId> sole_consumer(const Graph& g, ValueId v) {
   return only;
 }
 
+size_t live_readers(const Graph& g, ValueId v) {
+  if (!v.valid()) return 0;
+  size_t k = g.value(v).is_graph_output ? 1 : 0;
+  for (NodeId c : g.value(v).consumers)
+    if (!g.node(c).removed) ++k;
+  return k;
+}
+
+const Node* live_producer(const Graph& g, ValueId v) {
+  if (!v.valid() || !g.value(v).producer.valid()) return nullptr;
+  const Node& n = g.node(g.value(v).producer);
+  return n.removed ? nullptr : &n;
+}
+
+void set_activation(Node& n, const std::string& name) {
+  Attribute a;
+  a.kind = Attribute::Kind::kString;
+  a.s = name;
+  n.attrs.set("px_activation", a);
+}
+
 const Tensor* constant_of(const Graph& g, ValueId v) {
   if (!v.valid()) return nullptr;
   const auto& init = g.value(v).initializer;

@@ -11,6 +11,12 @@ namespace parallax::passes {
 
 // The only live node reading `v`, if exactly one reads it and `v` is not a graph output.
 std::optional<NodeId> sole_consumer(const Graph& g, ValueId v);
+// Live readers of `v`; a graph output counts as one reader nobody can remove.
+size_t live_readers(const Graph& g, ValueId v);
+// The live node producing `v`, or null (a graph input, an initializer).
+const Node* live_producer(const Graph& g, ValueId v);
+// Sets `n`'s px_activation (the oneDNN post-op its kernel applies) to `name`.
+void set_activation(Node& n, const std::string& name);
 // Constant data of `v`, or null.
 const Tensor* constant_of(const Graph& g, ValueId v);
 // A live node of the default (ONNX) domain of type `op`.
