@@ -91,9 +91,7 @@ size_t fuse_dynamic_quant_matmul(Graph& g) {
     if (add_id) dead.push_back(*add_id);
     if (live_readers(g, *scale) == 1) dead.push_back(scales_mul_id);
     if (sole) dead.push_back(dql_id);
-    for (NodeId d : dead) g.node(d).removed = true;
-    g.nodes.push_back(std::move(f));
-    g.rebuild_links();
+    replace_nodes(g, dead, std::move(f));
     ++fused;
   }
   return fused;

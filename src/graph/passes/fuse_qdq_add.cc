@@ -35,16 +35,11 @@ size_t fuse_qdq_add(Graph& g) {
     const Node* db = per_tensor_dq(g, add.inputs[1]);
     if (!da || !db || constant_of(g, da->inputs[0]) || constant_of(g, db->inputs[0])) continue;
     if (constant_of(g, da->inputs[2])->dtype() != constant_of(g, db->inputs[2])->dtype()) continue;
-    auto next = sole_consumer(g, add.outputs[0]);
-    if (!next) continue;
     std::optional<NodeId> relu;
-    if (is_op(g.node(*next), "Relu")) {
-      relu = next;
-      next = sole_consumer(g, g.node(*next).outputs[0]);
-      if (!next) continue;
-    }
+    const auto next = quantize_after(g, add.outputs[0], relu);
+    if (!next) continue;
     const Node& q = g.node(*next);
-    if (!is_op(q, "QuantizeLinear") || q.num_explicit_inputs != 3 || !q.inputs[2].valid()) continue;
+    if (q.num_explicit_inputs != 3 || !q.inputs[2].valid()) continue;
     const Tensor* qs = constant_of(g, q.inputs[1]);
     const Tensor* qz = constant_of(g, q.inputs[2]);
     if (!qs || !qz || qs->numel() != 1 || qz->numel() != 1 || qz->dtype() != constant_of(g, da->inputs[2])->dtype())
@@ -65,9 +60,7 @@ size_t fuse_qdq_add(Graph& g) {
     if (live_readers(g, add.inputs[0]) == 1) dead.push_back(g.value(add.inputs[0]).producer);
     if (add.inputs[1] != add.inputs[0] && live_readers(g, add.inputs[1]) == 1)
       dead.push_back(g.value(add.inputs[1]).producer);
-    for (NodeId d : dead) g.node(d).removed = true;
-    g.nodes.push_back(std::move(f));
-    g.rebuild_links();
+    replace_nodes(g, dead, std::move(f));
     ++fused;
   }
   return fused;

@@ -78,16 +78,11 @@ size_t fuse_qdq_conv(Graph& g) {
       bias = db->inputs[0];
     }
     // Conv [-> Relu] -> QuantizeLinear.
-    auto next = sole_consumer(g, conv.outputs[0]);
-    if (!next) continue;
     std::optional<NodeId> relu;
-    if (is_op(g.node(*next), "Relu")) {
-      relu = next;
-      next = sole_consumer(g, g.node(*next).outputs[0]);
-      if (!next) continue;
-    }
+    const auto next = quantize_after(g, conv.outputs[0], relu);
+    if (!next) continue;
     const Node& q = g.node(*next);
-    if (!is_op(q, "QuantizeLinear") || !constant_params(g, q) || !per_tensor(g, q) || q.num_explicit_inputs < 3 ||
+    if (!constant_params(g, q) || !per_tensor(g, q) || q.num_explicit_inputs < 3 ||
         !q.inputs[2].valid())
       continue;
 
@@ -110,9 +105,7 @@ size_t fuse_qdq_conv(Graph& g) {
     if (live_readers(g, conv.inputs[0]) == 1) dead.push_back(dx_id);
     if (live_readers(g, conv.inputs[1]) == 1) dead.push_back(dw_id);
     if (db && live_readers(g, conv.inputs[2]) == 1) dead.push_back(g.value(conv.inputs[2]).producer);
-    for (NodeId d : dead) g.node(d).removed = true;
-    g.nodes.push_back(std::move(f));
-    g.rebuild_links();
+    replace_nodes(g, dead, std::move(f));
     ++fused;
   }
   return fused;

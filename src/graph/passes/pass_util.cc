@@ -37,6 +37,23 @@ void set_activation(Node& n, const std::string& name) {
   n.attrs.set("px_activation", a);
 }
 
+void replace_nodes(Graph& g, const std::vector<NodeId>& replaced, Node fused) {
+  for (NodeId d : replaced) g.node(d).removed = true;
+  g.nodes.push_back(std::move(fused));
+  g.rebuild_links();
+}
+
+std::optional<NodeId> quantize_after(const Graph& g, ValueId v, std::optional<NodeId>& relu) {
+  relu.reset();
+  auto next = sole_consumer(g, v);
+  if (next && is_op(g.node(*next), "Relu")) {
+    relu = next;
+    next = sole_consumer(g, g.node(*next).outputs[0]);
+  }
+  if (!next || !is_op(g.node(*next), "QuantizeLinear")) return std::nullopt;
+  return next;
+}
+
 const Tensor* constant_of(const Graph& g, ValueId v) {
   if (!v.valid()) return nullptr;
   const auto& init = g.value(v).initializer;

@@ -17,6 +17,12 @@ size_t live_readers(const Graph& g, ValueId v);
 const Node* live_producer(const Graph& g, ValueId v);
 // Sets `n`'s px_activation (the oneDNN post-op its kernel applies) to `name`.
 void set_activation(Node& n, const std::string& name);
+// Removes the nodes `replaced` and adds `fused` in their place (the graph's
+// links are rebuilt; callers sort the graph afterwards).
+void replace_nodes(Graph& g, const std::vector<NodeId>& replaced, Node fused);
+// The QuantizeLinear that alone reads `v`, directly or through a Relu that
+// alone reads `v` (the Relu, if any, in `relu`).
+std::optional<NodeId> quantize_after(const Graph& g, ValueId v, std::optional<NodeId>& relu);
 // Constant data of `v`, or null.
 const Tensor* constant_of(const Graph& g, ValueId v);
 // A live node of the default (ONNX) domain of type `op`.
