@@ -84,6 +84,17 @@ const std::vector<Extra>& extras() {
       {"com.parallax", "NhwcGlobalAveragePool", "GlobalAveragePool", 1, {}},
       {"com.parallax", "Swish", "Relu", 14, {}},
       {"com.parallax", "Gelu", "Relu", 14, {{"approximate", A::STRING}}},
+      // int8 kernels. QLinearAdd's inputs are QLinearMatMul's, in order. The
+      // dynamic int8 MatMuls (float A, int8 B, scales, zero points, bias)
+      // have no ONNX schema alike: MatMulInteger's inputs reach their input
+      // checks, not yet their GEMM.
+      {"com.parallax", "NhwcQLinearConv", "QLinearConv", 10, {{"px_activation", A::STRING}}},
+      {"com.parallax", "QLinearAdd", "QLinearMatMul", 10, {{"px_activation", A::STRING}}},
+      {"com.microsoft", "QLinearAdd", "QLinearMatMul", 10, {}},
+      {"com.parallax", "DynamicQuantizeMatMul", "MatMulInteger", 10, {}},
+      {"com.microsoft", "DynamicQuantizeMatMul", "MatMulInteger", 10, {}},
+      {"com.parallax", "MatMulIntegerToFloat", "MatMulInteger", 10, {}},
+      {"com.microsoft", "MatMulIntegerToFloat", "MatMulInteger", 10, {}},
       // ONNX ops newer than libonnx 1.12 (opset 17).
       {"", "Gelu", "Relu", 14, {{"approximate", A::STRING}}},
       // Fused epilogues on ONNX ops.
