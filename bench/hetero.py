@@ -58,6 +58,7 @@ def bench(model, config, args):
     inputs = os.path.join(ROOT, "models", model, "test_data_set_0")
     if os.path.isdir(inputs):
         cmd += ["--inputs", inputs]
+    trace = None
     if args.split:
         device_cores, cpu_cores = args.split.split(":")
         cmd += ["--cpu-cores", cpu_cores]
@@ -69,6 +70,8 @@ def bench(model, config, args):
         if args.ops:
             cmd += ["--accelerator-ops", args.ops]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    if trace and os.path.exists(trace):
+        os.unlink(trace)  # only its overlap figures are used, and bench --json has them
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: {out.stderr.strip()[-400:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])

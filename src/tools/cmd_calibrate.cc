@@ -134,21 +134,12 @@ int run_calibrate(const CalibrateArgs& a) {
   }
   // A split machine is measured as its sessions will run: the device on its
   // cores, R_cpu on the CPU side's, one thread per core.
-  CpuSet cpu;
-  if (!a.cpu_cores.empty()) cpu = parse_cpu_list(a.cpu_cores).value();  // checked by the flag's validator
-  if (!a.device_cores.empty()) {
-    const CpuSet device = parse_cpu_list(a.device_cores).value();
-    Status started = start_opencl_on_cores(device);
-    if (started.is_ok() && cpu.empty()) {
-      auto rest = cores_beside(device);
-      if (rest.is_ok()) cpu = *rest;
-      else started = rest.status();
-    }
-    if (!started.is_ok()) {
-      std::cerr << "error: " << started.message() << '\n';
-      return 1;
-    }
+  auto cores = resolve_cores(a.cpu_cores, a.device_cores);
+  if (!cores.is_ok()) {
+    std::cerr << "error: " << cores.status().message() << '\n';
+    return 1;
   }
+  const CpuSet cpu = std::move(cores).value();
   if (Status s = check_allowed(cpu, "--cpu-cores"); !s.is_ok()) {
     std::cerr << "error: " << s.message() << '\n';
     return 1;

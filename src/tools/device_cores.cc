@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/status_macros.h"
+#include "parallax/session.h"
 
 #ifdef PARALLAX_HAVE_OPENCL
 #include <CL/cl.h>
@@ -33,14 +34,23 @@ Status start_opencl_on_cores(const CpuSet& device_cores) {
 #endif
 }
 
-Result<CpuSet> cores_beside(const CpuSet& device_cores) {
-  CpuSet rest;
+Result<CpuSet> resolve_cores(const std::string& cpu_text, const std::string& device_text) {
+  CpuSet cpu;
+  if (cpu_text == "big") {
+    cpu = big_cores();
+  } else if (!cpu_text.empty()) {
+    PX_ASSIGN_OR_RETURN(cpu, parse_cpu_list(cpu_text));
+  }
+  if (device_text.empty()) return cpu;
+  PX_ASSIGN_OR_RETURN(CpuSet device, parse_cpu_list(device_text));
+  PX_RETURN_IF_ERROR(start_opencl_on_cores(device));
+  if (!cpu.empty()) return cpu;
   for (int c : allowed_cpus())
-    if (!std::binary_search(device_cores.begin(), device_cores.end(), c)) rest.push_back(c);
-  if (rest.empty())
-    return error(StatusCode::kInvalidArgument, "--device-cores ", format_cpu_list(device_cores),
+    if (!std::binary_search(device.begin(), device.end(), c)) cpu.push_back(c);
+  if (cpu.empty())
+    return error(StatusCode::kInvalidArgument, "--device-cores ", format_cpu_list(device),
                  " leaves no core for the CPU side; give --cpu-cores");
-  return rest;
+  return cpu;
 }
 
 }  // namespace parallax::tools

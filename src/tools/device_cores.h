@@ -12,6 +12,8 @@
 // The library itself reads no environment: this is the CLI's business.
 #pragma once
 
+#include <string>
+
 #include "core/cpu_set.h"
 #include "parallax/status.h"
 
@@ -21,8 +23,10 @@ namespace parallax::tools {
 // the build has no OpenCL or a core is not one this process may use.
 Status start_opencl_on_cores(const CpuSet& device_cores);
 
-// The cores the CPU side gets when only the device's are given: the
-// process's allowed cores less `device_cores`; an error when none are left.
-Result<CpuSet> cores_beside(const CpuSet& device_cores);
+// The CPU side's cores from the flags as given (empty text: not given):
+// `cpu_text` ("0,2-3", or "big": big_cores()); with `device_text`, OpenCL is
+// started on those cores first and the CPU side defaults to the allowed cores
+// less the device's (an error when none are left). Empty: no pinning.
+Result<CpuSet> resolve_cores(const std::string& cpu_text, const std::string& device_text);
 
 }  // namespace parallax::tools

@@ -271,18 +271,7 @@ Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options)
   }
   if (flags.max_arena_growth > 0) options.max_arena_growth = flags.max_arena_growth;
   if (flags.fixed_schedule) options.adapt_schedule = false;
-  if (flags.cpu_cores == "big") {
-    options.cpu_cores = big_cores();
-  } else if (!flags.cpu_cores.empty()) {
-    PX_ASSIGN_OR_RETURN(options.cpu_cores, parse_cpu_list(flags.cpu_cores));
-  }
-  if (!flags.device_cores.empty()) {
-    PX_ASSIGN_OR_RETURN(CpuSet device, parse_cpu_list(flags.device_cores));
-    PX_RETURN_IF_ERROR(start_opencl_on_cores(device));
-    if (options.cpu_cores.empty()) {
-      PX_ASSIGN_OR_RETURN(options.cpu_cores, cores_beside(device));
-    }
-  }
+  PX_ASSIGN_OR_RETURN(options.cpu_cores, resolve_cores(flags.cpu_cores, flags.device_cores));
   PX_RETURN_IF_ERROR(apply_accelerator_choice(flags.accelerator, flags.accelerator_ops, options));
   PX_ASSIGN_OR_RETURN(options.opencl, opencl_options(flags.opencl));
   if (!flags.offload.empty()) options.offload = flags.offload;
