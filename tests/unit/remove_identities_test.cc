@@ -1,5 +1,7 @@
-// Dropout in inference is removed: PyTorch exports training_mode as a
-// constant false, which is inference too, and readers then read its input.
+// Dropout that drops nothing is removed and its readers read its input:
+// PyTorch exports inference as training_mode a constant false, and
+// torchvision's Swin its attention dropout as training_mode a constant true
+// with ratio a constant 0.
 #include <gtest/gtest.h>
 
 #include "model_builder.h"
@@ -8,14 +10,14 @@
 namespace parallax {
 namespace {
 
-TEST(RemoveIdentities, DropoutWithConstantFalseTrainingModeIsRemoved) {
+void expect_dropout_removed(float ratio, bool training_mode) {
   testing::ModelBuilder b(13);
   b.input("x", onnx::TensorProto::FLOAT, {2, 3});
-  b.initializer("ratio", {}, {0.5f});
+  b.initializer("ratio", {}, {ratio});
   auto* mode = b.proto().mutable_graph()->add_initializer();
   mode->set_name("training_mode");
   mode->set_data_type(onnx::TensorProto::BOOL);
-  mode->add_int32_data(0);
+  mode->add_int32_data(training_mode ? 1 : 0);
   b.node("Dropout", {"x", "ratio", "training_mode"}, {"d"});
   b.node("Relu", {"d"}, {"y"});
   b.output("y", onnx::TensorProto::FLOAT, {2, 3});
@@ -30,6 +32,10 @@ TEST(RemoveIdentities, DropoutWithConstantFalseTrainingModeIsRemoved) {
   for (int i = 0; i < 6; ++i) EXPECT_EQ((*y)[0].data<float>()[i], std::max(0.0f, x.data<float>()[i]));
   for (const auto& e : (*s)->op_profile()) EXPECT_NE(e.op, "Dropout");
 }
+
+TEST(RemoveIdentities, DropoutWithConstantFalseTrainingModeIsRemoved) { expect_dropout_removed(0.5f, false); }
+
+TEST(RemoveIdentities, DropoutWithZeroRatioInTrainingModeIsRemoved) { expect_dropout_removed(0.0f, true); }
 
 }  // namespace
 }  // namespace parallax
