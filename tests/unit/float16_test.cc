@@ -1,9 +1,12 @@
-// float16 / bfloat16: the bit conversions against the CPU's own F16C
-// instructions, and models with half-float weights, inputs and outputs.
+// float16 / bfloat16: the bit conversions against the CPU's own half-float
+// instructions (x86 F16C, aarch64 FCVT), and models with half-float
+// weights, inputs and outputs.
 #include "core/float16.h"
 
 #include <gtest/gtest.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include <bit>
 #include <cmath>
@@ -15,12 +18,19 @@
 namespace parallax {
 namespace {
 
+#if defined(__x86_64__)
 __attribute__((target("f16c"))) uint16_t hardware_half(float f) {
   return static_cast<uint16_t>(_cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT));
 }
 __attribute__((target("f16c"))) float hardware_widen(uint16_t h) {
   return _cvtsh_ss(h);
 }
+#elif defined(__aarch64__)
+uint16_t hardware_half(float f) { return std::bit_cast<uint16_t>(static_cast<__fp16>(f)); }
+float hardware_widen(uint16_t h) { return static_cast<float>(std::bit_cast<__fp16>(h)); }
+#else
+#error "no hardware half-float conversion to test against on this architecture"
+#endif
 
 bool is_nan_half(uint16_t h) {
   return (h & 0x7c00u) == 0x7c00u && (h & 0x3ffu) != 0;
