@@ -4,6 +4,7 @@
 // thread count.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -61,6 +62,42 @@ TEST(QuantizeLinear, PerTensorRoundsHalfToEvenAndSaturatesUint8) {
 
 TEST(QuantizeLinear, PerTensorRoundsHalfToEvenAndSaturatesInt8) {
   check<int8_t>(onnx::TensorProto::INT8, -3);
+}
+
+}  // namespace
+}  // namespace parallax
+
+namespace parallax {
+namespace {
+
+// x -> Q -> DQ -> Softmax -> Q -> DQ -> y: both pairs become
+// QuantizeDequantize, to the bit what the pairs give.
+TEST(QuantizeLinear, RoundTripPairsRunAsOneNodeWithTheSameBits) {
+  for (bool s8 : {false, true}) {
+    testing::ModelBuilder b(13);
+    b.input("x", onnx::TensorProto::FLOAT, {3, 4000});
+    b.initializer("s", {}, {0.03f});
+    b.initializer("t", {}, {1.0f / 255.0f});
+    const int type = s8 ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8;
+    const char zp = s8 ? static_cast<char>(-5) : static_cast<char>(130);
+    for (const char* name : {"z", "zs"}) {
+      auto* z = b.proto().mutable_graph()->add_initializer();
+      z->set_name(name);
+      z->set_data_type(type);
+      z->set_raw_data(std::string(1, name[1] ? 0 : zp));
+    }
+    b.node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+    b.node("DequantizeLinear", {"q", "s", "z"}, {"d"});
+    b.node("Softmax", {"d"}, {"p"});
+    b.node("QuantizeLinear", {"p", "t", "zs"}, {"pq"});
+    b.node("DequantizeLinear", {"pq", "t", "zs"}, {"y"});
+    b.output("y", onnx::TensorProto::FLOAT, {3, 4000});
+    auto ops =
+        testing::expect_fused_matches_plain(b.bytes(), {{"x", testing::random_tensor({3, 4000}, 9, 4.0f)}}, 0.0f);
+    // The profile has one entry per op type: no QuantizeLinear or DequantizeLinear left.
+    std::sort(ops.begin(), ops.end());
+    EXPECT_EQ(ops, (std::vector<std::string>{"QuantizeDequantize", "Softmax"}));
+  }
 }
 
 }  // namespace

@@ -51,6 +51,8 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   }
   // After the layout pass, which moves the QDQ Add's nodes to NHWC as they are.
   passes::fuse_qdq_add(graph);
+  // Last: the QDQ pairs no int8 node took.
+  passes::fuse_quantize_round_trip(graph);
   graph.compact();
   return graph.topological_sort();
 }

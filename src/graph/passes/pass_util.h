@@ -77,6 +77,9 @@ size_t fuse_qdq_conv(Graph& g);
 size_t fuse_qdq_matmul(Graph& g);
 // DequantizeLinear x2 -> Add [-> Relu] -> QuantizeLinear -> com.parallax.QLinearAdd.
 size_t fuse_qdq_add(Graph& g);
+// QuantizeLinear -> DequantizeLinear (same per-tensor parameters, nothing
+// else reading the bytes) -> com.parallax.QuantizeDequantize.
+size_t fuse_quantize_round_trip(Graph& g);
 size_t fold_conv_affine(Graph& g);
 size_t fuse_hard_swish(Graph& g);
 size_t fuse_gated_activation(Graph& g);
