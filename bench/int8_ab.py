@@ -3,6 +3,11 @@
 
   /usr/bin/python3 bench/int8_ab.py [--models distilbert,whisper_tiny_encoder]
       [--dir build/int8] [--threads 2] [--rounds 3] [--runs 10] [--json out.json]
+      [--parallax build/parallax]
+
+A model may name its variant, distilbert:qdq or distilbert:dyn (default:
+the one VARIANTS gives it). --parallax points at another build's binary
+(an A/B of two builds on the same int8 files).
 
 The int8 files are scripts/make_int8_models.py's (DIR/<model>_dyn.onnx or
 _qdq.onnx), the fp32 ones models/<model>.onnx, the inputs
@@ -33,7 +38,7 @@ def model_path(name, base):
 
 
 def run_px(model, inputs, a):
-    out = subprocess.run([os.path.join(ROOT, "build", "parallax"), "bench", model, "--inputs", inputs, "--threads",
+    out = subprocess.run([a.parallax, "bench", model, "--inputs", inputs, "--threads",
                           str(a.threads), "--runs", str(a.runs), "--warmup", "2", "--json"],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)
@@ -58,11 +63,13 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--json")
+    ap.add_argument("--parallax", default=os.path.join(ROOT, "build", "parallax"))
     a = ap.parse_args()
     rows = []
-    for name in a.models.split(","):
+    for spec in a.models.split(","):
+        name, _, variant = spec.partition(":")
         fp32 = model_path(name, name)
-        int8 = os.path.join(a.dir, f"{name}_{VARIANTS[name]}.onnx")
+        int8 = os.path.join(a.dir, f"{name}_{variant or VARIANTS[name]}.onnx")
         inputs = os.path.join(ROOT, "models", name, "test_data_set_0")
         runs = {"px_fp32": [], "px_int8": [], "ort_int8": []}
         mins = {k: [] for k in runs}
@@ -78,14 +85,14 @@ def main():
                     mem[key] = (res.get("peak_rss_bytes", 0), res.get("resident_weight_bytes", 0))
         med = {k: statistics.median(v) for k, v in runs.items()}
         low = {k: min(v) for k, v in mins.items()}
-        row = {"model": name, **{k + "_ms": v for k, v in med.items()},
+        row = {"model": spec, **{k + "_ms": v for k, v in med.items()},
                "int8_over_fp32": med["px_int8"] / med["px_fp32"], "int8_over_ort": med["px_int8"] / med["ort_int8"],
                **{k + "_min_ms": v for k, v in low.items()},
                "min_int8_over_fp32": low["px_int8"] / low["px_fp32"], "min_int8_over_ort": low["px_int8"] / low["ort_int8"],
                "rss_fp32": mem["px_fp32"][0], "rss_int8": mem["px_int8"][0],
                "weights_fp32": mem["px_fp32"][1], "weights_int8": mem["px_int8"][1]}
         rows.append(row)
-        print(f"{name:24s} fp32 {med['px_fp32']:8.1f} ms  int8 {med['px_int8']:8.1f} ms  ORT int8 {med['ort_int8']:8.1f} ms"
+        print(f"{spec:24s} fp32 {med['px_fp32']:8.1f} ms  int8 {med['px_int8']:8.1f} ms  ORT int8 {med['ort_int8']:8.1f} ms"
               f"  int8/fp32 {row['int8_over_fp32']:.2f}  int8/ORT {row['int8_over_ort']:.2f}"
               f"  RSS {row['rss_fp32'] / 2**20:.0f}->{row['rss_int8'] / 2**20:.0f} MiB"
               f"  weights {row['weights_fp32'] / 2**20:.0f}->{row['weights_int8'] / 2**20:.0f} MiB"

@@ -90,6 +90,8 @@ const std::vector<Extra>& extras() {
       // checks, not yet their GEMM.
       {"com.parallax", "NhwcQLinearConv", "QLinearConv", 10, {{"px_activation", A::STRING}}},
       {"com.parallax", "QLinearAdd", "QLinearMatMul", 10, {{"px_activation", A::STRING}}},
+      {"com.parallax", "QLinearMatMul", "QLinearMatMul", 10, {{"px_activation", A::STRING}}},
+      {"com.parallax", "QuantizeDequantize", "QuantizeLinear", 13, {}},
       {"com.microsoft", "QLinearAdd", "QLinearMatMul", 10, {}},
       {"com.parallax", "DynamicQuantizeMatMul", "MatMulInteger", 10, {}},
       {"com.microsoft", "DynamicQuantizeMatMul", "MatMulInteger", 10, {}},

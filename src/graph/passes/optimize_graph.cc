@@ -34,6 +34,7 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   passes::remove_dead_nodes(graph);
   passes::fuse_dynamic_quant_matmul(graph);
   passes::fuse_qdq_conv(graph);
+  passes::fuse_qdq_matmul(graph);
   passes::fold_batch_norm_into_conv(graph);
   passes::fold_conv_affine(graph);
   passes::fuse_hard_swish(graph);
@@ -50,6 +51,8 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   }
   // After the layout pass, which moves the QDQ Add's nodes to NHWC as they are.
   passes::fuse_qdq_add(graph);
+  // Last: the QDQ pairs no int8 node took.
+  passes::fuse_quantize_round_trip(graph);
   graph.compact();
   return graph.topological_sort();
 }

@@ -71,8 +71,15 @@ size_t fuse_layer_norm(Graph& g);
 size_t fuse_dynamic_quant_matmul(Graph& g);
 // quantize_static's DequantizeLinear -> Conv [-> Relu] -> QuantizeLinear -> QLinearConv.
 size_t fuse_qdq_conv(Graph& g);
+// DequantizeLinear x2 (x3 with a Gemm's bias) -> MatMul / Gemm [-> Relu]
+// [-> QuantizeLinear] -> QLinearMatMul (com.parallax's with a bias or Relu),
+// or MatMulIntegerToFloat where the result stays float.
+size_t fuse_qdq_matmul(Graph& g);
 // DequantizeLinear x2 -> Add [-> Relu] -> QuantizeLinear -> com.parallax.QLinearAdd.
 size_t fuse_qdq_add(Graph& g);
+// QuantizeLinear -> DequantizeLinear (same per-tensor parameters, nothing
+// else reading the bytes) -> com.parallax.QuantizeDequantize.
+size_t fuse_quantize_round_trip(Graph& g);
 size_t fold_conv_affine(Graph& g);
 size_t fuse_hard_swish(Graph& g);
 size_t fuse_gated_activation(Graph& g);

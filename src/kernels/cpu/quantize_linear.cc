@@ -35,20 +35,33 @@ class QuantizeLinearKernel final : public OpKernel {
       const int64_t rank = static_cast<int64_t>(x.rank());
       // normalize_axis accepts axis 0 of a scalar, which has no dim to read.
       if (rank == 0)
-        return error(StatusCode::kInvalidArgument, "QuantizeLinear: y_scale has ", scale.size(), " values but x is a scalar");
+        return error(StatusCode::kInvalidArgument, "QuantizeLinear: y_scale has ", scale.size(),
+                     " values but x is a scalar");
       PX_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(axis_, rank));
       C = x.dim(static_cast<size_t>(axis));
       for (int64_t i = axis + 1; i < rank; ++i) inner *= x.dim(static_cast<size_t>(i));
     }
     if (static_cast<int64_t>(scale.size()) != C || (zp.size() != 1 && static_cast<int64_t>(zp.size()) != C))
-      return error(StatusCode::kInvalidArgument, "QuantizeLinear: y_scale/y_zero_point size does not match axis size ", C);
+      return error(StatusCode::kInvalidArgument, "QuantizeLinear: y_scale/y_zero_point size does not match axis size ",
+                   C);
     if (zp.size() == 1 && C > 1) zp.assign(static_cast<size_t>(C), zp[0]);
     const int64_t n = x.numel();
-    std::vector<float> xf(static_cast<size_t>(n));
-    if (x.dtype() == DataType::kFloat32) std::copy_n(x.data<float>(), n, xf.begin());
-    else if (x.dtype() == DataType::kInt32) for (int64_t i = 0; i < n; ++i) xf[i] = static_cast<float>(x.data<int32_t>()[i]);
-    else return error(StatusCode::kUnsupported, "QuantizeLinear: input type ", data_type_name(x.dtype()), " is not supported");
     Tensor& y = ctx.output(0);
+    if (C == 1 && x.dtype() == DataType::kFloat32) {
+      if (y.dtype() == DataType::kUInt8)
+        per_tensor(x.data<float>(), n, scale[0], zp[0], y.data<uint8_t>(), ctx);
+      else
+        per_tensor(x.data<float>(), n, scale[0], zp[0], y.data<int8_t>(), ctx);
+      return Status::ok();
+    }
+    std::vector<float> xf(static_cast<size_t>(n));
+    if (x.dtype() == DataType::kFloat32)
+      std::copy_n(x.data<float>(), n, xf.begin());
+    else if (x.dtype() == DataType::kInt32)
+      for (int64_t i = 0; i < n; ++i) xf[i] = static_cast<float>(x.data<int32_t>()[i]);
+    else
+      return error(StatusCode::kUnsupported, "QuantizeLinear: input type ", data_type_name(x.dtype()),
+                   " is not supported");
     auto run = [&]<typename Q>() {
       Q* out = y.data<Q>();
       for (int64_t i = 0; i < n; ++i) {
@@ -62,6 +75,33 @@ class QuantizeLinearKernel final : public OpKernel {
   }
 
  private:
+  // The per-tensor float case, which every QDQ activation is (110 of them
+  // per distilbert run): saturate_round's arithmetic in a form the compiler
+  // vectorises. Clamping to [lowest - zp, max - zp] before rounding is the
+  // same as clamping after (the bounds are integers) and sends NaN to the
+  // lowest value as saturate_round does (a comparison with NaN is false);
+  // adding and taking away 1.5 * 2^23 rounds half to even for |v| < 2^22.
+  template <typename Q>
+  static void per_tensor(const float* x, int64_t n, float scale, int32_t zp, Q* y, ComputeContext& ctx) {
+    const float lo = static_cast<float>(std::numeric_limits<Q>::lowest() - zp);
+    const float hi = static_cast<float>(std::numeric_limits<Q>::max() - zp);
+    parallel_for(ctx.num_threads(), n, 16384, [=](int64_t b, int64_t e) {
+      // Copies and __restrict: a byte store may alias anything, which would
+      // keep the compiler from vectorising.
+      const float* __restrict in = x;
+      Q* __restrict out = y;
+      const float s = scale, l = lo, h = hi;
+      const int32_t z = zp;
+      for (int64_t i = b; i < e; ++i) {
+        float v = in[i] / s;
+        v = v > l ? v : l;
+        v = v < h ? v : h;
+        const float r = (v + 12582912.0f) - 12582912.0f;
+        out[i] = static_cast<Q>(static_cast<int32_t>(r) + z);
+      }
+    });
+  }
+
   int64_t axis_ = 1;
 };
 
