@@ -56,7 +56,12 @@ Result<std::vector<NamedTensor>> make_random_inputs(const Session& session, cons
       return error(StatusCode::kUnsupported, "input '", info.name, "' has type ", data_type_name(info.dtype));
     // Half-float inputs: drawn as float32, then rounded by Cast's conversion.
     const DataType drawn = is_half_float(info.dtype) ? DataType::kFloat32 : info.dtype;
-    Tensor t = Tensor::allocate(drawn, shape);
+    // The shape is the model's declaration or --shape's: checked, since an
+    // element count that overflows would size the buffer small and the fill
+    // below would write past it.
+    Result<Tensor> created = Tensor::create(drawn, shape);
+    if (!created.is_ok()) return created.status().with_context("input '" + info.name + "'");
+    Tensor t = std::move(created).value();
     std::uniform_real_distribution<float> uni(0.0f, 1.0f);
     Status s = visit_all(drawn, [&]<typename T>() {
       T* p = t.data<T>();
