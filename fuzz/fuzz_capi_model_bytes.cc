@@ -55,6 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   PxSessionOptions* options = nullptr;
   if (failed(PxSessionOptionsCreate(&options))) return 0;
   (void)failed(PxSessionOptionsSetMaxTensorBytes(options, size_t{64} << 20));
+  (void)failed(PxSessionOptionsSetMaxLoopIterations(options, 10000));  // a fuzzed while-loop may never end
   PxSession* session = nullptr;
   PxStatus* status = PxSessionCreateFromBytes(data, size, options, &session);
   PxSessionOptionsRelease(options);

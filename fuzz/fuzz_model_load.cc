@@ -39,6 +39,7 @@ bool make_zero_inputs(const parallax::Session& session, std::vector<parallax::Na
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parallax::SessionOptions options;
   options.max_tensor_bytes = size_t{64} << 20;
+  options.max_loop_iterations = 10000;  // a fuzzed while-loop may never end
   auto session = parallax::Session::open_from_bytes(std::string_view(reinterpret_cast<const char*>(data), size), options);
   if (!session.is_ok()) return 0;
   std::vector<parallax::NamedTensor> inputs;

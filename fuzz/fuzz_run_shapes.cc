@@ -275,6 +275,7 @@ parallax::Session* session_for(Slot& slot) {
   options.num_threads = slot.threads;
   options.mode = slot.mode;
   options.max_tensor_bytes = size_t{16} << 20;
+  options.max_loop_iterations = 10000;  // a fuzzed while-loop may never end
   auto opened = parallax::Session::open_from_bytes(slot.bytes, options);
   if (!opened.is_ok()) __builtin_trap();  // the models are valid: failing to open them is a bug
   slot.session = std::move(*opened);

@@ -568,6 +568,7 @@ void run(const Built& b, parallax::ExecutionMode mode, int threads) {
   options.num_threads = threads;
   options.adapt_schedule = false;  // one schedule per mode: the run itself is what is fuzzed
   options.max_tensor_bytes = size_t{16} << 20;
+  options.max_loop_iterations = 10000;  // a fuzzed while-loop may never end
   options.memory_budget = size_t{256} << 20;
   auto session = parallax::Session::open_from_bytes(b.model, options);
 #ifdef PX_SINGLE_OP_TRACE  // how far each input gets, for tuning the decoder

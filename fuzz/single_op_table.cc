@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <tuple>
@@ -84,19 +85,13 @@ const std::vector<Extra>& extras() {
       {"com.parallax", "NhwcGlobalAveragePool", "GlobalAveragePool", 1, {}},
       {"com.parallax", "Swish", "Relu", 14, {}},
       {"com.parallax", "Gelu", "Relu", 14, {{"approximate", A::STRING}}},
-      // int8 kernels. QLinearAdd's inputs are QLinearMatMul's, in order. The
-      // dynamic int8 MatMuls (float A, int8 B, scales, zero points, bias)
-      // have no ONNX schema alike: MatMulInteger's inputs reach their input
-      // checks, not yet their GEMM.
+      // int8 kernels. QLinearAdd's inputs are QLinearMatMul's, in order. (The
+      // dynamic int8 MatMuls have no ONNX schema alike: own_schemas() below.)
       {"com.parallax", "NhwcQLinearConv", "QLinearConv", 10, {{"px_activation", A::STRING}}},
       {"com.parallax", "QLinearAdd", "QLinearMatMul", 10, {{"px_activation", A::STRING}}},
       {"com.parallax", "QLinearMatMul", "QLinearMatMul", 10, {{"px_activation", A::STRING}}},
       {"com.parallax", "QuantizeDequantize", "QuantizeLinear", 13, {}},
       {"com.microsoft", "QLinearAdd", "QLinearMatMul", 10, {}},
-      {"com.parallax", "DynamicQuantizeMatMul", "MatMulInteger", 10, {}},
-      {"com.microsoft", "DynamicQuantizeMatMul", "MatMulInteger", 10, {}},
-      {"com.parallax", "MatMulIntegerToFloat", "MatMulInteger", 10, {}},
-      {"com.microsoft", "MatMulIntegerToFloat", "MatMulInteger", 10, {}},
       // ONNX ops newer than libonnx 1.12 (opset 17).
       {"", "Gelu", "Relu", 14, {{"approximate", A::STRING}}},
       // Fused epilogues on ONNX ops.
@@ -105,6 +100,63 @@ const std::vector<Extra>& extras() {
       {"", "MatMul", "", 0, kFused, true},
   };
   return kExtras;
+}
+
+// Ops that borrow no ONNX schema: their formals written out, from their
+// kernels. The dynamic int8 MatMuls (kernels/cpu/dynamic_quantize_mat_mul.cc,
+// mat_mul_integer_to_float.cc) take a float or quantized A, int8 / uint8
+// weights B, float scales, zero points of A's and B's types and a float
+// bias; with a constant 2-D int8 B, constant scales and a zero (or absent)
+// b_zero_point they run oneDNN's int8 GEMM, else the portable loop.
+struct OwnSchema {
+  std::string_view op_type;
+  std::vector<FormalSpec> inputs;
+  std::vector<AttrSpec> attrs;  // of the com.parallax form (the optimizer's); com.microsoft has none
+};
+
+const std::vector<OwnSchema>& own_schemas() {
+  using A = onnx::AttributeProto;
+  static const std::vector<OwnSchema> kSchemas = [] {
+    const std::vector<DataType> f32 = {DataType::kFloat32};
+    const std::vector<DataType> int8s = {DataType::kUInt8, DataType::kInt8};
+    // A graph-optimizer fusion may add an activation after the bias (px_residual is refused).
+    const std::vector<AttrSpec> fused = {{"px_activation", A::STRING}, {"px_activation_params", A::FLOATS}};
+    return std::vector<OwnSchema>{
+        {"DynamicQuantizeMatMul",
+         {{"A", "T1", f32, false, false},
+          {"B", "T2", int8s, false, false},
+          {"b_scale", "T1", f32, false, false},
+          {"b_zero_point", "T2", int8s, true, false},
+          {"bias", "T1", f32, true, false}},
+         fused},
+        {"MatMulIntegerToFloat",
+         {{"A", "T1", int8s, false, false},
+          {"B", "T2", int8s, false, false},
+          {"a_scale", "T3", f32, false, false},
+          {"b_scale", "T3", f32, false, false},
+          {"a_zero_point", "T1", int8s, true, false},
+          {"b_zero_point", "T2", int8s, true, false},
+          {"bias", "T3", f32, true, false}},
+         fused},
+    };
+  }();
+  return kSchemas;
+}
+
+std::optional<OpSpec> own_spec_for(const KernelDef& def) {
+  if (def.domain != "com.parallax" && def.domain != "com.microsoft") return std::nullopt;
+  for (const OwnSchema& o : own_schemas()) {
+    if (o.op_type != def.op_type) continue;
+    OpSpec s;
+    s.domain = def.domain;
+    s.op_type = def.op_type;
+    s.opset = def.since_version;
+    s.inputs = o.inputs;
+    s.outputs = {{"Y", "T", {DataType::kFloat32}, false, false}};
+    if (def.domain == "com.parallax") s.attrs = o.attrs;
+    return s;
+  }
+  return std::nullopt;
 }
 
 void add_extra(const Extra& e, OpSpec& s) {
@@ -130,6 +182,10 @@ void add_newer_forms(const KernelDef& def, std::vector<OpSpec>& out);
 // and the newer forms (below) that its range reaches.
 std::vector<OpSpec> specs_for(const KernelDef& def) {
   std::vector<OpSpec> out;
+  if (std::optional<OpSpec> own = own_spec_for(def)) {
+    out.push_back(std::move(*own));
+    return out;
+  }
   const Extra* extra = extra_for(def.domain, def.op_type);
   if (extra != nullptr && !extra->base_op.empty()) {
     const onnx::OpSchema* base = onnx::OpSchemaRegistry::Schema(std::string(extra->base_op), extra->base_opset);

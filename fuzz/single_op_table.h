@@ -7,10 +7,12 @@
 // (kernels/registry.h) is paired with the ONNX schemas (libonnx's
 // OpSchemaRegistry) that fall inside its opset range. Ops that ONNX does not
 // define (the com.parallax fused ops) borrow the schema of the op they
-// replace plus the attributes the graph optimizer adds (kExtraSpecs in the
-// .cc). A kernel that gets no entry is reported by uncovered_kernels(), which
-// a ctest checks (tests/unit/single_op_table_test.cc), so that a new kernel
-// cannot land without the fuzzer reaching it.
+// replace plus the attributes the graph optimizer adds (kExtras in the .cc),
+// or, with no ONNX op alike (the dynamic int8 MatMuls), have their inputs
+// written out from their kernels (own_schemas in the .cc). A kernel that
+// gets no entry is reported by uncovered_kernels(), which a ctest checks
+// (tests/fuzz_table/single_op_table_test.cc), so that a new kernel cannot
+// land without the fuzzer reaching it.
 #pragma once
 
 #include <onnx/onnx_pb.h>

@@ -113,6 +113,9 @@ PX_CAPI PxStatus* PxSessionOptionsSetExecutionMode(PxSessionOptions* options, Px
 PX_CAPI PxStatus* PxSessionOptionsSetMemoryBudget(PxSessionOptions* options, size_t bytes);
 /* Refuse weights larger than this (hostile files); > 0. */
 PX_CAPI PxStatus* PxSessionOptionsSetMaxTensorBytes(PxSessionOptions* options, size_t bytes);
+/* Most iterations one Loop node may run per execution, past which the run
+   fails (a while-loop that never ends); 0: unlimited (default). */
+PX_CAPI PxStatus* PxSessionOptionsSetMaxLoopIterations(PxSessionOptions* options, uint64_t iterations);
 /* 0: skip the graph cleanups and fusions; nonzero: run them (default). */
 PX_CAPI PxStatus* PxSessionOptionsSetGraphOptimization(PxSessionOptions* options, int enabled);
 /* "none" (default) or "opencl"; one that cannot be opened warns and runs on the CPU. */

@@ -139,6 +139,12 @@ struct SessionOptions {
   std::string offload = "auto";
   std::string device_profile;
   size_t max_tensor_bytes = size_t{16} << 30;   // refuse larger weights (hostile files)
+  // Most iterations one Loop node may run in one execution; past it the run
+  // fails with an error naming the node. A Loop whose trip count is absent
+  // or INT64_MAX runs while its condition holds, which a hostile model can
+  // make forever. 0: unlimited, as in ONNX Runtime (real while-loops, e.g. a
+  // decoder's, may run long).
+  uint64_t max_loop_iterations = 0;
   bool optimize = true;                         // graph cleanups and fusions before planning
   bool profile = false;                         // time every op (see Session::op_profile)
   // Where kernels keep packed weights (make_weight_cache). Null: the session's own.

@@ -31,7 +31,8 @@ class SessionOptions:
     graph_optimization_level, execution_mode (ExecutionMode or Parallax's
     'sequential' / 'layer' / 'dataflow'). Parallax's own: memory_budget
     (bytes of activation arena, 0: available memory less a margin),
-    accelerator ('none' or 'opencl'), max_tensor_bytes, adapt_schedule.
+    accelerator ('none' or 'opencl'), max_tensor_bytes, adapt_schedule,
+    max_loop_iterations (0: unlimited).
     onnxruntime settings without a Parallax meaning (inter_op_num_threads,
     log levels, arena and memory-pattern switches, profiling) are accepted
     and ignored, so that scripts that set them run unchanged.
@@ -59,6 +60,7 @@ class SessionOptions:
         self.accelerator = "none"
         self.max_tensor_bytes = None
         self.adapt_schedule = True
+        self.max_loop_iterations = 0
         for name in self._IGNORED:
             object.__setattr__(self, name, None)
         self._config = {}
@@ -73,6 +75,7 @@ class SessionOptions:
             "accelerator",
             "max_tensor_bytes",
             "adapt_schedule",
+            "max_loop_iterations",
         ):
             raise AttributeError(f"'SessionOptions' object has no attribute '{name}'")
         object.__setattr__(self, name, value)
@@ -109,6 +112,7 @@ class SessionOptions:
             accelerator=self.accelerator or "none",
             max_tensor_bytes=self.max_tensor_bytes,
             adapt_schedule=bool(self.adapt_schedule),
+            max_loop_iterations=int(self.max_loop_iterations or 0),
         )
 
 

@@ -34,6 +34,7 @@ struct OpenOptions {
   std::string accelerator = "none";
   std::optional<size_t> max_tensor_bytes;
   bool adapt_schedule = true;
+  uint64_t max_loop_iterations = 0;
 };
 
 SessionOptions to_session_options(const OpenOptions& o) {
@@ -51,6 +52,7 @@ SessionOptions to_session_options(const OpenOptions& o) {
   options.accelerator = *accelerator;
   if (o.max_tensor_bytes) options.max_tensor_bytes = *o.max_tensor_bytes;
   options.adapt_schedule = o.adapt_schedule;
+  options.max_loop_iterations = o.max_loop_iterations;
   return options;
 }
 
@@ -240,15 +242,16 @@ class PySession {
 void register_session(py::module_& m) {
   py::class_<PySession>(m, "Session")
       .def(py::init([](py::object model, int num_threads, std::string mode, size_t memory_budget, bool optimize,
-                       std::string accelerator, std::optional<size_t> max_tensor_bytes, bool adapt_schedule) {
-             OpenOptions o{num_threads,      std::move(mode), memory_budget, optimize, std::move(accelerator),
-                           max_tensor_bytes, adapt_schedule};
+                       std::string accelerator, std::optional<size_t> max_tensor_bytes, bool adapt_schedule,
+                       uint64_t max_loop_iterations) {
+             OpenOptions o{num_threads,      std::move(mode), memory_budget,      optimize, std::move(accelerator),
+                           max_tensor_bytes, adapt_schedule,  max_loop_iterations};
              return std::make_unique<PySession>(std::move(model), o);
            }),
            py::arg("model"), py::kw_only(), py::arg("num_threads") = 1, py::arg("mode") = "dataflow",
            py::arg("memory_budget") = 0, py::arg("optimize") = true, py::arg("accelerator") = "none",
            py::arg("max_tensor_bytes") = py::none(), py::arg("adapt_schedule") = true,
-           "Opens a model from a path or from its bytes.")
+           py::arg("max_loop_iterations") = 0, "Opens a model from a path or from its bytes.")
       .def("inputs", &PySession::inputs, "[(name, type, shape, has_shape)] of the graph inputs")
       .def("outputs", &PySession::outputs, "[(name, type, shape, has_shape)] of the graph outputs")
       .def("run", &PySession::run, py::arg("output_names"), py::arg("feeds"),

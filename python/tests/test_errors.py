@@ -92,3 +92,17 @@ def test_outputs_own_their_memory(add):
     outs = [add.run(None, {"x": good() * i, "y": good()})[0] for i in range(3)]
     for i, o in enumerate(outs):
         assert float(o[0, 0, 0]) == i + 1  # earlier outputs are not overwritten by later runs
+
+
+def test_max_loop_iterations():
+    # test_loop11 iterates 5 times: a limit of 4 stops it, naming the limit.
+    feeds = {"trip_count": np.array(5, np.int64), "cond": np.array(True), "y": np.array([-2.0], np.float32)}
+    opts = parallax.SessionOptions()
+    assert opts.max_loop_iterations == 0
+    opts.max_loop_iterations = 4
+    sess = parallax.InferenceSession(node_model("test_loop11"), sess_options=opts)
+    with pytest.raises(parallax.ResourceExhausted, match="more than 4 iterations.*max_loop_iterations"):
+        sess.run(None, feeds)
+    opts.max_loop_iterations = 5
+    (y, _) = parallax.InferenceSession(node_model("test_loop11"), sess_options=opts).run(None, feeds)
+    np.testing.assert_array_equal(y, [13.0])

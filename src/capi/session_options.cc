@@ -63,6 +63,14 @@ PX_CAPI PxStatus* PxSessionOptionsSetMaxTensorBytes(PxSessionOptions* options, s
   });
 }
 
+PX_CAPI PxStatus* PxSessionOptionsSetMaxLoopIterations(PxSessionOptions* options, uint64_t iterations) {
+  return parallax::capi::guard(__func__, [&](const char* px_fn) -> Status {
+    PX_CAPI_REQUIRE(options);
+    options->options.max_loop_iterations = iterations;
+    return Status::ok();
+  });
+}
+
 PX_CAPI PxStatus* PxSessionOptionsSetGraphOptimization(PxSessionOptions* options, int enabled) {
   return parallax::capi::guard(__func__, [&](const char* px_fn) -> Status {
     PX_CAPI_REQUIRE(options);

@@ -7,7 +7,10 @@
 namespace parallax {
 
 Result<int64_t> normalize_axis(int64_t axis, int64_t rank) {
-  if (rank == 0 && (axis == 0 || axis == -1)) return 0;  // scalars accept axis 0 / -1 in some ops
+  // A scalar has no axis: axis 0 of one used to pass, and callers that then
+  // read dim(axis) read past the shape.
+  if (rank == 0)
+    return error(StatusCode::kInvalidArgument, "axis ", axis, " is out of range for rank 0 (a scalar has no axes)");
   if (axis < -rank || axis >= rank)
     return error(StatusCode::kInvalidArgument, "axis ", axis, " is out of range for rank ", rank);
   return axis < 0 ? axis + rank : axis;

@@ -15,7 +15,9 @@
 
 namespace parallax {
 
-// Maps a possibly negative axis into [0, rank); error names the op's node.
+// Maps a possibly negative axis into [0, rank); an error (naming the axis and
+// the rank) outside [-rank, rank), so always for a scalar. The executor adds
+// the node to the error.
 Result<int64_t> normalize_axis(int64_t axis, int64_t rank);
 
 // Numpy-style multidirectional broadcast of shapes.

@@ -62,6 +62,9 @@ class KernelCreateContext {
   // Where kernels share the weights they keep packed (kernels/weight_cache.h);
   // null: keep a private copy.
   virtual WeightCache* weight_cache() const { return nullptr; }
+  // Most iterations a Loop may run per execution (SessionOptions::
+  // max_loop_iterations); 0: unlimited.
+  virtual uint64_t max_loop_iterations() const { return 0; }
 
  protected:
   explicit KernelCreateContext(const Node* node) : node_(node) {}

@@ -5,6 +5,7 @@
 #include "partition/dataflow.h"
 #include "partition/regions.h"
 #include "partition/work_estimate.h"
+#include "runtime/kernel_contexts.h"
 #include "runtime/shape_planner.h"
 
 namespace parallax {
@@ -12,14 +13,19 @@ namespace parallax {
 namespace {
 
 // Zero-filled inputs of the declared shapes, symbolic dimensions as 1;
-// nullopt when an input declares no shape.
-std::optional<std::vector<Tensor>> declared_inputs(const Graph& g) {
+// NotFound when an input declares no shape. A declared shape is the model's
+// word: one over `max_bytes`, or whose size overflows, is refused before it
+// is allocated.
+Result<std::vector<Tensor>> declared_inputs(const Graph& g, size_t max_bytes) {
   std::vector<Tensor> inputs;
   for (ValueId id : g.inputs) {
     const Value& v = g.value(id);
-    if (!v.declared_shape || v.dtype == DataType::kUndefined) return std::nullopt;
+    if (!v.declared_shape || v.dtype == DataType::kUndefined)
+      return error(StatusCode::kNotFound, "input '", v.name, "' declares no shape");
     Shape shape;
     for (const Dim& d : *v.declared_shape) shape.push_back(d.known() ? d.value : 1);
+    if (Status size_ok = check_tensor_bytes(v.dtype, shape, max_bytes); !size_ok.is_ok())
+      return size_ok.with_context("input '" + v.name + "'");
     inputs.push_back(Tensor::allocate(v.dtype, shape));
   }
   return inputs;
@@ -51,8 +57,10 @@ OffloadChoice choose_offload(const Graph& graph, std::span<const std::unique_ptr
     choice.summary = std::to_string(candidates) + " supported nodes, all offloaded: " + reason;
     return choice;
   };
-  std::optional<std::vector<Tensor>> inputs = declared_inputs(graph);
-  if (!inputs || !graph.outer_values.empty()) return offload_all("input shapes not declared, offload not judged");
+  Result<std::vector<Tensor>> inputs = declared_inputs(graph, options.max_tensor_bytes);
+  if ((!inputs.is_ok() && inputs.status().code() == StatusCode::kNotFound) || !graph.outer_values.empty())
+    return offload_all("input shapes not declared, offload not judged");
+  if (!inputs.is_ok()) return offload_all("declared shapes do not plan (" + inputs.status().message() + ")");
   auto shapes = make_shape_plan(graph, kernels, *inputs, {}, options.max_tensor_bytes);
   if (!shapes.is_ok()) return offload_all("declared shapes do not plan (" + shapes.status().message() + ")");
   const std::vector<NodeWork> work = estimate_work(graph, **shapes);

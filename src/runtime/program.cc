@@ -62,6 +62,7 @@ class RuntimeCreateContext final : public KernelCreateContext {
     return init ? &*init : nullptr;
   }
   WeightCache* weight_cache() const override { return options_.weight_cache.get(); }
+  uint64_t max_loop_iterations() const override { return options_.max_loop_iterations; }
   Result<std::unique_ptr<Subgraph>> compile_subgraph(const std::string& name) const override {
     PX_ASSIGN_OR_RETURN(std::shared_ptr<Graph> body, node_->attrs.get_graph(name));
     std::vector<size_t> outer_map;

@@ -208,6 +208,7 @@ Status Session::Impl::init(std::unique_ptr<Model> loaded, const SessionOptions& 
   popts.check_memory = options.check_memory;
   popts.adapt_schedule = options.adapt_schedule;
   popts.max_tensor_bytes = options.max_tensor_bytes;
+  popts.max_loop_iterations = options.max_loop_iterations;
   popts.weight_cache = options.weight_cache;
   record_timeline = options.record_timeline;
   PX_ASSIGN_OR_RETURN(program, Program::compile(loaded->graph, popts));

@@ -83,7 +83,11 @@ Result<std::vector<Tensor>> declared_inputs(const Graph& g, const std::vector<st
       return error(StatusCode::kInvalidArgument, "input '", v.name, "' declares no shape; pass --shape ", v.name,
                    "=D0xD1x...");
     }
-    inputs.push_back(Tensor::allocate(v.dtype, shape));
+    // Checked: a hostile declared shape whose element count overflows must
+    // not size the buffer.
+    Result<Tensor> t = Tensor::create(v.dtype, shape);
+    if (!t.is_ok()) return t.status().with_context("input '" + v.name + "'");
+    inputs.push_back(std::move(t).value());
   }
   if (!given.empty()) return error(StatusCode::kNotFound, "--shape names '", given.begin()->first, "', not an input");
   return inputs;

@@ -56,7 +56,12 @@ Result<std::vector<NamedTensor>> make_random_inputs(const Session& session, cons
       return error(StatusCode::kUnsupported, "input '", info.name, "' has type ", data_type_name(info.dtype));
     // Half-float inputs: drawn as float32, then rounded by Cast's conversion.
     const DataType drawn = is_half_float(info.dtype) ? DataType::kFloat32 : info.dtype;
-    Tensor t = Tensor::allocate(drawn, shape);
+    // The shape is the model's declaration or --shape's: checked, since an
+    // element count that overflows would size the buffer small and the fill
+    // below would write past it.
+    Result<Tensor> created = Tensor::create(drawn, shape);
+    if (!created.is_ok()) return created.status().with_context("input '" + info.name + "'");
+    Tensor t = std::move(created).value();
     std::uniform_real_distribution<float> uni(0.0f, 1.0f);
     Status s = visit_all(drawn, [&]<typename T>() {
       T* p = t.data<T>();
@@ -184,6 +189,9 @@ void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
   cmd.add_option("--max-arena-growth", flags.max_arena_growth,
                  "concurrent arena at most this x the sequential plan; beyond, concurrency is given up (default 1.10)")
       ->check(CLI::Range(1.0, 1e6));
+  cmd.add_option("--max-loop-iterations", flags.max_loop_iterations,
+                 "fail a run in which one Loop node would iterate more than N times, e.g. a while-loop whose "
+                 "condition never turns false (default 0: unlimited)");
   cmd.add_flag("--verbose", flags.verbose, "print the run statistics (concurrency, busy time, memory, bound)");
   const CLI::Validator core_list = core_list_validator();
   cmd.add_option("--cpu-cores", flags.cpu_cores,
@@ -270,6 +278,7 @@ Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options)
     PX_ASSIGN_OR_RETURN(options.memory_budget, parse_byte_size(flags.memory_budget));
   }
   if (flags.max_arena_growth > 0) options.max_arena_growth = flags.max_arena_growth;
+  options.max_loop_iterations = flags.max_loop_iterations;
   if (flags.fixed_schedule) options.adapt_schedule = false;
   PX_ASSIGN_OR_RETURN(options.cpu_cores, resolve_cores(flags.cpu_cores, flags.device_cores));
   PX_RETURN_IF_ERROR(apply_accelerator_choice(flags.accelerator, flags.accelerator_ops, options));

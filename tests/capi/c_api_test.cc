@@ -93,6 +93,7 @@ TEST(CApi, NullArgumentsAreNamedErrors) {
   expect_error(PxSessionOptionsSetExecutionMode(nullptr, PX_MODE_LAYER), PX_INVALID_ARGUMENT, "'options'");
   expect_error(PxSessionOptionsSetMemoryBudget(nullptr, 1), PX_INVALID_ARGUMENT, "'options'");
   expect_error(PxSessionOptionsSetMaxTensorBytes(nullptr, 1), PX_INVALID_ARGUMENT, "'options'");
+  expect_error(PxSessionOptionsSetMaxLoopIterations(nullptr, 1), PX_INVALID_ARGUMENT, "'options'");
   expect_error(PxSessionOptionsSetGraphOptimization(nullptr, 0), PX_INVALID_ARGUMENT, "'options'");
   expect_error(PxSessionOptionsSetAccelerator(nullptr, "none"), PX_INVALID_ARGUMENT, "'options'");
   PxSession* session = nullptr;
@@ -167,6 +168,7 @@ TEST(CApi, OptionsRejectBadValues) {
   EXPECT_PX_OK(PxSessionOptionsSetNumThreads(options, 2));
   EXPECT_PX_OK(PxSessionOptionsSetExecutionMode(options, PX_MODE_SEQUENTIAL));
   EXPECT_PX_OK(PxSessionOptionsSetMemoryBudget(options, 64 << 20));
+  EXPECT_PX_OK(PxSessionOptionsSetMaxLoopIterations(options, 10000));
   EXPECT_PX_OK(PxSessionOptionsSetGraphOptimization(options, 0));
   EXPECT_PX_OK(PxSessionOptionsSetAccelerator(options, "none"));
   PxSession* session = open_session(kTestData + "/node/test_relu/model.onnx", options);

@@ -7,6 +7,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "kernels/registry.h"
 
@@ -36,6 +37,28 @@ TEST(SingleOpTable, EveryRegisteredOpTypeAppears) {
   for (const OpSpec& s : single_op_specs()) in_table.insert(s.domain + ":" + s.op_type);
   for (const KernelDef& d : KernelRegistry::global().all())
     EXPECT_TRUE(in_table.count(d.domain + ":" + d.op_type)) << d.domain << ":" << d.op_type;
+}
+
+// The dynamic int8 MatMuls get their own inputs, not MatMulInteger's (whose
+// third input, an int8 zero point, their kernels refuse as a scale before
+// the GEMM is reached).
+TEST(SingleOpTable, DynamicInt8MatMulsTakeTheirRealInputs) {
+  int found = 0;
+  for (const OpSpec& s : single_op_specs()) {
+    if (s.op_type != "DynamicQuantizeMatMul" && s.op_type != "MatMulIntegerToFloat") continue;
+    ++found;
+    const bool dynamic = s.op_type == "DynamicQuantizeMatMul";
+    ASSERT_EQ(s.inputs.size(), dynamic ? 5u : 7u) << s.domain << ":" << s.op_type;
+    const std::vector<DataType> f32 = {DataType::kFloat32};
+    const std::vector<DataType> int8s = {DataType::kUInt8, DataType::kInt8};
+    EXPECT_EQ(s.inputs[0].types, dynamic ? f32 : int8s);
+    EXPECT_EQ(s.inputs[1].types, int8s);
+    EXPECT_EQ(s.inputs[2].types, f32) << s.inputs[2].name;  // b_scale / a_scale
+    EXPECT_EQ(s.inputs.back().name, "bias");
+    EXPECT_EQ(s.inputs.back().types, f32);
+    EXPECT_TRUE(s.inputs.back().optional);
+  }
+  EXPECT_EQ(found, 4);  // com.parallax and com.microsoft forms of both
 }
 
 }  // namespace

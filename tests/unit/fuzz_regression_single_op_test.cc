@@ -74,9 +74,9 @@ Tensor scalar_float(float v) {
 }
 
 // QuantizeLinear / DequantizeLinear with a per-axis scale (more than one
-// value) on a scalar x: normalize_axis accepts axis 0 of a rank-0 tensor and
-// the kernel read x.dim(0) past the end of an empty shape
-// (quantize_linear.cc, dequantize_linear.cc compute).
+// value) on a scalar x: normalize_axis accepted axis 0 of a rank-0 tensor
+// (it no longer does) and the kernel read x.dim(0) past the end of an empty
+// shape (quantize_linear.cc, dequantize_linear.cc compute).
 TEST(FuzzRegressionSingleOp, QuantizeLinearPerAxisScaleOnScalarIsRefused) {
   ModelBuilder b(13);
   b.input("x", onnx::TensorProto::FLOAT, {});

@@ -65,6 +65,7 @@ std::vector<fs::path> reproducers(const std::string& target) {
 Status open_and_run(const std::string& bytes) {
   SessionOptions options;
   options.max_tensor_bytes = size_t{64} << 20;
+  options.max_loop_iterations = 10000;  // a fuzzed while-loop may never end
   auto session = Session::open_from_bytes(bytes, options);
   if (!session.is_ok()) return session.status();
   std::vector<NamedTensor> inputs;

@@ -1,5 +1,7 @@
 // Loop: runs `body` while (i < M) and cond, carrying N values and stacking
-// K per-iteration scan outputs. All outputs are dynamic.
+// K per-iteration scan outputs. All outputs are dynamic. An iteration past
+// SessionOptions::max_loop_iterations fails the run: with M absent or
+// INT64_MAX and a condition that stays true, nothing else would stop it.
 #include <string>
 
 #include "core/shape_arith.h"
@@ -24,6 +26,7 @@ class LoopKernel final : public OpKernel {
     if (k->body_->num_outputs() < k->carried_ + 1)
       return error(StatusCode::kInvalidModel, "Loop body must output cond and ", k->carried_, " carried values");
     k->scans_ = k->body_->num_outputs() - 1 - k->carried_;
+    k->max_iterations_ = ctx.max_loop_iterations();
     return std::unique_ptr<OpKernel>(std::move(k));
   }
 
@@ -49,6 +52,13 @@ class LoopKernel final : public OpKernel {
     std::vector<std::vector<Tensor>> scans(scans_);
     std::vector<Tensor> body_in(carried_ + 2);
     for (int64_t i = 0; i < max_trips && cond; ++i) {
+      if (max_iterations_ > 0 && static_cast<uint64_t>(i) >= max_iterations_) {
+        // The executor prefixes the node's name to the error.
+        return error(StatusCode::kResourceExhausted, "Loop would run more than ", max_iterations_,
+                     " iterations, the limit SessionOptions::max_loop_iterations sets (trip count ",
+                     max_trips == INT64_MAX ? std::string("unbounded") : std::to_string(max_trips),
+                     ", condition still true)");
+      }
       body_in[0] = Tensor::allocate(DataType::kInt64, {});
       *body_in[0].data<int64_t>() = i;
       body_in[1] = Tensor::allocate(DataType::kBool, {});
@@ -87,6 +97,7 @@ class LoopKernel final : public OpKernel {
  private:
   std::unique_ptr<Subgraph> body_;
   size_t carried_ = 0, scans_ = 0;
+  uint64_t max_iterations_ = 0;  // 0: unlimited
 };
 
 }  // namespace

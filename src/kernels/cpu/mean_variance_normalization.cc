@@ -27,7 +27,7 @@ class MvnKernel final : public OpKernel {
     std::vector<bool> reduce(rank, false);
     for (int64_t a : axes_) {
       PX_ASSIGN_OR_RETURN(int64_t ax, normalize_axis(a, static_cast<int64_t>(rank)));
-      if (rank > 0) reduce[static_cast<size_t>(ax)] = true;
+      reduce[static_cast<size_t>(ax)] = true;
     }
     // Map every element to its group (the index over the kept dims).
     Shape kept;

@@ -190,7 +190,6 @@ class PadKernel final : public OpKernel {
       if (pads.size() != 2 * axes.size())
         return error(StatusCode::kInvalidArgument, "Pad 'pads' has ", pads.size(), " entries for ", axes.size(),
                      " axes");
-      // normalize_axis accepts axis 0 of a scalar, which has no pads to set.
       if (rank == 0 && !axes.empty())
         return error(StatusCode::kInvalidArgument, "Pad 'axes' names ", axes.size(), " axes of a scalar");
       std::vector<int64_t> full(2 * rank, 0);

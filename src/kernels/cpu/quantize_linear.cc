@@ -33,7 +33,6 @@ class QuantizeLinearKernel final : public OpKernel {
     int64_t C = 1, inner = 1;
     if (scale.size() != 1) {
       const int64_t rank = static_cast<int64_t>(x.rank());
-      // normalize_axis accepts axis 0 of a scalar, which has no dim to read.
       if (rank == 0)
         return error(StatusCode::kInvalidArgument, "QuantizeLinear: y_scale has ", scale.size(),
                      " values but x is a scalar");

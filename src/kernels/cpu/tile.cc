@@ -119,7 +119,7 @@ class TileKernel final : public OpKernel {
       PX_ASSIGN_OR_RETURN(int64_t a, normalize_axis(axis[0], static_cast<int64_t>(rank)));
       std::vector<int64_t> reps(rank, 1);
       if (tiles[0] < 0) return error(StatusCode::kInvalidArgument, "Tile 'tiles' must be >= 0");
-      if (rank > 0) reps[static_cast<size_t>(a)] = tiles[0];
+      reps[static_cast<size_t>(a)] = tiles[0];
       return reps;
     }
     PX_ASSIGN_OR_RETURN(std::vector<int64_t> reps, move::int_list_of(r, "Tile 'repeats'"));

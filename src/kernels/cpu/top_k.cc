@@ -52,7 +52,6 @@ class TopKKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     Tensor& vals = ctx.output(0);
     const int64_t rank = static_cast<int64_t>(x.rank());
-    // normalize_axis accepts axis 0 of a scalar, which has no dim to read.
     if (rank == 0) return error(StatusCode::kInvalidArgument, "TopK: input must have rank >= 1");
     PX_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(axis_, rank));
     const int64_t n = x.dim(static_cast<size_t>(axis));
