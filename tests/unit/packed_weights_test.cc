@@ -66,7 +66,9 @@ TEST(PackedWeights, PackingInSlicesGivesTheSameBytes) {
   memory::desc dst({8, n}, memory::data_type::f32, memory::format_tag::ab);
   dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, any, dst), dnnl_util::cpu_engine());
   const memory::desc layout = pd.weights_desc();
-  ASSERT_NE(layout, dnnl_util::plain_f32({k, n})) << "oneDNN picked the plain layout: nothing to test";
+  // x86 oneDNN blocks these weights; oneDNN 2.6 on aarch64 keeps them plain,
+  // and a plain layout is one copy with nothing to slice.
+  if (layout == dnnl_util::plain_f32({k, n})) GTEST_SKIP() << "oneDNN picked the plain layout: nothing to test";
 
   dnnl_util::PackedWeights sliced, whole;
   sliced.hold(tensor_of({k, n}, values), dnnl_util::plain_f32({k, n}));
