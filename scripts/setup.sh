@@ -2,19 +2,27 @@
 # Installs everything Parallax needs on a fresh Debian 12 machine, builds it,
 # and (unless --no-models) makes the reference models and their ORT outputs.
 #   scripts/setup.sh [--no-models] [--build-dir DIR]
+#   scripts/setup.sh --arch arm64 [--build-dir DIR]   (the aarch64 cross build: setup_arm64.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MODELS=1
-BUILD_DIR=build
+BUILD_DIR=
+ARCH=host
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-models) MODELS=0 ;;
     --build-dir) BUILD_DIR="$2"; shift ;;
+    --arch) ARCH="$2"; shift ;;
     *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
+case "$ARCH" in
+  host) BUILD_DIR=${BUILD_DIR:-build} ;;
+  arm64|aarch64) exec scripts/setup_arm64.sh --build-dir "${BUILD_DIR:-build-arm64}" ;;
+  *) echo "setup.sh: --arch must be arm64, got '$ARCH'" >&2; exit 2 ;;
+esac
 
 APT_PACKAGES=(
   build-essential cmake pkg-config
