@@ -150,6 +150,11 @@ class OpKernel {
     (void)input;
     return false;
   }
+  // True when output 0 is input 0's bytes unchanged, only its shape differs
+  // (Reshape, Squeeze, Unsqueeze, Flatten, Identity). The planner may then
+  // place the output on the input's bytes (Storage::kArenaView), and
+  // compute() must copy nothing when the two pointers are equal.
+  virtual bool output_views_input() const { return false; }
 };
 
 }  // namespace parallax

@@ -15,6 +15,7 @@ const char* storage_name(Storage s) {
     case Storage::kArena: return "arena";
     case Storage::kOwned: return "owned";
     case Storage::kDynamic: return "run-time";
+    case Storage::kArenaView: return "view";
   }
   return "?";
 }
@@ -31,6 +32,7 @@ std::string where(const Graph& graph, const ShapePlan& plan, const std::vector<s
   std::ostringstream out;
   out << graph.value(id).name << ' ' << storage_name(vp.storage);
   if (vp.storage == Storage::kArena) out << '+' << (offsets ? (*offsets)[id.index()] : vp.offset);
+  if (vp.storage == Storage::kArenaView) out << " of " << graph.value(vp.view_of).name;
   if (vp.storage != Storage::kDynamic && vp.storage != Storage::kUnused)
     out << ' ' << shape_to_string(vp.shape) << ' ' << data_type_name(vp.dtype);
   return out.str();

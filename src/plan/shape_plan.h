@@ -25,13 +25,16 @@ enum class Storage : uint8_t {
   kArena,     // static shape, lives at `offset` in the arena
   kOwned,     // static shape, graph output: allocated per run and handed to the caller
   kDynamic,   // shape known only at run time: allocated when produced, dropped after last use
+  kArenaView, // static shape, no bytes of its own: input 0's arena bytes seen with a new shape
+              // (OpKernel::output_views_input); `view_of` names the arena value that owns them
 };
 
 struct ValuePlan {
   Storage storage = Storage::kUnused;
   DataType dtype = DataType::kUndefined;
   Shape shape;           // valid unless storage is kDynamic/kUnused
-  size_t offset = 0;     // kArena only
+  size_t offset = 0;     // kArena, kArenaView (the owner's)
+  ValueId view_of;       // kArenaView only: the kArena value whose bytes it shares
   Tensor constant;       // kConstant only
 };
 

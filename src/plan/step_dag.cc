@@ -29,6 +29,18 @@ ValueUses value_uses(const Graph& graph, std::span<const NodeId> order) {
   return uses;
 }
 
+ValueUses arena_value_uses(const Graph& graph, std::span<const NodeId> order, const ShapePlan& plan) {
+  ValueUses uses = value_uses(graph, order);
+  for (size_t v = 0; v < plan.values.size() && v < uses.readers.size(); ++v) {
+    if (plan.values[v].storage != Storage::kArenaView) continue;
+    auto& owner = uses.readers[plan.values[v].view_of.index()];
+    owner.insert(owner.end(), uses.readers[v].begin(), uses.readers[v].end());
+    std::sort(owner.begin(), owner.end());
+    owner.erase(std::unique(owner.begin(), owner.end()), owner.end());
+  }
+  return uses;
+}
+
 StepDag data_dependencies(const Graph& graph, std::span<const NodeId> order) {
   StepDag dag;
   dag.succs.resize(order.size());

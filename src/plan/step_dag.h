@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "plan/shape_plan.h"
 
 namespace parallax {
 
@@ -31,6 +32,10 @@ struct ValueUses {
   std::vector<std::vector<uint32_t>> readers;  // per value, distinct steps
 };
 ValueUses value_uses(const Graph& graph, std::span<const NodeId> order);
+// The same, with the readers of each view (Storage::kArenaView) counted as
+// readers of the value that owns its bytes too, so that the owner's bytes
+// outlive them: what memory planning and checking need.
+ValueUses arena_value_uses(const Graph& graph, std::span<const NodeId> order, const ShapePlan& plan);
 
 // Per step, the heaviest path from it to a sink, its own cost included:
 // the priority of a ready step in the dataflow scheduler.

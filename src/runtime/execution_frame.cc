@@ -48,6 +48,8 @@ void ExecutionFrame::bind_static() {
       slots_[v] = vp.constant;
     else if (vp.storage == Storage::kArena)
       slots_[v] = Tensor::view(vp.dtype, vp.shape, arena_ + plan_.offsets[v]);
+    else if (vp.storage == Storage::kArenaView)
+      slots_[v] = Tensor::view(vp.dtype, vp.shape, arena_ + plan_.offsets[vp.view_of.index()]);
   }
 }
 

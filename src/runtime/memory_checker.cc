@@ -34,6 +34,12 @@ bool MemoryChecker::in_arena(ValueId v) const {
   return v.valid() && plan_.shapes->values[v.index()].storage == Storage::kArena;
 }
 
+ValueId MemoryChecker::owner(ValueId v) const {
+  if (!v.valid()) return v;
+  const ValuePlan& vp = plan_.shapes->values[v.index()];
+  return vp.storage == Storage::kArenaView ? vp.view_of : v;
+}
+
 size_t MemoryChecker::size_of(uint32_t v) const {
   const ValuePlan& vp = plan_.shapes->values[v];
   return static_cast<size_t>(shape_numel(vp.shape)) * element_size(vp.dtype);
@@ -43,7 +49,8 @@ Status MemoryChecker::before_step(uint32_t position, const std::vector<Tensor>& 
   const Node& node = node_at(position);
   std::lock_guard<std::mutex> lock(mutex_);
   if (verify_) {
-    for (ValueId v : node.inputs) {
+    for (ValueId input : node.inputs) {
+      const ValueId v = owner(input);  // reading a view reads its owner's bytes
       if (!in_arena(v)) continue;
       const Tensor& t = slots[v.index()];
       if (fnv1a(static_cast<const std::byte*>(t.raw()), t.nbytes()) != checksum_[v.index()])
@@ -89,12 +96,13 @@ void MemoryChecker::after_step(uint32_t position, const std::vector<Tensor>& slo
     }
     if (remaining_[v.index()] == 0) retire(v.index());
   }
-  // Each distinct input counts once per step (readers are distinct steps).
+  // Each distinct owner counts once per step (readers are distinct steps,
+  // and a view's readers count as its owner's: step_dag.h arena_value_uses).
   for (size_t i = 0; i < node.inputs.size(); ++i) {
-    ValueId v = node.inputs[i];
+    const ValueId v = owner(node.inputs[i]);
     if (!in_arena(v)) continue;
     bool seen = false;
-    for (size_t j = 0; j < i && !seen; ++j) seen = node.inputs[j] == v;
+    for (size_t j = 0; j < i && !seen; ++j) seen = owner(node.inputs[j]) == v;
     if (seen) continue;
     if (remaining_[v.index()] > 0 && --remaining_[v.index()] == 0) retire(v.index());
   }

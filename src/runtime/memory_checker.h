@@ -38,6 +38,8 @@ class MemoryChecker {
     uint32_t value;
   };
   bool in_arena(ValueId v) const;
+  // The value that owns v's bytes: v itself, or the owner of a view.
+  ValueId owner(ValueId v) const;
   size_t size_of(uint32_t v) const;
   void retire(uint32_t v);
   const Node& node_at(uint32_t position) const;

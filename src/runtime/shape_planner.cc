@@ -16,14 +16,18 @@ namespace {
 constexpr size_t kFoldLimitBytes = 64 * 1024;
 
 // Ops whose output depends only on the input's shape, never its data.
-bool reads_shape_only(const Node& n) { return n.domain.empty() && (n.op_type == "Shape" || n.op_type == "Size"); }
+bool reads_shape_only(const Node& n) {
+  return n.domain.empty() && (n.op_type == "Shape" || n.op_type == "Size");
+}
 
 bool never_fold(const Node& n) {
   return n.num_explicit_inputs != n.inputs.size() ||  // control flow reads outer values
          n.op_type.rfind("Random", 0) == 0 || n.op_type == "Bernoulli" || n.op_type == "Multinomial";
 }
 
-size_t bytes_of(DataType t, const Shape& s) { return static_cast<size_t>(shape_numel(s)) * element_size(t); }
+size_t bytes_of(DataType t, const Shape& s) {
+  return static_cast<size_t>(shape_numel(s)) * element_size(t);
+}
 
 class Planner {
  public:
@@ -39,6 +43,10 @@ class Planner {
   std::vector<bool> needed_nodes(std::span<const bool> wanted_outputs) const;
   Status plan_node(NodeId id);
   Status fold(NodeId id, BasicInferContext& ictx);
+  // A view of a constant is the constant with a new shape, whatever its size.
+  Status fold_view(NodeId id, BasicInferContext& ictx);
+  // Output 0 of a view kernel shares input 0's arena bytes.
+  void view_input(const Node& node);
   void assign_arena();
 
   const Graph& g_;
@@ -48,7 +56,8 @@ class Planner {
 };
 
 std::vector<bool> Planner::needed_nodes(std::span<const bool> wanted_outputs) const {
-  const bool all = wanted_outputs.empty() || std::all_of(wanted_outputs.begin(), wanted_outputs.end(), [](bool w) { return w; });
+  const bool all =
+      wanted_outputs.empty() || std::all_of(wanted_outputs.begin(), wanted_outputs.end(), [](bool w) { return w; });
   std::vector<bool> needed(g_.nodes.size(), all);
   if (all) return needed;
   std::vector<bool> value_needed(g_.values.size(), false);
@@ -126,8 +135,7 @@ Status Planner::plan_node(NodeId id) {
       for (size_t o = 0; o < node.outputs.size(); ++o) {
         if (!node.outputs[o].valid()) continue;
         auto& out = ictx.outputs()[o];
-        if (!out.set)
-          return error(StatusCode::kInternal, node.describe(), ": kernel did not infer output ", o);
+        if (!out.set) return error(StatusCode::kInternal, node.describe(), ": kernel did not infer output ", o);
         for (int64_t d : out.shape)
           if (d < 0)
             return error(StatusCode::kInvalidArgument, node.describe(), ": inferred output ", o, " shape ",
@@ -138,6 +146,8 @@ Status Planner::plan_node(NodeId id) {
         }
         out_bytes += out.dynamic ? 0 : bytes_of(out.dtype, out.shape);
       }
+      const OpKernel& kernel = *kernels_[id.index()];
+      if (foldable && kernel.output_views_input() && !ictx.outputs()[0].dynamic) return fold_view(id, ictx);
       if (foldable && out_bytes <= kFoldLimitBytes) return fold(id, ictx);
       for (size_t o = 0; o < node.outputs.size(); ++o) {
         ValueId vid = node.outputs[o];
@@ -153,6 +163,7 @@ Status Planner::plan_node(NodeId id) {
           vp.shape = std::move(out.shape);
         }
       }
+      if (kernel.output_views_input()) view_input(node);
       plan_->steps.push_back(std::move(step));
       return Status::ok();
     }
@@ -193,8 +204,7 @@ Status Planner::fold(NodeId id, BasicInferContext& ictx) {
   for (size_t o = 0; o < node.outputs.size(); ++o) {
     ValueId vid = node.outputs[o];
     if (!vid.valid()) continue;
-    if (results[o].empty())
-      return error(StatusCode::kInternal, node.describe(), ": kernel did not produce output ", o);
+    if (results[o].empty()) return error(StatusCode::kInternal, node.describe(), ": kernel did not produce output ", o);
     ValuePlan& vp = plan_->values[vid.index()];
     vp.storage = Storage::kConstant;
     vp.dtype = results[o].dtype();
@@ -203,6 +213,35 @@ Status Planner::fold(NodeId id, BasicInferContext& ictx) {
   }
   ++plan_->folded_nodes;
   return Status::ok();
+}
+
+Status Planner::fold_view(NodeId id, BasicInferContext& ictx) {
+  const Node& node = g_.node(id);
+  const ValuePlan& in = plan_->values[node.inputs[0].index()];
+  auto& out = ictx.outputs()[0];
+  if (bytes_of(out.dtype, out.shape) != in.constant.nbytes() || out.dtype != in.constant.dtype())
+    return error(StatusCode::kInternal, node.describe(), ": a view changes the size or type of its input");
+  ValuePlan& vp = plan_->values[node.outputs[0].index()];
+  vp.storage = Storage::kConstant;
+  vp.dtype = out.dtype;
+  vp.shape = out.shape;
+  vp.constant = in.constant.reshaped(out.shape);
+  ++plan_->folded_nodes;
+  return Status::ok();
+}
+
+// Graph outputs keep bytes of their own (the caller owns them), and only
+// planned arena bytes are shared: the owner then lives until the view's last
+// reader (assign_arena), and nothing writes either after the owner's step.
+void Planner::view_input(const Node& node) {
+  if (node.num_explicit_inputs == 0 || !node.inputs[0].valid() || node.outputs.empty() || !node.outputs[0].valid())
+    return;
+  const ValuePlan& in = plan_->values[node.inputs[0].index()];
+  ValuePlan& out = plan_->values[node.outputs[0].index()];
+  if (out.storage != Storage::kArena || (in.storage != Storage::kArena && in.storage != Storage::kArenaView)) return;
+  if (out.dtype != in.dtype || shape_numel(out.shape) != shape_numel(in.shape)) return;
+  out.storage = Storage::kArenaView;
+  out.view_of = in.storage == Storage::kArenaView ? in.view_of : node.inputs[0];
 }
 
 void Planner::assign_arena() {
@@ -217,6 +256,11 @@ void Planner::assign_arena() {
         first[v.index()] = static_cast<int32_t>(s);
         last[v.index()] = std::max(last[v.index()], static_cast<int32_t>(s));
       }
+  }
+  // A view is planned by its owner, whose bytes then live until the view's last reader.
+  for (size_t v = 0; v < nv; ++v) {
+    const ValuePlan& vp = plan_->values[v];
+    if (vp.storage == Storage::kArenaView) last[vp.view_of.index()] = std::max(last[vp.view_of.index()], last[v]);
   }
   std::vector<BufferRequest> requests;
   std::vector<size_t> owners;
@@ -234,6 +278,8 @@ void Planner::assign_arena() {
     plan_->values[owners[i]].offset = arena.offsets[i];
     plan_->naive_bytes += (requests[i].bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
   }
+  for (ValuePlan& vp : plan_->values)
+    if (vp.storage == Storage::kArenaView) vp.offset = plan_->values[vp.view_of.index()].offset;
   plan_->arena_bytes = arena.arena_bytes;
   plan_->lower_bound_bytes = peak_live_bytes(requests);
 }
@@ -242,8 +288,8 @@ void Planner::assign_arena() {
 
 Result<std::shared_ptr<const ShapePlan>> make_shape_plan(const Graph& graph,
                                                          std::span<const std::unique_ptr<OpKernel>> kernels,
-                                                         std::span<const Tensor> inputs,
-                                                         std::span<const Tensor> outer, size_t max_tensor_bytes,
+                                                         std::span<const Tensor> inputs, std::span<const Tensor> outer,
+                                                         size_t max_tensor_bytes,
                                                          std::span<const bool> wanted_outputs) {
   return Planner(graph, kernels, max_tensor_bytes).plan(inputs, outer, wanted_outputs);
 }

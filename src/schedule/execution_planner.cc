@@ -14,11 +14,15 @@ namespace parallax {
 
 namespace {
 
-size_t bytes_of(const ValuePlan& vp) { return static_cast<size_t>(shape_numel(vp.shape)) * element_size(vp.dtype); }
+size_t bytes_of(const ValuePlan& vp) {
+  return static_cast<size_t>(shape_numel(vp.shape)) * element_size(vp.dtype);
+}
 
 // Relative step costs for priorities before any run has been measured: MACs
 // at ~1 GMAC/s plus a fixed dispatch cost, so that cheap ops still count.
-double estimated_cost_us(const NodeWork& w) { return 2.0 + w.macs * 1e-3; }
+double estimated_cost_us(const NodeWork& w) {
+  return 2.0 + w.macs * 1e-3;
+}
 
 struct Builder {
   const Graph& g;
@@ -65,7 +69,8 @@ Status Builder::build() {
 
   ep->order.resize(n);
   std::iota(ep->order.begin(), ep->order.end(), 0u);
-  if (ep->mode == ExecutionMode::kLayer) order_by_layers();  // also adds the layer orders
+  if (ep->mode == ExecutionMode::kLayer)
+    order_by_layers();  // also adds the layer orders
   else {
     nodes.resize(n);
     for (size_t p = 0; p < n; ++p) nodes[p] = sp.steps[p].node;
@@ -78,10 +83,12 @@ Status Builder::build() {
   ep->lower_bound_bytes = sp.lower_bound_bytes;
   ep->naive_bytes = sp.naive_bytes;
   if (sp.arena_bytes > opts.memory_budget)
-    return error(StatusCode::kResourceExhausted, "the memory budget of ", opts.memory_budget,
-                 " bytes is below the ", sp.arena_bytes, " bytes the sequential plan needs for these input shapes");
-  if (ep->mode == ExecutionMode::kSequential) plan_sequential_memory();
-  else plan_concurrent_memory();
+    return error(StatusCode::kResourceExhausted, "the memory budget of ", opts.memory_budget, " bytes is below the ",
+                 sp.arena_bytes, " bytes the sequential plan needs for these input shapes");
+  if (ep->mode == ExecutionMode::kSequential)
+    plan_sequential_memory();
+  else
+    plan_concurrent_memory();
 
   ep->cost_us.resize(n);
   ep->branch.resize(n);
@@ -108,7 +115,7 @@ void Builder::order_by_layers() {
     std::vector<NodeId> seq(sp.steps.size());
     for (size_t s = 0; s < seq.size(); ++s) seq[s] = sp.steps[s].node;
     nodes = seq;
-    ValueUses uses = value_uses(g, seq);
+    ValueUses uses = arena_value_uses(g, seq, sp);
     std::vector<size_t> arena_values;
     for (size_t v = 0; v < g.values.size(); ++v)
       if (sp.values[v].storage == Storage::kArena) arena_values.push_back(v);
@@ -116,7 +123,7 @@ void Builder::order_by_layers() {
   }
 
   std::vector<std::vector<uint32_t>> runs_in_layer;  // per layer: branches in execution order
-  std::vector<size_t> concurrent_in_layer;          // per layer: how many lead branches run together
+  std::vector<size_t> concurrent_in_layer;           // per layer: how many lead branches run together
   std::vector<uint32_t> order;
   size_t limited = 0;
   for (const Layer& layer : part.layers) {
@@ -124,7 +131,8 @@ void Builder::order_by_layers() {
     for (BranchId b : layer.branches) bs.push_back(b.index());
     size_t together = 1;
     if (layer.parallel && bs.size() > 1) {
-      std::stable_sort(bs.begin(), bs.end(), [&](uint32_t a, uint32_t b) { return ep->branch_peak[a] < ep->branch_peak[b]; });
+      std::stable_sort(bs.begin(), bs.end(),
+                       [&](uint32_t a, uint32_t b) { return ep->branch_peak[a] < ep->branch_peak[b]; });
       size_t sum = 0;
       together = 0;
       for (uint32_t b : bs) {
@@ -205,7 +213,7 @@ void Builder::plan_sequential_memory() {
   ep->offsets.resize(g.values.size());
   for (size_t v = 0; v < g.values.size(); ++v) ep->offsets[v] = sp.values[v].offset;
   ep->arena_bytes = sp.arena_bytes;
-  ValueUses uses = value_uses(g, nodes);
+  ValueUses uses = arena_value_uses(g, nodes, sp);
   ep->readers.resize(g.values.size());
   std::vector<size_t> arena_values;
   for (size_t v = 0; v < g.values.size(); ++v) {
@@ -217,7 +225,7 @@ void Builder::plan_sequential_memory() {
 
 void Builder::plan_concurrent_memory() {
   const ShapePlan& sp = shapes();
-  ValueUses uses = value_uses(g, nodes);
+  ValueUses uses = arena_value_uses(g, nodes, sp);
   std::vector<size_t> arena_values;
   std::vector<BufferRequest> requests;
   ep->readers.resize(g.values.size());
@@ -242,8 +250,8 @@ void Builder::plan_concurrent_memory() {
     return true;
   };
   auto ordered = [&](size_t a, size_t b) { return before(a, b) || before(b, a); };
-  const double cap = std::min(static_cast<double>(opts.memory_budget),
-                              opts.max_arena_growth * static_cast<double>(sp.arena_bytes));
+  const double cap =
+      std::min(static_cast<double>(opts.memory_budget), opts.max_arena_growth * static_cast<double>(sp.arena_bytes));
   ConcurrentArenaPlan plan = plan_concurrent(requests, ordered, static_cast<size_t>(cap));
 
   if (plan.arena.arena_bytes > opts.memory_budget) {
@@ -254,6 +262,8 @@ void Builder::plan_concurrent_memory() {
   }
   ep->offsets.assign(g.values.size(), 0);
   for (size_t i = 0; i < arena_values.size(); ++i) ep->offsets[arena_values[i]] = plan.arena.offsets[i];
+  for (size_t v = 0; v < g.values.size(); ++v)
+    if (sp.values[v].storage == Storage::kArenaView) ep->offsets[v] = ep->offsets[sp.values[v].view_of.index()];
   ep->arena_bytes = plan.arena.arena_bytes;
 
   // Sharing without an order in the DAG: the earlier value's steps run before the later one's writer.

@@ -179,7 +179,7 @@ std::vector<MemoryBlock> memory_blocks(const Graph& graph, const ExecutionPlan& 
   const ShapePlan& sp = *ep.shapes;
   std::vector<NodeId> nodes(ep.order.size());
   for (size_t p = 0; p < ep.order.size(); ++p) nodes[p] = sp.steps[ep.order[p]].node;
-  const ValueUses uses = value_uses(graph, nodes);
+  const ValueUses uses = arena_value_uses(graph, nodes, sp);
   for (size_t v = 0; v < sp.values.size() && v < graph.values.size(); ++v) {
     const ValuePlan& vp = sp.values[v];
     if (vp.storage != Storage::kArena) continue;

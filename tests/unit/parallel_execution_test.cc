@@ -104,8 +104,8 @@ TEST(ParallelExecution, RealModelsBitIdenticalAcrossModesAndThreads) {
   if (checked == 0) GTEST_SKIP() << "no model with test data under models/";
 }
 
-// A random DAG of same-shape float ops: unary, binary and 3x3 convolutions,
-// every sink a graph output. Seeded: failures reproduce.
+// A random DAG of same-shape float ops: unary, binary, 3x3 convolutions and
+// Reshape round trips, every sink a graph output. Seeded: failures reproduce.
 std::string random_model(std::mt19937& rng, int nodes) {
   testing::ModelBuilder b(13);
   const std::vector<int64_t> shape = {1, 4, 6, 6};
@@ -113,6 +113,8 @@ std::string random_model(std::mt19937& rng, int nodes) {
   std::vector<float> w(4 * 4 * 3 * 3);
   for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(static_cast<int>(i * 7919 % 13) - 6) / 16.0f;
   b.initializer("w", {4, 4, 3, 3}, w);
+  b.initializer_int64("flat", {3}, {1, 4, 36});
+  b.initializer_int64("full", {4}, {1, 4, 6, 6});
   std::vector<std::string> values = {"x"};
   std::vector<int> uses = {0};
   const char* unary[] = {"Relu", "Sigmoid", "Tanh", "Neg", "Abs"};
@@ -126,7 +128,7 @@ std::string random_model(std::mt19937& rng, int nodes) {
       size_t back = std::min<size_t>(n, 1 + rng() % 6);
       return n - 1 - (rng() % back);
     };
-    const int kind = static_cast<int>(rng() % 10);
+    const int kind = static_cast<int>(rng() % 11);
     size_t a = pick();
     ++uses[a];
     if (kind < 4) {
@@ -135,6 +137,9 @@ std::string random_model(std::mt19937& rng, int nodes) {
       size_t c = pick();
       ++uses[c];
       b.node(binary[rng() % 4], {values[a], values[c]}, {out});
+    } else if (kind == 10) {  // two views of a's bytes (Storage::kArenaView)
+      b.node("Reshape", {values[a], "flat"}, {out + "_flat"});
+      b.node("Reshape", {out + "_flat", "full"}, {out});
     } else {
       auto* n = b.node("Conv", {values[a], "w"}, {out});
       auto* pads = n->add_attribute();

@@ -26,6 +26,7 @@ class FlattenKernel final : public OpKernel {
   }
 
   Status compute(ComputeContext& ctx) override { return move::copy_input_to_output(ctx); }
+  bool output_views_input() const override { return true; }
 
  private:
   int64_t axis_ = 1;

@@ -42,6 +42,7 @@ class ReshapeKernel final : public OpKernel {
   }
 
   Status compute(ComputeContext& ctx) override { return move::copy_input_to_output(ctx); }
+  bool output_views_input() const override { return true; }
 
  private:
   Result<Shape> resolve(const Shape& in, const std::vector<int64_t>& spec) const {

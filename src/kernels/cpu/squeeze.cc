@@ -54,6 +54,7 @@ class SqueezeKernel final : public OpKernel {
   }
 
   Status compute(ComputeContext& ctx) override { return move::copy_input_to_output(ctx); }
+  bool output_views_input() const override { return true; }
 
  private:
   bool axes_from_input_ = false;
