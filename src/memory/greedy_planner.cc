@@ -30,13 +30,47 @@ ArenaPlan place_in_order(std::span<const BufferRequest> requests, std::span<cons
   return plan;
 }
 
+// Pisarchyk & Lee's "greedy by breadth": the steps with the most bytes live
+// first, and at each the buffers live there, largest first. It wins where
+// long-lived buffers (an owner kept alive by a view's late reader) would
+// otherwise be placed after short big ones and land above them.
+std::vector<size_t> breadth_order(std::span<const BufferRequest> requests) {
+  int32_t steps = 0;
+  for (const BufferRequest& r : requests) steps = std::max(steps, r.last_step + 1);
+  std::vector<std::vector<size_t>> live(static_cast<size_t>(steps));
+  std::vector<size_t> breadth(static_cast<size_t>(steps), 0);
+  for (size_t i = 0; i < requests.size(); ++i)
+    for (int32_t s = std::max(requests[i].first_step, 0); s <= requests[i].last_step; ++s) {
+      live[static_cast<size_t>(s)].push_back(i);
+      breadth[static_cast<size_t>(s)] += requests[i].bytes;
+    }
+  std::vector<size_t> step_order(static_cast<size_t>(steps));
+  std::iota(step_order.begin(), step_order.end(), 0);
+  std::stable_sort(step_order.begin(), step_order.end(), [&](size_t a, size_t b) { return breadth[a] > breadth[b]; });
+  std::vector<size_t> order;
+  std::vector<bool> taken(requests.size(), false);
+  for (size_t s : step_order) {
+    std::vector<size_t>& here = live[s];
+    std::stable_sort(here.begin(), here.end(),
+                     [&](size_t a, size_t b) { return requests[a].bytes > requests[b].bytes; });
+    for (size_t i : here)
+      if (!taken[i]) {
+        taken[i] = true;
+        order.push_back(i);
+      }
+  }
+  for (size_t i = 0; i < requests.size(); ++i)  // a lifetime no step covers (last < first)
+    if (!taken[i]) order.push_back(i);
+  return order;
+}
+
 }  // namespace
 
 ArenaPlan plan_greedy_by_size(std::span<const BufferRequest> requests, size_t alignment) {
   const size_t n = requests.size();
   // No single greedy order is best on every graph (Pisarchyk & Lee): place
-  // largest-first, then largest-area (bytes x lifetime) first, and keep the
-  // smaller arena. Ties break by earlier start so plans are deterministic.
+  // largest-first, largest-area (bytes x lifetime) first and by breadth, and
+  // keep the smallest arena. Ties break by earlier start so plans are deterministic.
   std::vector<size_t> by_size(n), by_area(n);
   std::iota(by_size.begin(), by_size.end(), 0);
   std::iota(by_area.begin(), by_area.end(), 0);
@@ -53,8 +87,10 @@ ArenaPlan plan_greedy_by_size(std::span<const BufferRequest> requests, size_t al
     return requests[a].first_step < requests[b].first_step;
   });
   ArenaPlan best = place_in_order(requests, by_size, alignment);
-  ArenaPlan other = place_in_order(requests, by_area, alignment);
-  if (other.arena_bytes < best.arena_bytes) best = std::move(other);
+  for (const std::vector<size_t>& order : {by_area, breadth_order(requests)}) {
+    ArenaPlan other = place_in_order(requests, order, alignment);
+    if (other.arena_bytes < best.arena_bytes) best = std::move(other);
+  }
   return best;
 }
 
