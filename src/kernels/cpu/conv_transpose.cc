@@ -5,15 +5,16 @@
 // float32 runs on oneDNN's deconvolution (primitive cached per input shape,
 // constant weights prepacked); shapes it refuses (e.g. negative effective
 // padding from output_shape) and float64 use a portable scatter loop.
-#include <oneapi/dnnl/dnnl.hpp>
-
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <set>
 
 #include "core/shape_arith.h"
 #include "core/status_macros.h"
+#include "kernels/cpu/dnnl_matmul.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/cpu/pool_util.h"
 #include "kernels/kernel_util.h"
@@ -24,6 +25,13 @@ namespace {
 
 using dnnl::memory;
 using dnnl_util::FusedActivation;
+
+// On plain NCHW, oneDNN 2.x runs deconvolution as a GEMM (x64:gemm:jit):
+// maskrcnn's mask head (100 regions, 256 -> 256 channels, 14x14 -> 28x28)
+// took 960 ms that way. Left to choose its layouts it takes its direct JIT
+// kernel; the images then pass through in chunks whose blocked copies
+// (source and result) take at most this many bytes of a thread's scratch.
+constexpr size_t kChunkBytes = size_t{8} << 20;
 
 // floor(a / 2), for any int64 a.
 int64_t floor_half(int64_t a) {
@@ -155,6 +163,10 @@ class ConvTransposeKernel final : public OpKernel {
     if (x.dtype() != w.dtype() || (b && b->dtype() != x.dtype()) || (r && r->dtype() != x.dtype()))
       return error(StatusCode::kInvalidArgument, "X, W, B (and the residual) must share one element type");
     if (y.numel() == 0) return Status::ok();
+    if (x.dtype() == DataType::kFloat32 && tiles_output(x, g) && x.numel() > 0) {
+      Status s = compute_tiles(x, w, b, r, y, g, ctx.num_threads());
+      if (s.is_ok()) return s;
+    }
     if (x.dtype() == DataType::kFloat32 && g.rank() <= 3 && x.numel() > 0) {
       Status s = compute_dnnl(x, w, b, r, y, g);
       if (s.is_ok()) return s;
@@ -177,13 +189,14 @@ class ConvTransposeKernel final : public OpKernel {
     memory::desc user_src, user_dst, user_w;
   };
 
-  void build(const Tensor& x, const Tensor& w, const Tensor* b, const TGeo& g, Entry& e) {
+  // `xs`: the shape of the images one execution takes (a chunk of x's batch).
+  void build(const Shape& xs, const Tensor& w, const Tensor* b, const TGeo& g, Entry& e) {
     auto& eng = dnnl_util::cpu_engine();
-    int64_t G = group_, IC = x.dim(1), OC = w.dim(1) * G, icg = IC / G, ocg = w.dim(1);
+    int64_t G = group_, IC = xs[1], OC = w.dim(1) * G, icg = IC / G, ocg = w.dim(1);
     int64_t kvol = 1;
     for (int64_t k : g.k) kvol *= k;
-    memory::dims src = dnnl_util::to_dims(x.shape());
-    memory::dims dst = {x.dim(0), OC};
+    memory::dims src = dnnl_util::to_dims(xs);
+    memory::dims dst = {xs[0], OC};
     dst.insert(dst.end(), g.out.begin(), g.out.end());
     // ONNX W is [G, IC/G, OC/G, k...]; oneDNN's logical order is (g, oc, ic, k...).
     memory::dims wd, ws;
@@ -207,18 +220,19 @@ class ConvTransposeKernel final : public OpKernel {
     e.user_dst = dnnl_util::plain_f32(dst);
     e.user_w = memory::desc(wd, memory::data_type::f32, ws);
     memory::desc w_md(wd, memory::data_type::f32, memory::format_tag::any);
+    memory::desc src_md(src, memory::data_type::f32, memory::format_tag::any);
+    memory::desc dst_md(dst, memory::data_type::f32, memory::format_tag::any);
     memory::desc b_md = b ? dnnl_util::plain_f32({OC}) : memory::desc();
     dnnl::primitive_attr attr;
     dnnl::post_ops ops;
     act_.append_to(ops);
     attr.set_post_ops(ops);
     dnnl_util::share_scratchpad(attr);
-    auto desc = b ? dnnl::deconvolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                      dnnl::algorithm::deconvolution_direct, e.user_src, w_md, b_md,
-                                                      e.user_dst, strides, dil, pl, pr)
-                  : dnnl::deconvolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                      dnnl::algorithm::deconvolution_direct, e.user_src, w_md,
-                                                      e.user_dst, strides, dil, pl, pr);
+    auto desc =
+        b ? dnnl::deconvolution_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
+                                              src_md, w_md, b_md, dst_md, strides, dil, pl, pr)
+          : dnnl::deconvolution_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
+                                              src_md, w_md, dst_md, strides, dil, pl, pr);
     e.pd = dnnl::deconvolution_forward::primitive_desc(desc, attr, eng);
     e.prim = dnnl::deconvolution_forward(e.pd);
     e.w_reorder = e.pd.weights_desc() != e.user_w;
@@ -235,6 +249,76 @@ class ConvTransposeKernel final : public OpKernel {
     if (b && !const_b_.empty()) e.bias = memory(b_md, eng, const_cast<void*>(const_b_.raw()));
   }
 
+  // Kernel equal to stride, no padding or dilation, one group (the 2x2,
+  // stride 2 upsampling of mask heads, U-Nets and text detectors): each input
+  // pixel writes its own kh x kw tile of the output, so the whole operator is
+  // one matrix product, tiles[OC*kh*kw, HW] = W^T[OC*kh*kw, IC] x X[IC, HW]
+  // per image, and a copy that puts each tile in place. oneDNN's deconvolution
+  // took 5-8x longer than this on those shapes (see kChunkBytes).
+  bool tiles_output(const Tensor& x, const TGeo& g) const {
+    if (group_ != 1 || g.rank() != 2 || x.rank() != 4) return false;
+    for (size_t i = 0; i < 2; ++i)
+      if (g.k[i] != g.s[i] || g.d[i] != 1 || g.pb[i] != 0 || g.out[i] != g.in[i] * g.s[i]) return false;
+    return true;
+  }
+
+  Status compute_tiles(const Tensor& x, const Tensor& w, const Tensor* b, const Tensor* r, Tensor& y, const TGeo& g,
+                       int threads) {
+    const int64_t N = x.dim(0), IC = x.dim(1), H = g.in[0], W = g.in[1], kh = g.k[0], kw = g.k[1];
+    const int64_t OC = g.channels, M = OC * kh * kw, HW = H * W, OW = W * kw;
+    const size_t tiles_image = static_cast<size_t>(M * HW) * sizeof(float);
+    const int64_t chunk = std::clamp<int64_t>(static_cast<int64_t>(kChunkBytes / tiles_image), 1, N);
+    const float* wp = (const_w_.empty() ? w : const_w_).data<float>();
+    const float* bp = b ? b->data<float>() : nullptr;
+    for (int64_t n0 = 0; n0 < N; n0 += chunk) {
+      const int64_t nb = std::min(chunk, N - n0);
+      float* tiles = static_cast<float*>(dnnl_util::thread_scratch(0, tiles_image * static_cast<size_t>(nb)));
+      dnnl_util::MatmulProblem p;
+      p.a = {1, M, IC};  // W [IC, OC*kh*kw] read transposed
+      p.a_strides = {M * IC, 1, M};
+      p.b = {nb, IC, HW};
+      p.b_strides = {IC * HW, HW, 1};
+      p.dst = {nb, M, HW};
+      PX_RETURN_IF_ERROR(tiles_mm_.run(p, wp, x.data<float>() + n0 * IC * HW, nullptr, tiles, nullptr));
+      // Row (n, oc, h, i) of the output interleaves the kw tile rows (oc, i, j) of image n.
+      const int64_t rows = nb * OC * H * kh;
+      float* yp = y.data<float>() + n0 * OC * H * kh * OW;
+      const float* rp = r ? r->data<float>() + n0 * OC * H * kh * OW : nullptr;
+      parallel_for(threads, rows, 16, [&](int64_t lo, int64_t hi) {
+        for (int64_t row = lo; row < hi; ++row) {
+          const int64_t i = row % kh, h = row / kh % H, oc = row / (kh * H) % OC, n = row / (kh * H * OC);
+          const float* t = tiles + (n * M + oc * kh * kw + i * kw) * HW + h * W;
+          float* out = yp + row * OW;
+          const float bias = bp ? bp[oc] : 0.0f;
+          for (int64_t j = 0; j < kw; ++j, t += HW)
+            for (int64_t c = 0; c < W; ++c) out[c * kw + j] = t[c] + bias;
+          if (rp)
+            for (int64_t c = 0; c < OW; ++c) out[c] += rp[row * OW + c];
+          act_.apply(out, OW);
+        }
+      });
+    }
+    return Status::ok();
+  }
+
+  // The cached primitive for images of shape `xs` (mu_ held).
+  Result<Entry*> entry(const Shape& xs, const Tensor& w, const Tensor* b, const TGeo& g) {
+    Shape key = xs;
+    if (const_w_.empty()) key.insert(key.end(), w.shape().begin(), w.shape().end());
+    key = dnnl_util::with_thread_count(std::move(key));
+    if (failed_.count(key)) return error(StatusCode::kUnsupported, "oneDNN refused this shape");
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      Entry e;
+      failed_.insert(key);  // erased once the primitive exists
+      build(xs, w, b, g, e);
+      failed_.erase(key);
+      dnnl_util::make_room(cache_);
+      it = cache_.emplace(key, std::move(e)).first;
+    }
+    return &it->second;
+  }
+
   Status compute_dnnl(const Tensor& x, const Tensor& w, const Tensor* b, const Tensor* r, Tensor& y, const TGeo& g) {
     for (size_t i = 0; i < g.rank(); ++i) {
       auto pr = dnnl_util::right_padding(g.out[i], g.in[i], g.k[i], g.s[i], g.d[i], g.pb[i]);
@@ -242,40 +326,47 @@ class ConvTransposeKernel final : public OpKernel {
     }
     try {
       std::lock_guard<std::mutex> lock(mu_);
-      Shape key = x.shape();
-      if (const_w_.empty()) key.insert(key.end(), w.shape().begin(), w.shape().end());
-      key = dnnl_util::with_thread_count(std::move(key));
-      if (failed_.count(key)) return error(StatusCode::kUnsupported, "oneDNN refused this shape");
-      auto it = cache_.find(key);
-      if (it == cache_.end()) {
-        Entry e;
-        failed_.insert(key);  // erased once the primitive exists
-        build(x, w, b, g, e);
-        failed_.erase(key);
-        dnnl_util::make_room(cache_);
-        it = cache_.emplace(key, std::move(e)).first;
-      }
-      Entry& e = it->second;
       auto& eng = dnnl_util::cpu_engine();
       auto& s = dnnl_util::cpu_stream();
-      memory src(e.user_src, eng, const_cast<void*>(x.raw()));
-      memory dst(e.user_dst, eng, y.raw());
-      memory wm = e.packed_w;
-      if (!wm) {
-        memory user(e.user_w, eng, const_cast<void*>(w.raw()));
-        if (e.w_reorder) {
-          wm = memory(e.pd.weights_desc(), eng);
-          dnnl::reorder(user, wm).execute(s, user, wm);
-        } else {
-          wm = user;
-        }
-      }
+      const int64_t N = x.dim(0);
+      const size_t x_image = x.nbytes() / static_cast<size_t>(N), y_image = y.nbytes() / static_cast<size_t>(N);
+      const int64_t chunk = std::clamp<int64_t>(static_cast<int64_t>(kChunkBytes / (x_image + y_image)), 1, N);
       if (r && r->raw() != y.raw()) std::memcpy(y.raw(), r->raw(), y.nbytes());
-      std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, dst}};
-      if (b) args[DNNL_ARG_BIAS] = e.bias ? e.bias : memory(e.pd.bias_desc(), eng, const_cast<void*>(b->raw()));
-      dnnl_util::add_scratchpad(e.pd, args);
-      e.prim.execute(s, args);
-      s.wait();
+      for (int64_t n0 = 0; n0 < N; n0 += chunk) {
+        Shape xs = x.shape();
+        xs[0] = std::min(chunk, N - n0);
+        PX_ASSIGN_OR_RETURN(Entry * found, entry(xs, w, b, g));
+        Entry& e = *found;
+        memory src(e.user_src, eng, const_cast<char*>(static_cast<const char*>(x.raw()) + n0 * x_image));
+        memory dst(e.user_dst, eng, static_cast<char*>(y.raw()) + n0 * y_image);
+        // The primitive's own layouts live in the thread's scratch for this call only.
+        if (e.pd.src_desc() != e.user_src) {
+          memory blocked(e.pd.src_desc(), eng, dnnl_util::thread_scratch(0, e.pd.src_desc().get_size()));
+          dnnl::reorder(src, blocked).execute(s, src, blocked);
+          src = blocked;
+        }
+        memory out = dst;
+        if (e.pd.dst_desc() != e.user_dst) {
+          out = memory(e.pd.dst_desc(), eng, dnnl_util::thread_scratch(1, e.pd.dst_desc().get_size()));
+          if (r) dnnl::reorder(dst, out).execute(s, dst, out);  // the residual, which the sum post-op adds to
+        }
+        memory wm = e.packed_w;
+        if (!wm) {
+          memory user(e.user_w, eng, const_cast<void*>(w.raw()));
+          if (e.w_reorder) {
+            wm = memory(e.pd.weights_desc(), eng);
+            dnnl::reorder(user, wm).execute(s, user, wm);
+          } else {
+            wm = user;
+          }
+        }
+        std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, out}};
+        if (b) args[DNNL_ARG_BIAS] = e.bias ? e.bias : memory(e.pd.bias_desc(), eng, const_cast<void*>(b->raw()));
+        dnnl_util::add_scratchpad(e.pd, args);
+        e.prim.execute(s, args);
+        if (out != dst) dnnl::reorder(out, dst).execute(s, out, dst);
+        s.wait();
+      }
       return Status::ok();
     } catch (const std::exception& ex) {
       return dnnl_util::from_exception(ex, "deconvolution");
@@ -343,6 +434,7 @@ class ConvTransposeKernel final : public OpKernel {
   int64_t group_ = 1;
   std::vector<int64_t> output_padding_, output_shape_;
   FusedActivation act_;
+  dnnl_util::CachedMatmul tiles_mm_;  // compute_tiles' product, no post-ops
   bool has_bias_ = false;
   int residual_index_ = -1;
   Tensor const_w_, const_b_;
