@@ -1,0 +1,87 @@
+// Float32 SIMD through GCC/Clang vector extensions, for loops that GCC 12
+// does not vectorise well by itself: a reduction fused with a stored result
+// (Softmax's exp-and-sum pass) comes out scalar or as masked 8-lane code.
+//
+// Why vector extensions and not intrinsics: one source serves the x86 build
+// (AVX-512, AVX2 or SSE registers, whichever the target enables) and the
+// ARM64 build (NEON). The vector is exactly as wide as the widest enabled
+// registers, so no function here passes a vector the ABI cannot hold in one
+// register (GCC's -Wpsabi). The names live in an inline namespace named by
+// the width: the tests are built without -march=native, and functions of
+// the same name but other widths must not merge at link time.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__AVX512F__)
+#define PX_SIMD_F32_LANES 16
+#define PX_SIMD_ABI lanes16
+#elif defined(__AVX__)
+#define PX_SIMD_F32_LANES 8
+#define PX_SIMD_ABI lanes8
+#else
+#define PX_SIMD_F32_LANES 4
+#define PX_SIMD_ABI lanes4
+#endif
+
+namespace parallax::simd {
+inline namespace PX_SIMD_ABI {
+
+constexpr int kF32Lanes = PX_SIMD_F32_LANES;
+
+using F32 = float __attribute__((vector_size(kF32Lanes * sizeof(float))));
+using I32 = int32_t __attribute__((vector_size(kF32Lanes * sizeof(int32_t))));
+
+inline F32 load(const float* p) {
+  F32 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store(float* p, F32 v) {
+  std::memcpy(p, &v, sizeof v);
+}
+inline F32 splat(float x) {
+  return F32{} + x;
+}
+
+// Lane-wise maximum; a NaN in `b` is skipped as a running `b > a` test skips it.
+inline F32 max(F32 a, F32 b) {
+  return b > a ? b : a;
+}
+
+inline float reduce_max(F32 v) {
+  float m = v[0];
+  for (int j = 1; j < kF32Lanes; ++j) m = v[j] > m ? v[j] : m;
+  return m;
+}
+inline float reduce_sum(F32 v) {
+  float s = 0.0f;
+  for (int j = 0; j < kF32Lanes; ++j) s += v[j];
+  return s;
+}
+
+// e^x for x <= 0 (Softmax's x - max): the same reduction and polynomial as
+// vmath::exp_f32, but below ln(FLT_MIN) the result is flushed to 0, so 2^k
+// needs one exponent factor instead of two. NaN in -> NaN out.
+inline F32 exp_nonpositive(F32 x) {
+  constexpr float kLow = -87.33f;  // ~ln(FLT_MIN)
+  F32 xc = x > kLow ? x : splat(kLow);
+  F32 kf = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round(x / ln2)
+  F32 r = (xc - kf * 0.693145751953125f) - kf * 1.428606765330187045e-06f;
+  F32 p = splat(0.001382942058954592f);
+  p = p * r + 0.008374771520071128f;
+  p = p * r + 0.04166835803313652f;
+  p = p * r + 0.16666420832119477f;
+  p = p * r + 0.4999999149303626f;
+  p = p * r + 1.0000000361258987f;
+  p = p * r + 1.0000000005920204f;
+  I32 k = __builtin_convertvector(kf, I32);
+  F32 y = p * std::bit_cast<F32>((k + 127) << 23);
+  y = x < kLow ? F32{} : y;
+  return x != x ? x : y;
+}
+
+}  // namespace PX_SIMD_ABI
+}  // namespace parallax::simd
