@@ -46,6 +46,13 @@ inline F32 splat(float x) {
   return F32{} + x;
 }
 
+// Stores the low byte of each lane (values already within 0..255).
+inline void store_u8(uint8_t* p, I32 v) {
+  using U8 = uint8_t __attribute__((vector_size(kF32Lanes)));
+  U8 b = __builtin_convertvector(v, U8);
+  std::memcpy(p, &b, sizeof b);
+}
+
 // Lane-wise maximum; a NaN in `b` is skipped as a running `b > a` test skips it.
 inline F32 max(F32 a, F32 b) {
   return b > a ? b : a;
