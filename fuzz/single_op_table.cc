@@ -103,7 +103,7 @@ const std::vector<Extra>& extras() {
 }
 
 // Ops that borrow no ONNX schema: their formals written out, from their
-// kernels. The dynamic int8 MatMuls (kernels/cpu/dynamic_quantize_mat_mul.cc,
+// kernels. SoftmaxAttention takes float Q, Kt and V. The dynamic int8 MatMuls (kernels/cpu/dynamic_quantize_mat_mul.cc,
 // mat_mul_integer_to_float.cc) take a float or quantized A, int8 / uint8
 // weights B, float scales, zero points of A's and B's types and a float
 // bias; with a constant 2-D int8 B, constant scales and a zero (or absent)
@@ -138,6 +138,10 @@ const std::vector<OwnSchema>& own_schemas() {
           {"b_zero_point", "T2", int8s, true, false},
           {"bias", "T3", f32, true, false}},
          fused},
+        // graph/passes/fuse_attention.cc's MatMul -> Softmax -> MatMul.
+        {"SoftmaxAttention",
+         {{"Q", "T", f32, false, false}, {"Kt", "T", f32, false, false}, {"V", "T", f32, false, false}},
+         {{"scale", A::FLOAT}}},
     };
   }();
   return kSchemas;

@@ -192,6 +192,7 @@ Status Session::Impl::init(std::unique_ptr<Model> loaded, const SessionOptions& 
   OptimizeOptions optimize;
   optimize.channels_last = chosen.backend == nullptr;
   optimize.matmul_epilogues = chosen.backend == nullptr;
+  optimize.attention = chosen.backend == nullptr;
   PX_RETURN_IF_ERROR(prepare_graph(*loaded->graph));
   if (options.optimize) PX_RETURN_IF_ERROR(optimize_graph(*loaded->graph, optimize));
   ProgramOptions popts;

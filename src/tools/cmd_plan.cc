@@ -181,6 +181,7 @@ Result<Partition> make_partition(const PlanArgs& a, const PlanAccelerator& acc, 
   OptimizeOptions optimize;
   optimize.channels_last = acc.real == nullptr;
   optimize.matmul_epilogues = acc.real == nullptr;
+  optimize.attention = acc.real == nullptr;
   if (!a.no_optimize) PX_RETURN_IF_ERROR(optimize_graph(*graph, optimize));
   ProgramOptions popts;
   popts.num_threads = a.threads;

@@ -43,6 +43,7 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   passes::fuse_conv_activation(graph);
   if (options.matmul_epilogues) passes::fuse_matmul_epilogue(graph);
   passes::fuse_layer_norm(graph);
+  if (options.attention) passes::fuse_attention(graph);
   if (options.channels_last) {
     passes::to_channels_last(
         graph, {"Conv", "QLinearConv", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization"});

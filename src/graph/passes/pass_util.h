@@ -66,6 +66,8 @@ size_t fuse_gelu(Graph& g);
 // MatMul -> Add(bias) -> activation, Gemm -> activation: one node.
 size_t fuse_matmul_epilogue(Graph& g);
 size_t fuse_layer_norm(Graph& g);
+// MatMul -> [scale] -> Softmax -> MatMul -> com.parallax.SoftmaxAttention.
+size_t fuse_attention(Graph& g);
 // quantize_dynamic's DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul (-> Add)
 // -> one int8 GEMM node (DynamicQuantizeMatMul or MatMulIntegerToFloat).
 size_t fuse_dynamic_quant_matmul(Graph& g);

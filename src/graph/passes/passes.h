@@ -15,6 +15,9 @@ struct OptimizeOptions {
   // Bias and activation fused into MatMul/Gemm (px_bias, px_activation):
   // the CPU's oneDNN GEMM applies them; an accelerator's MatMul takes none.
   bool matmul_epilogues = true;
+  // Attention's MatMul -> Softmax -> MatMul as one CPU kernel
+  // (com.parallax.SoftmaxAttention), which no accelerator has.
+  bool attention = true;
 };
 
 // Rewrites the graph into what the CPU kernels can run, whether or not it is

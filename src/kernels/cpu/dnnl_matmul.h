@@ -5,11 +5,10 @@
 // weights come from a PackedWeights, which keeps one copy per layout.
 #pragma once
 
-#include <oneapi/dnnl/dnnl.hpp>
-
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <set>
 #include <vector>
 
@@ -20,11 +19,12 @@ namespace parallax::dnnl_util {
 
 struct MatmulProblem {
   dnnl::memory::dims a, a_strides, b, b_strides, bias, dst;  // bias empty = none
+  dnnl::memory::dims dst_strides;                            // empty = plain row-major; strided dst takes no residual
   float alpha = 1.0f;
 
   std::vector<int64_t> key() const {
     std::vector<int64_t> k;
-    for (const auto* v : {&a, &a_strides, &b, &b_strides, &bias, &dst}) {
+    for (const auto* v : {&a, &a_strides, &b, &b_strides, &bias, &dst, &dst_strides}) {
       k.push_back(static_cast<int64_t>(v->size()));
       k.insert(k.end(), v->begin(), v->end());
     }
@@ -60,7 +60,7 @@ class CachedMatmul {
         Entry e;
         e.a = memory::desc(p.a, memory::data_type::f32, p.a_strides);
         e.b = memory::desc(p.b, memory::data_type::f32, p.b_strides);
-        e.dst = plain_f32(p.dst);
+        e.dst = p.dst_strides.empty() ? plain_f32(p.dst) : memory::desc(p.dst, memory::data_type::f32, p.dst_strides);
         memory::desc w_md = weights_ ? memory::desc(p.b, memory::data_type::f32, memory::format_tag::any) : e.b;
         if (!p.bias.empty()) e.bias = plain_f32(p.bias);
         dnnl::primitive_attr attr;
@@ -69,7 +69,8 @@ class CachedMatmul {
         act_.append_to(ops);
         attr.set_post_ops(ops);
         share_scratchpad(attr);
-        auto desc = p.bias.empty() ? dnnl::matmul::desc(e.a, w_md, e.dst) : dnnl::matmul::desc(e.a, w_md, e.bias, e.dst);
+        auto desc =
+            p.bias.empty() ? dnnl::matmul::desc(e.a, w_md, e.dst) : dnnl::matmul::desc(e.a, w_md, e.bias, e.dst);
         e.pd = dnnl::matmul::primitive_desc(desc, attr, eng);
         e.prim = dnnl::matmul(e.pd);
         if (weights_) e.packed = weights_->in_layout(e.pd.weights_desc());

@@ -12,7 +12,7 @@
 
 #include "core/status_macros.h"
 #include "kernels/cpu/elementwise_math.h"
-#include "kernels/cpu/simd_f32.h"
+#include "kernels/cpu/softmax_row.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 
@@ -152,7 +152,7 @@ class SoftmaxKernel final : public OpKernel {
       return;
     }
     if constexpr (std::is_same_v<T, float>) {
-      if (mode == Mode::kSoftmax) return softmax_row_f32(x, y, n);
+      if (mode == Mode::kSoftmax) return softmax_row_f32(x, y, n);  // softmax_row.h
     }
     const T m = max_of(x, n);
     if (mode == Mode::kSoftmax) {
@@ -166,38 +166,6 @@ class SoftmaxKernel final : public OpKernel {
       T l = std::log(sum) + m;
       for (int64_t i = 0; i < n; ++i) y[i] = x[i] - l;
     }
-  }
-
-  // Float Softmax in three passes over the row (max; exp stored and summed;
-  // scale), full-width vectors throughout: whisper_tiny_encoder's four
-  // [6,1500,1500] Softmaxes took 65 ms per run with the scalar-form loops
-  // above (vectorised by GCC, but 8 lanes, masked, and a fourth pass for the
-  // sum), three times ONNX Runtime's. The lanes are fixed per build, so a
-  // row's result does not depend on the thread count.
-  static void softmax_row_f32(const float* x, float* y, int64_t n) {
-    constexpr int64_t kW = simd::kF32Lanes;
-    int64_t i = 0;
-    float m = x[0];
-    if (n >= kW) {
-      simd::F32 mv = simd::load(x);
-      for (i = kW; i + kW <= n; i += kW) mv = simd::max(mv, simd::load(x + i));
-      m = std::max(m, simd::reduce_max(mv));
-    }
-    for (; i < n; ++i) m = x[i] > m ? x[i] : m;
-    simd::F32 sv{};
-    for (i = 0; i + kW <= n; i += kW) {
-      simd::F32 e = simd::exp_nonpositive(simd::load(x + i) - m);
-      simd::store(y + i, e);
-      sv += e;
-    }
-    float sum = simd::reduce_sum(sv);
-    for (; i < n; ++i) {
-      y[i] = exp_of(x[i] - m);
-      sum += y[i];
-    }
-    const float inv = 1.0f / sum;
-    for (i = 0; i + kW <= n; i += kW) simd::store(y + i, simd::load(y + i) * inv);
-    for (; i < n; ++i) y[i] *= inv;
   }
 
   Mode mode_;

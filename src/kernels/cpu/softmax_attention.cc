@@ -1,0 +1,192 @@
+// com.parallax.SoftmaxAttention(Q, Kt, V), attribute `scale` (default 1):
+//
+//   Y = MatMul(Softmax(MatMul(Q, Kt) * scale, axis = -1), V)
+//
+// what graph/passes/fuse_attention.cc makes of the three (or four) nodes
+// that exporters write for scaled dot-product attention. Unfused, the scores
+// [..., M, N] go through memory three times at full size: whisper_tiny's
+// encoder writes 54 MB of them per layer, and its Q x Kt (K = 64) ran at a
+// third of oneDNN's speed on the AV product because of those stores.
+// Here the rows of Q go in blocks whose scores (all batch entries) fit in
+// about 2 MiB: scores, Softmax and the product with V stay in cache.
+//
+// float32 with Q, Kt and V of rank >= 2 runs blocked on oneDNN batched
+// matmuls (batch dims broadcast as MatMul's); anything else (other types,
+// 1-D operands, a problem oneDNN refuses) runs the three ops one after the
+// other in plain loops, with MatMul's and Softmax's exact semantics.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/status_macros.h"
+#include "kernels/cpu/dnnl_matmul.h"
+#include "kernels/cpu/quant_util.h"
+#include "kernels/cpu/softmax_row.h"
+#include "kernels/kernel_util.h"
+#include "kernels/registry.h"
+
+namespace parallax {
+namespace {
+
+// Scores per block. Measured on whisper_tiny_encoder (6 heads x 1500 x
+// 1500 scores per layer, 1 thread): four layers took 401 ms with 128 KiB
+// blocks, 204 with 256 KiB, 143 with 1 MiB, 131 with 2 MiB, 132 with 4 MiB
+// (unfused: 212). Small blocks lose because each oneDNN call repacks all of
+// Kt and V.
+constexpr int64_t kScoreBlockBytes = int64_t{2} << 20;
+
+// Shape -> oneDNN dims with `rows` in place of the next-to-last dim.
+dnnl::memory::dims with_rows(const Shape& s, int64_t rows) {
+  dnnl::memory::dims d(s.begin(), s.end());
+  d[d.size() - 2] = rows;
+  return d;
+}
+
+// `s` left-padded with ones to rank `r`.
+Shape padded(const Shape& s, size_t r) {
+  Shape p(r - s.size(), 1);
+  p.insert(p.end(), s.begin(), s.end());
+  return p;
+}
+
+// Numpy matmul of a and b into y (shape from matmul_shape), in T.
+template <typename T>
+void matmul_plain(const T* a, Shape as, const T* b, Shape bs, T* y, float scale) {
+  if (as.size() == 1) as.insert(as.begin(), 1);
+  if (bs.size() == 1) bs.push_back(1);
+  const size_t r = std::max(as.size(), bs.size());
+  as = padded(as, r);
+  bs = padded(bs, r);
+  const int64_t M = as[r - 2], K = as[r - 1], N = bs[r - 1];
+  Shape batch(r - 2);
+  for (size_t d = 0; d + 2 < r; ++d) batch[d] = std::max(as[d], bs[d]);
+  const auto sa = strides_of(as), sb = strides_of(bs);
+  std::vector<int64_t> idx(r - 2, 0);
+  for (int64_t bi = 0, nb = shape_numel(batch); bi < nb; ++bi) {
+    int64_t ao = 0, bo = 0;
+    for (size_t d = 0; d + 2 < r; ++d) {
+      if (as[d] != 1) ao += idx[d] * sa[d];
+      if (bs[d] != 1) bo += idx[d] * sb[d];
+    }
+    T* yb = y + bi * M * N;
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) {
+        T acc = T(0);
+        for (int64_t k = 0; k < K; ++k) acc += a[ao + i * K + k] * b[bo + k * N + j];
+        yb[i * N + j] = acc * static_cast<T>(scale);
+      }
+    for (size_t d = r - 2; d-- > 0;) {
+      if (++idx[d] < batch[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+class SoftmaxAttentionKernel final : public OpKernel {
+ public:
+  static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
+    if (ctx.num_inputs() != 3) return error(StatusCode::kInvalidArgument, "SoftmaxAttention needs Q, Kt and V");
+    auto k = std::make_unique<SoftmaxAttentionKernel>();
+    PX_ASSIGN_OR_RETURN(k->scale_, ctx.attrs().get_float("scale", 1.0f));
+    k->scores_.configure({}, nullptr);
+    k->values_.configure({}, nullptr);
+    return std::unique_ptr<OpKernel>(std::move(k));
+  }
+
+  Status infer(InferContext& ctx) const override {
+    const DataType t = ctx.input_dtype(0);
+    if (ctx.input_dtype(1) != t || ctx.input_dtype(2) != t)
+      return error(StatusCode::kInvalidArgument, "SoftmaxAttention: Q, Kt and V must share one element type");
+    if (t != DataType::kUndefined && t != DataType::kFloat32 && t != DataType::kFloat64)
+      return error(StatusCode::kUnsupported, "SoftmaxAttention: element type ", data_type_name(t), " is not supported");
+    PX_ASSIGN_OR_RETURN(Shape s,
+                        quant_detail::matmul_shape("SoftmaxAttention", ctx.input_shape(0), ctx.input_shape(1)));
+    PX_ASSIGN_OR_RETURN(Shape y, quant_detail::matmul_shape("SoftmaxAttention", s, ctx.input_shape(2)));
+    ctx.set_output(0, t, y);
+    return Status::ok();
+  }
+
+  Status compute(ComputeContext& ctx) override {
+    const Tensor &q = ctx.input(0), &kt = ctx.input(1), &v = ctx.input(2);
+    Tensor& y = ctx.output(0);
+    if (y.numel() == 0) return Status::ok();
+    if (q.dtype() == DataType::kFloat32 && q.rank() >= 2 && kt.rank() >= 2 && v.rank() >= 2) {
+      Status st = compute_blocked(q, kt, v, y, ctx.num_threads());
+      if (st.is_ok() || st.code() != StatusCode::kUnsupported) return st;
+    }
+    if (q.dtype() == DataType::kFloat32) return compute_plain<float>(q, kt, v, y);
+    return compute_plain<double>(q, kt, v, y);
+  }
+
+ private:
+  Status compute_blocked(const Tensor& q, const Tensor& kt, const Tensor& v, Tensor& y, int threads) {
+    const size_t r = std::max({q.rank(), kt.rank(), v.rank()});
+    const Shape qs = padded(q.shape(), r), ks = padded(kt.shape(), r), vs = padded(v.shape(), r);
+    if (r > 12) return error(StatusCode::kUnsupported, "rank too high for oneDNN");
+    const int64_t M = qs[r - 2], N = ks[r - 1];
+    Shape sb(r - 2), yb(r - 2);  // batch dims of the scores and of Y
+    for (size_t d = 0; d + 2 < r; ++d) {
+      sb[d] = std::max(qs[d], ks[d]);
+      yb[d] = std::max(sb[d], vs[d]);
+    }
+    Shape ss = sb, ys = yb;  // full shapes of the scores and of Y
+    ss.insert(ss.end(), {M, N});
+    ys.insert(ys.end(), {M, vs[r - 1]});
+    const int64_t batch = shape_numel(sb);
+    if (N == 0 || batch == 0) return error(StatusCode::kUnsupported, "empty scores");
+    const int64_t rows = std::clamp<int64_t>(kScoreBlockBytes / (batch * N * 4), 1, M);
+    auto* scores = static_cast<float*>(dnnl_util::thread_scratch(0, static_cast<size_t>(batch * rows * N * 4)));
+
+    const std::vector<int64_t> q_strides = strides_of(qs), y_strides = strides_of(ys);
+    for (int64_t r0 = 0; r0 < M; r0 += rows) {
+      const int64_t n_rows = std::min(rows, M - r0);
+      dnnl_util::MatmulProblem p1;
+      p1.a = with_rows(qs, n_rows);
+      p1.a_strides = q_strides;
+      p1.b = with_rows(ks, ks[r - 2]);
+      p1.b_strides = strides_of(ks);
+      p1.dst = with_rows(ss, n_rows);
+      p1.alpha = scale_;
+      PX_RETURN_IF_ERROR(scores_.run(p1, q.data<float>() + r0 * qs[r - 1], kt.data<float>(), nullptr, scores, nullptr));
+      parallel_for(threads, batch * n_rows, std::max<int64_t>(1, 16384 / N), [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) softmax::softmax_row_f32(scores + i * N, scores + i * N, N);
+      });
+      dnnl_util::MatmulProblem p2;
+      p2.a = with_rows(ss, n_rows);
+      p2.a_strides = strides_of(Shape(p2.a.begin(), p2.a.end()));
+      p2.b = with_rows(vs, N);
+      p2.b_strides = strides_of(vs);
+      p2.dst = with_rows(ys, n_rows);
+      p2.dst_strides = y_strides;
+      PX_RETURN_IF_ERROR(values_.run(p2, scores, v.data<float>(), nullptr, y.data<float>() + r0 * ys[r - 1], nullptr));
+    }
+    return Status::ok();
+  }
+
+  template <typename T>
+  Status compute_plain(const Tensor& q, const Tensor& kt, const Tensor& v, Tensor& y) const {
+    PX_ASSIGN_OR_RETURN(Shape ss, quant_detail::matmul_shape("SoftmaxAttention", q.shape(), kt.shape()));
+    Tensor s = Tensor::allocate(q.dtype(), ss);
+    matmul_plain<T>(q.data<T>(), q.shape(), kt.data<T>(), kt.shape(), s.data<T>(), scale_);
+    const int64_t n = ss.back();
+    T* sp = s.data<T>();
+    for (int64_t i = 0; n > 0 && i < s.numel() / n; ++i) {
+      T* row = sp + i * n;
+      T m = row[0], sum = T(0);
+      for (int64_t j = 1; j < n; ++j) m = row[j] > m ? row[j] : m;
+      for (int64_t j = 0; j < n; ++j) sum += row[j] = std::exp(row[j] - m);
+      for (int64_t j = 0; j < n; ++j) row[j] /= sum;
+    }
+    matmul_plain<T>(sp, ss, v.data<T>(), v.shape(), y.data<T>(), 1.0f);
+    return Status::ok();
+  }
+
+  float scale_ = 1.0f;
+  dnnl_util::CachedMatmul scores_, values_;
+};
+
+}  // namespace
+
+PX_REGISTER_KERNEL("com.parallax", "SoftmaxAttention", 1, kMaxOpset, SoftmaxAttentionKernel::create);
+
+}  // namespace parallax
