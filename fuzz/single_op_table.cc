@@ -103,8 +103,8 @@ const std::vector<Extra>& extras() {
 }
 
 // Ops that borrow no ONNX schema: their formals written out, from their
-// kernels. SoftmaxAttention takes float Q, Kt and V. The dynamic int8 MatMuls (kernels/cpu/dynamic_quantize_mat_mul.cc,
-// mat_mul_integer_to_float.cc) take a float or quantized A, int8 / uint8
+// kernels. SoftmaxAttention takes float Q, Kt, V and bias. The dynamic int8 MatMuls
+// (kernels/cpu/dynamic_quantize_mat_mul.cc, mat_mul_integer_to_float.cc) take a float or quantized A, int8 / uint8
 // weights B, float scales, zero points of A's and B's types and a float
 // bias; with a constant 2-D int8 B, constant scales and a zero (or absent)
 // b_zero_point they run oneDNN's int8 GEMM, else the portable loop.
@@ -140,7 +140,10 @@ const std::vector<OwnSchema>& own_schemas() {
          fused},
         // graph/passes/fuse_attention.cc's MatMul -> Softmax -> MatMul.
         {"SoftmaxAttention",
-         {{"Q", "T", f32, false, false}, {"Kt", "T", f32, false, false}, {"V", "T", f32, false, false}},
+         {{"Q", "T", f32, false, false},
+          {"Kt", "T", f32, false, false},
+          {"V", "T", f32, false, false},
+          {"bias", "T", f32, true, false}},
          {{"scale", A::FLOAT}}},
     };
   }();

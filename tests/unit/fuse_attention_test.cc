@@ -40,6 +40,21 @@ std::string attention_model(const Shape& q, const Shape& kt, const Shape& v, con
   return b.bytes();
 }
 
+// MatMul -> Add(bias) -> Softmax -> MatMul, the bias a graph input of shape `bias`.
+std::string masked_attention_model(const Shape& q, const Shape& kt, const Shape& v, const Shape& bias, const Shape& y) {
+  testing::ModelBuilder b(13);
+  b.input("q", onnx::TensorProto::FLOAT, q);
+  b.input("kt", onnx::TensorProto::FLOAT, kt);
+  b.input("v", onnx::TensorProto::FLOAT, v);
+  b.input("bias", onnx::TensorProto::FLOAT, bias);
+  b.node("MatMul", {"q", "kt"}, {"scores"});
+  b.node("Add", {"bias", "scores"}, {"masked"});
+  b.node("Softmax", {"masked"}, {"p"});
+  b.node("MatMul", {"p", "v"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, y);
+  return b.bytes();
+}
+
 bool ran(const std::vector<std::string>& ops, const char* op) {
   return std::find(ops.begin(), ops.end(), op) != ops.end();
 }
@@ -79,6 +94,28 @@ TEST(FuseAttention, ProbabilitiesReadElsewhereStayUnfused) {
       {{"q", random_tensor(q, 1)}, {"kt", random_tensor(kt, 2)}, {"v", random_tensor(v, 3)}});
   EXPECT_FALSE(ran(ops, "SoftmaxAttention"));
   EXPECT_TRUE(ran(ops, "Softmax"));
+}
+
+TEST(FuseAttention, BiasAlongRowsColumnsAndHeads) {
+  // A causal-style [M, N] mask over several blocks, a per-key [1, 1, 1, N]
+  // mask, a per-row [.., M, 1] bias, and a bias that widens the batch (the
+  // plain loops).
+  const Shape q{1, 4, 400, 16}, kt{1, 4, 16, 700}, v{1, 4, 700, 8}, y{1, 4, 400, 8};
+  for (const Shape& bias : {Shape{400, 700}, Shape{1, 1, 1, 700}, Shape{4, 400, 1}}) {
+    auto ops = testing::expect_fused_matches_plain(masked_attention_model(q, kt, v, bias, y),
+                                                   {{"q", random_tensor(q, 1)},
+                                                    {"kt", random_tensor(kt, 2)},
+                                                    {"v", random_tensor(v, 3)},
+                                                    {"bias", random_tensor(bias, 4, 3.0f)}});
+    EXPECT_TRUE(ran(ops, "SoftmaxAttention")) << shape_to_string(bias);
+  }
+  const Shape q2{1, 2, 5, 4}, kt2{1, 2, 4, 6}, v2{1, 2, 6, 3}, bias2{3, 2, 5, 6}, y2{3, 2, 5, 3};
+  auto ops = testing::expect_fused_matches_plain(masked_attention_model(q2, kt2, v2, bias2, y2),
+                                                 {{"q", random_tensor(q2, 1)},
+                                                  {"kt", random_tensor(kt2, 2)},
+                                                  {"v", random_tensor(v2, 3)},
+                                                  {"bias", random_tensor(bias2, 4)}});
+  EXPECT_TRUE(ran(ops, "SoftmaxAttention"));
 }
 
 TEST(FuseAttention, SameBytesOnOneAndTwoThreads) {

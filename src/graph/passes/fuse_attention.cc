@@ -1,13 +1,15 @@
 // Scaled dot-product attention as exporters write it,
 //
-//   MatMul(Q, Kt) [-> Mul(s) | Div(s)] -> Softmax(last axis) -> MatMul(., V)
+//   MatMul(Q, Kt) [-> Mul(s) | Div(s)] [-> Add(bias)] -> Softmax(last axis)
+//     -> MatMul(., V)
 //
-// with s a scalar constant, becomes one com.parallax.SoftmaxAttention(Q, Kt,
-// V) with scale = s (or 1 / s): kernels/cpu/softmax_attention.cc computes
+// with s a scalar constant and bias any tensor (a causal mask, a relative
+// position bias), becomes one com.parallax.SoftmaxAttention(Q, Kt, V
+// [, bias]) with scale = s (or 1 / s): kernels/cpu/softmax_attention.cc computes
 // the scores a block of rows at a time in cache instead of writing all of
 // them to memory and reading them back twice. The scores and probabilities
-// must have no other reader. A mask or bias added to the scores (BERT, Swin)
-// is not taken: those graphs keep their nodes.
+// must have no other reader. Masks applied otherwise (distilbert's Where)
+// keep their nodes.
 #include "graph/passes/pass_util.h"
 
 namespace parallax::passes {
@@ -65,6 +67,16 @@ size_t fuse_attention(Graph& g) {
       if (!next) continue;
       n = &g.node(*next);
     }
+    std::optional<ValueId> bias;
+    if (is_op(*n, "Add") && n->num_explicit_inputs == 2) {
+      bias = other_input(*n, scores);
+      if (!bias || *bias == scores) continue;
+      dead.push_back(*next);
+      scores = n->outputs[0];
+      next = sole_consumer(g, scores);
+      if (!next) continue;
+      n = &g.node(*next);
+    }
     if (!is_op(*n, "Softmax") || n->num_explicit_inputs != 1 || n->outputs.size() != 1 || !n->outputs[0].valid())
       continue;
     if (!over_last_axis(g, *n, scores, qk.inputs[0], qk.inputs[1])) continue;
@@ -82,7 +94,8 @@ size_t fuse_attention(Graph& g) {
     attn.domain = "com.parallax";
     attn.opset = 1;
     attn.inputs = {qk.inputs[0], qk.inputs[1], av.inputs[1]};
-    attn.num_explicit_inputs = 3;
+    if (bias) attn.inputs.push_back(*bias);
+    attn.num_explicit_inputs = attn.inputs.size();
     attn.outputs = {av.outputs[0]};
     Attribute a;
     a.kind = Attribute::Kind::kFloat;

@@ -1,6 +1,8 @@
-// com.parallax.SoftmaxAttention(Q, Kt, V), attribute `scale` (default 1):
+// com.parallax.SoftmaxAttention(Q, Kt, V, bias?), attribute `scale` (default 1):
 //
-//   Y = MatMul(Softmax(MatMul(Q, Kt) * scale, axis = -1), V)
+//   Y = MatMul(Softmax(MatMul(Q, Kt) * scale [+ bias], axis = -1), V)
+//
+// (bias: a mask or position bias, broadcast to the scores as Add does)
 //
 // what graph/passes/fuse_attention.cc makes of the three (or four) nodes
 // that exporters write for scaled dot-product attention. Unfused, the scores
@@ -49,6 +51,36 @@ Shape padded(const Shape& s, size_t r) {
   return p;
 }
 
+// Where each row (last axis) of a tensor of shape `to` reads a tensor of
+// shape `from` broadcast to it: the row's offset in `from`, and whether
+// `from` runs along the row (else the row reads one value).
+struct BroadcastRows {
+  std::vector<int64_t> offset;
+  bool along = false;
+};
+
+BroadcastRows broadcast_rows(const Shape& from, const Shape& to) {
+  const size_t r = to.size();
+  const Shape f = padded(from, r);
+  const std::vector<int64_t> st = strides_of(f);
+  BroadcastRows b;
+  b.along = f[r - 1] != 1;
+  const int64_t rows = to[r - 1] == 0 ? 0 : shape_numel(to) / to[r - 1];
+  b.offset.resize(static_cast<size_t>(rows));
+  std::vector<int64_t> idx(r - 1, 0);
+  for (int64_t i = 0; i < rows; ++i) {
+    int64_t o = 0;
+    for (size_t d = 0; d + 1 < r; ++d)
+      if (f[d] != 1) o += idx[d] * st[d];
+    b.offset[static_cast<size_t>(i)] = o;
+    for (size_t d = r - 1; d-- > 0;) {
+      if (++idx[d] < to[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return b;
+}
+
 // Numpy matmul of a and b into y (shape from matmul_shape), in T.
 template <typename T>
 void matmul_plain(const T* a, Shape as, const T* b, Shape bs, T* y, float scale) {
@@ -85,7 +117,8 @@ void matmul_plain(const T* a, Shape as, const T* b, Shape bs, T* y, float scale)
 class SoftmaxAttentionKernel final : public OpKernel {
  public:
   static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
-    if (ctx.num_inputs() != 3) return error(StatusCode::kInvalidArgument, "SoftmaxAttention needs Q, Kt and V");
+    if (ctx.num_inputs() != 3 && ctx.num_inputs() != 4)
+      return error(StatusCode::kInvalidArgument, "SoftmaxAttention needs Q, Kt, V and an optional bias");
     auto k = std::make_unique<SoftmaxAttentionKernel>();
     PX_ASSIGN_OR_RETURN(k->scale_, ctx.attrs().get_float("scale", 1.0f));
     k->scores_.configure({}, nullptr);
@@ -95,12 +128,17 @@ class SoftmaxAttentionKernel final : public OpKernel {
 
   Status infer(InferContext& ctx) const override {
     const DataType t = ctx.input_dtype(0);
-    if (ctx.input_dtype(1) != t || ctx.input_dtype(2) != t)
-      return error(StatusCode::kInvalidArgument, "SoftmaxAttention: Q, Kt and V must share one element type");
+    const bool bias = ctx.num_inputs() > 3 && ctx.has_input(3);
+    if (ctx.input_dtype(1) != t || ctx.input_dtype(2) != t || (bias && ctx.input_dtype(3) != t))
+      return error(StatusCode::kInvalidArgument, "SoftmaxAttention: Q, Kt, V and bias must share one element type");
     if (t != DataType::kUndefined && t != DataType::kFloat32 && t != DataType::kFloat64)
       return error(StatusCode::kUnsupported, "SoftmaxAttention: element type ", data_type_name(t), " is not supported");
     PX_ASSIGN_OR_RETURN(Shape s,
                         quant_detail::matmul_shape("SoftmaxAttention", ctx.input_shape(0), ctx.input_shape(1)));
+    if (bias) {
+      PX_ASSIGN_OR_RETURN(s, broadcast_shapes(s, ctx.input_shape(3)));
+    }
+    if (s.empty()) return error(StatusCode::kInvalidArgument, "SoftmaxAttention: the scores are a scalar");
     PX_ASSIGN_OR_RETURN(Shape y, quant_detail::matmul_shape("SoftmaxAttention", s, ctx.input_shape(2)));
     ctx.set_output(0, t, y);
     return Status::ok();
@@ -108,18 +146,20 @@ class SoftmaxAttentionKernel final : public OpKernel {
 
   Status compute(ComputeContext& ctx) override {
     const Tensor &q = ctx.input(0), &kt = ctx.input(1), &v = ctx.input(2);
+    const Tensor* bias = ctx.num_inputs() > 3 && ctx.has_input(3) ? &ctx.input(3) : nullptr;
     Tensor& y = ctx.output(0);
     if (y.numel() == 0) return Status::ok();
     if (q.dtype() == DataType::kFloat32 && q.rank() >= 2 && kt.rank() >= 2 && v.rank() >= 2) {
-      Status st = compute_blocked(q, kt, v, y, ctx.num_threads());
+      Status st = compute_blocked(q, kt, v, bias, y, ctx.num_threads());
       if (st.is_ok() || st.code() != StatusCode::kUnsupported) return st;
     }
-    if (q.dtype() == DataType::kFloat32) return compute_plain<float>(q, kt, v, y);
-    return compute_plain<double>(q, kt, v, y);
+    if (q.dtype() == DataType::kFloat32) return compute_plain<float>(q, kt, v, bias, y);
+    return compute_plain<double>(q, kt, v, bias, y);
   }
 
  private:
-  Status compute_blocked(const Tensor& q, const Tensor& kt, const Tensor& v, Tensor& y, int threads) {
+  Status compute_blocked(const Tensor& q, const Tensor& kt, const Tensor& v, const Tensor* bias, Tensor& y,
+                         int threads) {
     const size_t r = std::max({q.rank(), kt.rank(), v.rank()});
     const Shape qs = padded(q.shape(), r), ks = padded(kt.shape(), r), vs = padded(v.shape(), r);
     if (r > 12) return error(StatusCode::kUnsupported, "rank too high for oneDNN");
@@ -134,6 +174,13 @@ class SoftmaxAttentionKernel final : public OpKernel {
     ys.insert(ys.end(), {M, vs[r - 1]});
     const int64_t batch = shape_numel(sb);
     if (N == 0 || batch == 0) return error(StatusCode::kUnsupported, "empty scores");
+    BroadcastRows bias_rows;
+    if (bias) {
+      // A bias that widens the scores (more batch entries) takes the plain loops.
+      auto widened = broadcast_shapes(ss, bias->shape());
+      if (!widened.is_ok() || *widened != ss) return error(StatusCode::kUnsupported, "bias widens the scores");
+      bias_rows = broadcast_rows(bias->shape(), ss);
+    }
     const int64_t rows = std::clamp<int64_t>(kScoreBlockBytes / (batch * N * 4), 1, M);
     auto* scores = static_cast<float*>(dnnl_util::thread_scratch(0, static_cast<size_t>(batch * rows * N * 4)));
 
@@ -149,7 +196,20 @@ class SoftmaxAttentionKernel final : public OpKernel {
       p1.alpha = scale_;
       PX_RETURN_IF_ERROR(scores_.run(p1, q.data<float>() + r0 * qs[r - 1], kt.data<float>(), nullptr, scores, nullptr));
       parallel_for(threads, batch * n_rows, std::max<int64_t>(1, 16384 / N), [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) softmax::softmax_row_f32(scores + i * N, scores + i * N, N);
+        for (int64_t i = b; i < e; ++i) {
+          float* row = scores + i * N;
+          if (bias) {
+            // Row i of the block is row (batch entry, r0 + i % n_rows) of the scores.
+            const int64_t at = (i / n_rows) * M + r0 + i % n_rows;
+            const float* br = bias->data<float>() + bias_rows.offset[static_cast<size_t>(at)];
+            if (bias_rows.along) {
+              for (int64_t j = 0; j < N; ++j) row[j] += br[j];
+            } else {
+              for (int64_t j = 0; j < N; ++j) row[j] += br[0];
+            }
+          }
+          softmax::softmax_row_f32(row, row, N);
+        }
       });
       dnnl_util::MatmulProblem p2;
       p2.a = with_rows(ss, n_rows);
@@ -164,10 +224,23 @@ class SoftmaxAttentionKernel final : public OpKernel {
   }
 
   template <typename T>
-  Status compute_plain(const Tensor& q, const Tensor& kt, const Tensor& v, Tensor& y) const {
+  Status compute_plain(const Tensor& q, const Tensor& kt, const Tensor& v, const Tensor* bias, Tensor& y) const {
     PX_ASSIGN_OR_RETURN(Shape ss, quant_detail::matmul_shape("SoftmaxAttention", q.shape(), kt.shape()));
     Tensor s = Tensor::allocate(q.dtype(), ss);
     matmul_plain<T>(q.data<T>(), q.shape(), kt.data<T>(), kt.shape(), s.data<T>(), scale_);
+    if (bias) {
+      // scores + bias, broadcast both ways as Add does.
+      PX_ASSIGN_OR_RETURN(Shape sum_shape, broadcast_shapes(ss, bias->shape()));
+      Tensor sum = Tensor::allocate(q.dtype(), sum_shape);
+      const BroadcastRows from_s = broadcast_rows(ss, sum_shape), from_b = broadcast_rows(bias->shape(), sum_shape);
+      const int64_t n = sum_shape.back();
+      for (size_t i = 0; i < from_s.offset.size(); ++i)
+        for (int64_t j = 0; j < n; ++j)
+          sum.data<T>()[static_cast<int64_t>(i) * n + j] = s.data<T>()[from_s.offset[i] + (from_s.along ? j : 0)] +
+                                                           bias->data<T>()[from_b.offset[i] + (from_b.along ? j : 0)];
+      s = std::move(sum);
+      ss = sum_shape;
+    }
     const int64_t n = ss.back();
     T* sp = s.data<T>();
     for (int64_t i = 0; n > 0 && i < s.numel() / n; ++i) {
