@@ -118,6 +118,44 @@ TEST(FuseAttention, BiasAlongRowsColumnsAndHeads) {
   EXPECT_TRUE(ran(ops, "SoftmaxAttention"));
 }
 
+// quantize_static's layout: QuantizeLinear -> DequantizeLinear on the scores
+// (int8) and on the probabilities (uint8), which join the attention.
+std::string qdq_attention_model(const Shape& q, const Shape& kt, const Shape& v, const Shape& y) {
+  testing::ModelBuilder b(13);
+  b.input("q", onnx::TensorProto::FLOAT, q);
+  b.input("kt", onnx::TensorProto::FLOAT, kt);
+  b.input("v", onnx::TensorProto::FLOAT, v);
+  b.initializer("s_scale", {}, {0.05f});
+  b.initializer("p_scale", {}, {1.0f / 255.0f});
+  auto* sz = b.proto().mutable_graph()->add_initializer();
+  sz->set_name("s_zp");
+  sz->set_data_type(onnx::TensorProto::INT8);
+  sz->add_int32_data(3);
+  auto* pz = b.proto().mutable_graph()->add_initializer();
+  pz->set_name("p_zp");
+  pz->set_data_type(onnx::TensorProto::UINT8);
+  pz->add_int32_data(0);
+  b.node("MatMul", {"q", "kt"}, {"scores"});
+  b.node("QuantizeLinear", {"scores", "s_scale", "s_zp"}, {"sq"});
+  b.node("DequantizeLinear", {"sq", "s_scale", "s_zp"}, {"sd"});
+  b.node("Softmax", {"sd"}, {"p"});
+  b.node("QuantizeLinear", {"p", "p_scale", "p_zp"}, {"pq"});
+  b.node("DequantizeLinear", {"pq", "p_scale", "p_zp"}, {"pd"});
+  b.node("MatMul", {"pd", "v"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, y);
+  return b.bytes();
+}
+
+TEST(FuseAttention, QuantizeDequantizeRoundTripsJoin) {
+  const Shape q{1, 4, 400, 16}, kt{1, 4, 16, 700}, v{1, 4, 700, 8}, y{1, 4, 400, 8};
+  auto ops = testing::expect_fused_matches_plain(
+      qdq_attention_model(q, kt, v, y),
+      {{"q", random_tensor(q, 1)}, {"kt", random_tensor(kt, 2)}, {"v", random_tensor(v, 3)}});
+  EXPECT_TRUE(ran(ops, "SoftmaxAttention"));
+  EXPECT_FALSE(ran(ops, "QuantizeDequantize"));
+  EXPECT_FALSE(ran(ops, "QuantizeLinear"));
+}
+
 TEST(FuseAttention, SameBytesOnOneAndTwoThreads) {
   const Shape q{1, 4, 400, 16}, kt{1, 4, 16, 700}, v{1, 4, 700, 8}, y{1, 4, 400, 8};
   const std::string model = attention_model(q, kt, v, y, "Div");

@@ -3,7 +3,9 @@
 //   MatMul(Q, Kt) [-> Mul(s) | Div(s)] [-> Add(bias)] -> Softmax(last axis)
 //     -> MatMul(., V)
 //
-// with s a scalar constant and bias any tensor (a causal mask, a relative
+// and quantize_static's round trips (com.parallax.QuantizeDequantize, after
+// fuse_quantize_round_trip) on the scores and the probabilities taken as
+// attributes, with s a scalar constant and bias any tensor (a causal mask, a relative
 // position bias), becomes one com.parallax.SoftmaxAttention(Q, Kt, V
 // [, bias]) with scale = s (or 1 / s): kernels/cpu/softmax_attention.cc computes
 // the scores a block of rows at a time in cache instead of writing all of
@@ -19,6 +21,49 @@ namespace {
 bool plain_matmul(const Node& n) {
   return is_op(n, "MatMul") && n.num_explicit_inputs == 2 && n.outputs.size() == 1 && n.outputs[0].valid() &&
          !n.attrs.has("px_activation") && !n.attrs.has("px_residual") && !n.attrs.has("px_bias");
+}
+
+// The [scale, lowest - zero point, max - zero point] of a
+// com.parallax.QuantizeDequantize with constant per-tensor parameters.
+std::optional<std::vector<float>> round_trip_params(const Graph& g, const Node& n) {
+  if (n.removed || n.domain != "com.parallax" || n.op_type != "QuantizeDequantize" || n.num_explicit_inputs < 2)
+    return std::nullopt;
+  const Tensor* s = constant_of(g, n.inputs[1]);
+  const Tensor* z = n.num_explicit_inputs > 2 ? constant_of(g, n.inputs[2]) : nullptr;
+  if (!s || s->dtype() != DataType::kFloat32 || s->numel() != 1) return std::nullopt;
+  if (n.num_explicit_inputs > 2 && n.inputs[2].valid() && !z) return std::nullopt;
+  float lo = 0.0f, hi = 255.0f;  // no zero point: uint8, 0
+  if (z && z->numel() != 1) return std::nullopt;
+  if (z && z->dtype() == DataType::kUInt8) {
+    lo = -static_cast<float>(z->data<uint8_t>()[0]);
+    hi = 255.0f + lo;
+  } else if (z && z->dtype() == DataType::kInt8) {
+    lo = -128.0f - static_cast<float>(z->data<int8_t>()[0]);
+    hi = 127.0f - static_cast<float>(z->data<int8_t>()[0]);
+  } else if (z) {
+    return std::nullopt;
+  }
+  return std::vector<float>{s->data<float>()[0], lo, hi};
+}
+
+// If `v`'s only reader is such a round trip, its parameters, and `v` moves
+// to the round trip's output (its node joins `dead`).
+std::optional<std::vector<float>> take_round_trip(const Graph& g, ValueId& v, std::vector<NodeId>& dead) {
+  auto next = sole_consumer(g, v);
+  if (!next) return std::nullopt;
+  const Node& n = g.node(*next);
+  auto p = round_trip_params(g, n);
+  if (!p || n.inputs[0] != v || n.outputs.size() != 1 || !n.outputs[0].valid()) return std::nullopt;
+  dead.push_back(*next);
+  v = n.outputs[0];
+  return p;
+}
+
+Attribute floats_attribute(std::vector<float> v) {
+  Attribute a;
+  a.kind = Attribute::Kind::kFloats;
+  a.floats = std::move(v);
+  return a;
 }
 
 // The rank of `v` where the model declares its shape.
@@ -77,11 +122,18 @@ size_t fuse_attention(Graph& g) {
       if (!next) continue;
       n = &g.node(*next);
     }
+    const auto scores_qdq = take_round_trip(g, scores, dead);
+    if (scores_qdq) {
+      next = sole_consumer(g, scores);
+      if (!next) continue;
+      n = &g.node(*next);
+    }
     if (!is_op(*n, "Softmax") || n->num_explicit_inputs != 1 || n->outputs.size() != 1 || !n->outputs[0].valid())
       continue;
     if (!over_last_axis(g, *n, scores, qk.inputs[0], qk.inputs[1])) continue;
     dead.push_back(*next);
-    const ValueId probs = n->outputs[0];
+    ValueId probs = n->outputs[0];
+    const auto probs_qdq = take_round_trip(g, probs, dead);
     auto av_id = sole_consumer(g, probs);
     if (!av_id) continue;
     const Node& av = g.node(*av_id);
@@ -101,6 +153,8 @@ size_t fuse_attention(Graph& g) {
     a.kind = Attribute::Kind::kFloat;
     a.f = scale;
     attn.attrs.set("scale", a);
+    if (scores_qdq) attn.attrs.set("scores_qdq", floats_attribute(*scores_qdq));
+    if (probs_qdq) attn.attrs.set("probs_qdq", floats_attribute(*probs_qdq));
     replace_nodes(g, dead, std::move(attn));
     ++fused;
   }

@@ -1,7 +1,6 @@
-#include "graph/passes/passes.h"
-
 #include "core/status_macros.h"
 #include "graph/passes/pass_util.h"
+#include "graph/passes/passes.h"
 
 namespace parallax {
 
@@ -43,7 +42,6 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   passes::fuse_conv_activation(graph);
   if (options.matmul_epilogues) passes::fuse_matmul_epilogue(graph);
   passes::fuse_layer_norm(graph);
-  if (options.attention) passes::fuse_attention(graph);
   if (options.channels_last) {
     passes::to_channels_last(
         graph, {"Conv", "QLinearConv", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization"});
@@ -54,6 +52,8 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   passes::fuse_qdq_add(graph);
   // Last: the QDQ pairs no int8 node took.
   passes::fuse_quantize_round_trip(graph);
+  // After it: the round trips on an attention's scores join the attention.
+  if (options.attention) passes::fuse_attention(graph);
   graph.compact();
   return graph.topological_sort();
 }

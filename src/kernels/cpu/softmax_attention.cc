@@ -2,7 +2,11 @@
 //
 //   Y = MatMul(Softmax(MatMul(Q, Kt) * scale [+ bias], axis = -1), V)
 //
-// (bias: a mask or position bias, broadcast to the scores as Add does)
+// (bias: a mask or position bias, broadcast to the scores as Add does).
+// quantize_static's models round the scores and the probabilities to an
+// int8 grid (a QuantizeLinear -> DequantizeLinear pair, see
+// kernels/cpu/quantize_dequantize.cc): attributes scores_qdq and probs_qdq,
+// [scale, lowest - zero_point, max - zero_point], do the same here.
 //
 // what graph/passes/fuse_attention.cc makes of the three (or four) nodes
 // that exporters write for scaled dot-product attention. Unfused, the scores
@@ -23,6 +27,7 @@
 #include "core/status_macros.h"
 #include "kernels/cpu/dnnl_matmul.h"
 #include "kernels/cpu/quant_util.h"
+#include "kernels/cpu/simd_f32.h"
 #include "kernels/cpu/softmax_row.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
@@ -81,6 +86,44 @@ BroadcastRows broadcast_rows(const Shape& from, const Shape& to) {
   return b;
 }
 
+// A quantize-dequantize round trip, to the bit as
+// kernels/cpu/quantize_dequantize.cc computes it.
+struct RoundTrip {
+  bool on = false;
+  float scale = 1.0f, lo = 0.0f, hi = 0.0f;
+
+  static Result<RoundTrip> parse(const KernelCreateContext& ctx, const char* name) {
+    RoundTrip r;
+    if (!ctx.attrs().has(name)) return r;
+    PX_ASSIGN_OR_RETURN(std::vector<float> v, ctx.attrs().get_floats(name));
+    if (v.size() != 3 || !(v[0] > 0.0f) || !std::isfinite(v[0]) || !(v[1] <= v[2]))
+      return error(StatusCode::kInvalidArgument, "SoftmaxAttention: ", name,
+                   " must be [scale > 0, lowest - zero point, max - zero point]");
+    r = {true, v[0], v[1], v[2]};
+    return r;
+  }
+
+  template <typename T>
+  void apply(T* x, int64_t n) const {
+    if (!on) return;
+    int64_t i = 0;
+    if constexpr (std::is_same_v<T, float>) {
+      for (; i + simd::kF32Lanes <= n; i += simd::kF32Lanes) {
+        simd::F32 v = simd::load(x + i) / scale;
+        v = v > lo ? v : simd::splat(lo);
+        v = v < hi ? v : simd::splat(hi);
+        simd::store(x + i, ((v + 12582912.0f) - 12582912.0f) * scale);
+      }
+    }
+    for (; i < n; ++i) {
+      float v = static_cast<float>(x[i]) / scale;
+      v = v > lo ? v : lo;
+      v = v < hi ? v : hi;
+      x[i] = static_cast<T>(((v + 12582912.0f) - 12582912.0f) * scale);
+    }
+  }
+};
+
 // Numpy matmul of a and b into y (shape from matmul_shape), in T.
 template <typename T>
 void matmul_plain(const T* a, Shape as, const T* b, Shape bs, T* y, float scale) {
@@ -121,6 +164,8 @@ class SoftmaxAttentionKernel final : public OpKernel {
       return error(StatusCode::kInvalidArgument, "SoftmaxAttention needs Q, Kt, V and an optional bias");
     auto k = std::make_unique<SoftmaxAttentionKernel>();
     PX_ASSIGN_OR_RETURN(k->scale_, ctx.attrs().get_float("scale", 1.0f));
+    PX_ASSIGN_OR_RETURN(k->scores_qdq_, RoundTrip::parse(ctx, "scores_qdq"));
+    PX_ASSIGN_OR_RETURN(k->probs_qdq_, RoundTrip::parse(ctx, "probs_qdq"));
     k->scores_.configure({}, nullptr);
     k->values_.configure({}, nullptr);
     return std::unique_ptr<OpKernel>(std::move(k));
@@ -208,7 +253,9 @@ class SoftmaxAttentionKernel final : public OpKernel {
               for (int64_t j = 0; j < N; ++j) row[j] += br[0];
             }
           }
+          scores_qdq_.apply(row, N);
           softmax::softmax_row_f32(row, row, N);
+          probs_qdq_.apply(row, N);
         }
       });
       dnnl_util::MatmulProblem p2;
@@ -245,16 +292,19 @@ class SoftmaxAttentionKernel final : public OpKernel {
     T* sp = s.data<T>();
     for (int64_t i = 0; n > 0 && i < s.numel() / n; ++i) {
       T* row = sp + i * n;
+      scores_qdq_.apply(row, n);
       T m = row[0], sum = T(0);
       for (int64_t j = 1; j < n; ++j) m = row[j] > m ? row[j] : m;
       for (int64_t j = 0; j < n; ++j) sum += row[j] = std::exp(row[j] - m);
       for (int64_t j = 0; j < n; ++j) row[j] /= sum;
+      probs_qdq_.apply(row, n);
     }
     matmul_plain<T>(sp, ss, v.data<T>(), v.shape(), y.data<T>(), 1.0f);
     return Status::ok();
   }
 
   float scale_ = 1.0f;
+  RoundTrip scores_qdq_, probs_qdq_;
   dnnl_util::CachedMatmul scores_, values_;
 };
 
