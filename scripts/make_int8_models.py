@@ -254,11 +254,15 @@ def quantize_static(model, ranges):
         if n.op_type in WEIGHTED_OPS and len(ins) > 1 and n.input[0] in qdq:
             w = const(n.input[1])
             trans_b = any(a.name == "transB" and a.i for a in n.attribute)
-            if w is not None and w.dtype == np.float32 and (n.op_type != "MatMul" or w.ndim == 2):
+            has_bias = len(ins) > 2 and ins[2] and n.op_type != "MatMul"
+            # A bias that is not a constant (yolov8n's DFL Conv) cannot be
+            # quantized ahead: such an op keeps float weights.
+            bias_ok = not has_bias or const(n.input[2]) is not None
+            if w is not None and w.dtype == np.float32 and (n.op_type != "MatMul" or w.ndim == 2) and bias_ok:
                 x_scale, _ = uint8_params(*ranges[n.input[0]])
                 axis = 0 if n.op_type == "Conv" or (n.op_type == "Gemm" and trans_b) else 1
                 ins[1], w_scale = weight_dq(n.input[1], axis)
-                if len(ins) > 2 and ins[2] and n.op_type != "MatMul":
+                if has_bias:
                     ins[2] = bias_dq(n.input[2], x_scale, w_scale)
         node = helper.make_node(n.op_type, ins, list(n.output), name=n.name, domain=n.domain)
         node.attribute.extend(n.attribute)
