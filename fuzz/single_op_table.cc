@@ -144,7 +144,16 @@ const std::vector<OwnSchema>& own_schemas() {
           {"Kt", "T", f32, false, false},
           {"V", "T", f32, false, false},
           {"bias", "T", f32, true, false}},
-         {{"scale", A::FLOAT}}},
+         {{"scale", A::FLOAT}, {"scores_qdq", A::FLOATS}, {"probs_qdq", A::FLOATS}}},
+        // graph/passes/fuse_qdq_swish.cc's quantized SiLU (Y is X's type, or
+        // float with y_dequantized; declared float here).
+        {"QLinearSwish",
+         {{"X", "T1", int8s, false, false},
+          {"X_scale", "T2", f32, false, false},
+          {"X_zero_point", "T1", int8s, true, false},
+          {"Y_scale", "T2", f32, false, false},
+          {"Y_zero_point", "T3", int8s, true, false}},
+         {{"sigmoid_qdq", A::FLOATS}, {"y_dequantized", A::INT}}},
     };
   }();
   return kSchemas;

@@ -21,13 +21,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # name -> (fp32 model folder under models/, --dynamic or --static). A cheap
 # subset: one transformer quantized dynamically, two CNNs and two
 # transformers (QDQ MatMuls: graph/passes/fuse_qdq_matmul.cc) statically;
-# tests/CMakeLists.txt tests the *_transformer_qdq cases with their own tolerance.
+# tests/CMakeLists.txt tests the *_transformer_qdq cases and yolov8n (the
+# paper's int8 detector) with their own tolerances.
 MODELS = {
     "whisper_tiny_encoder_int8_dynamic": ("whisper_tiny_encoder", "--dynamic"),
     "resnet18_int8_qdq": ("resnet18", "--static"),
     "mobilenet_v2_int8_qdq": ("mobilenet_v2", "--static"),
     "distilbert_int8_transformer_qdq": ("distilbert", "--static"),
     "whisper_tiny_encoder_int8_transformer_qdq": ("whisper_tiny_encoder", "--static"),
+    "yolov8n_int8_detector_qdq": ("yolov8n", "--static"),
 }
 
 

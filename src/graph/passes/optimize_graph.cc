@@ -52,7 +52,9 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   passes::fuse_qdq_add(graph);
   // Last: the QDQ pairs no int8 node took.
   passes::fuse_quantize_round_trip(graph);
-  // After it: the round trips on an attention's scores join the attention.
+  // After it: the round trips on a SiLU's sigmoid and an attention's scores
+  // join them.
+  passes::fuse_qdq_swish(graph);
   if (options.attention) passes::fuse_attention(graph);
   graph.compact();
   return graph.topological_sort();

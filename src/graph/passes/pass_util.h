@@ -68,6 +68,8 @@ size_t fuse_matmul_epilogue(Graph& g);
 size_t fuse_layer_norm(Graph& g);
 // MatMul -> [scale] -> Softmax -> MatMul -> com.parallax.SoftmaxAttention.
 size_t fuse_attention(Graph& g);
+// DequantizeLinear -> SiLU -> QuantizeLinear -> com.parallax.QLinearSwish.
+size_t fuse_qdq_swish(Graph& g);
 // quantize_dynamic's DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul (-> Add)
 // -> one int8 GEMM node (DynamicQuantizeMatMul or MatMulIntegerToFloat).
 size_t fuse_dynamic_quant_matmul(Graph& g);
