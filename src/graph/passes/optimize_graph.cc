@@ -35,6 +35,7 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   passes::fuse_qdq_conv(graph);
   passes::fuse_qdq_matmul(graph);
   passes::fold_batch_norm_into_conv(graph);
+  passes::fold_pad_into_average_pool(graph);
   passes::fold_conv_affine(graph);
   passes::fuse_hard_swish(graph);
   passes::fuse_gated_activation(graph);

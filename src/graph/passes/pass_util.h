@@ -60,6 +60,8 @@ size_t remove_identities(Graph& g);
 size_t fold_cast_pairs(Graph& g);
 size_t remove_dead_nodes(Graph& g);
 size_t fold_batch_norm_into_conv(Graph& g);
+// Pad (zeros, spatial) -> AveragePool -> AveragePool with pads, count_include_pad = 1.
+size_t fold_pad_into_average_pool(Graph& g);
 size_t fuse_conv_activation(Graph& g);
 // Spelled-out erf GELU -> com.parallax.Gelu.
 size_t fuse_gelu(Graph& g);
