@@ -22,15 +22,16 @@ std::vector<float> ramp(size_t n, float scale) {
 }
 
 // `half_first`: GELU written (x * 0.5) * (1 + erf(x * (1 / sqrt 2))) instead of torch's order.
-std::string feed_forward(bool half_first) {
+// `half_constants`: sqrt 2 and 1 / sqrt 2 as a float16 model has them (1.4140625, 0.70703125).
+std::string feed_forward(bool half_first, bool half_constants = false) {
   testing::ModelBuilder b(13);
   b.input("x", onnx::TensorProto::FLOAT, {2, 3, 8});
   b.initializer("w1", {8, 16}, ramp(8 * 16, 0.05f));
   b.initializer("b1", {16}, ramp(16, 0.1f));
   b.initializer("w2", {16, 4}, ramp(16 * 4, 0.07f));
   b.initializer("b2", {4}, ramp(4, 0.2f));
-  b.initializer("sqrt2", {}, {1.41421356f});
-  b.initializer("inv_sqrt2", {}, {0.70710678f});
+  b.initializer("sqrt2", {}, {half_constants ? 1.4140625f : 1.41421356f});
+  b.initializer("inv_sqrt2", {}, {half_constants ? 0.70703125f : 0.70710678f});
   b.initializer("one", {}, {1.0f});
   b.initializer("half", {}, {0.5f});
   b.node("MatMul", {"x", "w1"}, {"m1"});
@@ -56,11 +57,13 @@ std::string feed_forward(bool half_first) {
 }
 
 TEST(FuseMatMulEpilogue, FeedForwardBlockFusesAndMatches) {
-  for (bool half_first : {false, true}) {
-    auto ops = testing::expect_fused_matches_plain(feed_forward(half_first),
-                                                   {{"x", testing::random_tensor({2, 3, 8}, 17)}});
-    EXPECT_EQ(ops, (std::vector<std::string>{"MatMul+Gelu", "MatMul+Relu"})) << "half_first " << half_first;
-  }
+  for (bool half_first : {false, true})
+    for (bool half_constants : {false, true}) {
+      auto ops = testing::expect_fused_matches_plain(feed_forward(half_first, half_constants),
+                                                     {{"x", testing::random_tensor({2, 3, 8}, 17)}});
+      EXPECT_EQ(ops, (std::vector<std::string>{"MatMul+Gelu", "MatMul+Relu"}))
+          << "half_first " << half_first << " half_constants " << half_constants;
+    }
 }
 
 TEST(FuseMatMulEpilogue, StandaloneGeluMatchesErfFormula) {

@@ -12,7 +12,13 @@ namespace parallax::passes {
 
 namespace {
 
-bool near(std::optional<float> v, double want) { return v && std::fabs(*v - want) <= 1e-5 * std::fabs(want); }
+// Within float16's rounding (2^-11 relative): a float16 model's sqrt(2) is
+// 1.4140625 once widened, and its GELU is still the exact GELU to the
+// precision the model was written in (swin_v2_t in float16 kept 12 GELUs
+// spelled out: 9 % slower than its float32 original).
+bool near(std::optional<float> v, double want) {
+  return v && std::fabs(*v - want) <= 6e-4 * std::fabs(want);
+}
 
 // The x of `scale` = x / sqrt(2) or x * (1 / sqrt(2)).
 std::optional<ValueId> scaled_input(const Graph& g, const Node& scale) {
