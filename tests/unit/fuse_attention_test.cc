@@ -156,6 +156,20 @@ TEST(FuseAttention, QuantizeDequantizeRoundTripsJoin) {
   EXPECT_FALSE(ran(ops, "QuantizeLinear"));
 }
 
+TEST(FuseAttention, ScoresPastTheShapeLimitAreRefused) {
+  // 70000 x 70000 scores: never stored by the fused kernel, but the unfused
+  // graph would hold them, so the admission rule refuses them alike.
+  const Shape q{1, 70000, 1}, kt{1, 1, 70000}, v{1, 70000, 1}, y{1, 70000, 1};
+  auto s = Session::open_from_bytes(attention_model(q, kt, v, y, nullptr), SessionOptions{});
+  if (!s.is_ok()) {
+    EXPECT_NE(s.status().message().find("scores"), std::string::npos) << s.status().to_string();
+    return;
+  }
+  auto out = (*s)->run({{"q", random_tensor(q, 1)}, {"kt", random_tensor(kt, 2)}, {"v", random_tensor(v, 3)}});
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_NE(out.status().message().find("scores"), std::string::npos) << out.status().to_string();
+}
+
 TEST(FuseAttention, SameBytesOnOneAndTwoThreads) {
   const Shape q{1, 4, 400, 16}, kt{1, 4, 16, 700}, v{1, 4, 700, 8}, y{1, 4, 400, 8};
   const std::string model = attention_model(q, kt, v, y, "Div");

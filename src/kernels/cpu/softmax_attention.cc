@@ -22,8 +22,10 @@
 // other in plain loops, with MatMul's and Softmax's exact semantics.
 #include <algorithm>
 #include <cmath>
+#include <new>
 #include <vector>
 
+#include "core/shape_arith.h"
 #include "core/status_macros.h"
 #include "kernels/cpu/dnnl_matmul.h"
 #include "kernels/cpu/quant_util.h"
@@ -184,12 +186,27 @@ class SoftmaxAttentionKernel final : public OpKernel {
       PX_ASSIGN_OR_RETURN(s, broadcast_shapes(s, ctx.input_shape(3)));
     }
     if (s.empty()) return error(StatusCode::kInvalidArgument, "SoftmaxAttention: the scores are a scalar");
+    // The scores are never stored whole here, but the unfused graph would
+    // have held them: the same admission rule applies, and it keeps the
+    // block arithmetic below in range.
+    if (Status st = check_shape_extent(s); !st.is_ok())
+      return error(StatusCode::kInvalidArgument, "SoftmaxAttention: scores ", st.message());
     PX_ASSIGN_OR_RETURN(Shape y, quant_detail::matmul_shape("SoftmaxAttention", s, ctx.input_shape(2)));
     ctx.set_output(0, t, y);
     return Status::ok();
   }
 
   Status compute(ComputeContext& ctx) override {
+    try {
+      return compute_any(ctx);
+    } catch (const std::bad_alloc&) {
+      // A block of one row of scores, or the plain loops' whole scores.
+      return error(StatusCode::kResourceExhausted, "SoftmaxAttention: out of memory for the scores");
+    }
+  }
+
+ private:
+  Status compute_any(ComputeContext& ctx) {
     const Tensor &q = ctx.input(0), &kt = ctx.input(1), &v = ctx.input(2);
     const Tensor* bias = ctx.num_inputs() > 3 && ctx.has_input(3) ? &ctx.input(3) : nullptr;
     Tensor& y = ctx.output(0);
@@ -202,7 +219,6 @@ class SoftmaxAttentionKernel final : public OpKernel {
     return compute_plain<double>(q, kt, v, bias, y);
   }
 
- private:
   Status compute_blocked(const Tensor& q, const Tensor& kt, const Tensor& v, const Tensor* bias, Tensor& y,
                          int threads) {
     const size_t r = std::max({q.rank(), kt.rank(), v.rank()});
