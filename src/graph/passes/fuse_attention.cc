@@ -23,29 +23,6 @@ bool plain_matmul(const Node& n) {
          !n.attrs.has("px_activation") && !n.attrs.has("px_residual") && !n.attrs.has("px_bias");
 }
 
-// The [scale, lowest - zero point, max - zero point] of a
-// com.parallax.QuantizeDequantize with constant per-tensor parameters.
-std::optional<std::vector<float>> round_trip_params(const Graph& g, const Node& n) {
-  if (n.removed || n.domain != "com.parallax" || n.op_type != "QuantizeDequantize" || n.num_explicit_inputs < 2)
-    return std::nullopt;
-  const Tensor* s = constant_of(g, n.inputs[1]);
-  const Tensor* z = n.num_explicit_inputs > 2 ? constant_of(g, n.inputs[2]) : nullptr;
-  if (!s || s->dtype() != DataType::kFloat32 || s->numel() != 1) return std::nullopt;
-  if (n.num_explicit_inputs > 2 && n.inputs[2].valid() && !z) return std::nullopt;
-  float lo = 0.0f, hi = 255.0f;  // no zero point: uint8, 0
-  if (z && z->numel() != 1) return std::nullopt;
-  if (z && z->dtype() == DataType::kUInt8) {
-    lo = -static_cast<float>(z->data<uint8_t>()[0]);
-    hi = 255.0f + lo;
-  } else if (z && z->dtype() == DataType::kInt8) {
-    lo = -128.0f - static_cast<float>(z->data<int8_t>()[0]);
-    hi = 127.0f - static_cast<float>(z->data<int8_t>()[0]);
-  } else if (z) {
-    return std::nullopt;
-  }
-  return std::vector<float>{s->data<float>()[0], lo, hi};
-}
-
 // If `v`'s only reader is such a round trip, its parameters, and `v` moves
 // to the round trip's output (its node joins `dead`).
 std::optional<std::vector<float>> take_round_trip(const Graph& g, ValueId& v, std::vector<NodeId>& dead) {

@@ -29,21 +29,6 @@ bool is_parallax(const Node& n, const char* op) {
   return !n.removed && n.domain == "com.parallax" && n.op_type == op;
 }
 
-// [scale, lowest - zero point, max - zero point] of a round trip.
-std::optional<std::vector<float>> round_trip(const Graph& g, const Node& n) {
-  if (!is_parallax(n, "QuantizeDequantize") || !per_tensor_constants(g, n)) return std::nullopt;
-  const Tensor* z = n.num_explicit_inputs > 2 ? constant_of(g, n.inputs[2]) : nullptr;
-  float lo = 0.0f, hi = 255.0f;
-  if (z && z->dtype() == DataType::kUInt8) {
-    lo = -static_cast<float>(z->data<uint8_t>()[0]);
-    hi = 255.0f + lo;
-  } else if (z) {
-    lo = -128.0f - static_cast<float>(z->data<int8_t>()[0]);
-    hi = 127.0f - static_cast<float>(z->data<int8_t>()[0]);
-  }
-  return std::vector<float>{constant_of(g, n.inputs[1])->data<float>()[0], lo, hi};
-}
-
 // The Mul(x, Sigmoid(x) [round trip]) reading x, with the round trip's
 // parameters, and the nodes it replaces.
 std::optional<NodeId> swish_of(const Graph& g, ValueId x, std::vector<NodeId>& dead,
@@ -68,7 +53,7 @@ std::optional<NodeId> swish_of(const Graph& g, ValueId x, std::vector<NodeId>& d
   dead.push_back(*sig);
   auto next = sole_consumer(g, s);
   if (next && *next != *mul) {
-    rt = round_trip(g, g.node(*next));
+    rt = round_trip_params(g, g.node(*next));
     if (!rt || g.node(*next).inputs[0] != s) return std::nullopt;
     dead.push_back(*next);
     s = g.node(*next).outputs[0];
@@ -93,7 +78,7 @@ size_t fuse_qdq_swish(Graph& g) {
     auto q_id = sole_consumer(g, g.node(*act).outputs[0]);
     if (!q_id) continue;
     const Node& q = g.node(*q_id);
-    const bool ends_float = is_parallax(q, "QuantizeDequantize");
+    const bool ends_float = round_trip_params(g, q).has_value();
     if ((!is_op(q, "QuantizeLinear") && !ends_float) || !per_tensor_constants(g, q) ||
         q.inputs[0] != g.node(*act).outputs[0] || q.outputs.size() != 1)
       continue;

@@ -166,4 +166,25 @@ std::optional<ValueId> other_input(const Node& n, ValueId v) {
   return std::nullopt;
 }
 
+std::optional<std::vector<float>> round_trip_params(const Graph& g, const Node& n) {
+  if (n.removed || n.domain != "com.parallax" || n.op_type != "QuantizeDequantize" || n.num_explicit_inputs < 2)
+    return std::nullopt;
+  const Tensor* s = constant_of(g, n.inputs[1]);
+  if (!s || s->dtype() != DataType::kFloat32 || s->numel() != 1) return std::nullopt;
+  const bool has_zp = n.num_explicit_inputs > 2 && n.inputs[2].valid();
+  const Tensor* z = has_zp ? constant_of(g, n.inputs[2]) : nullptr;
+  if (has_zp && (!z || z->numel() != 1)) return std::nullopt;
+  float lo = 0.0f, hi = 255.0f;  // no zero point: uint8, 0
+  if (z && z->dtype() == DataType::kUInt8) {
+    lo = -static_cast<float>(z->data<uint8_t>()[0]);
+    hi = 255.0f + lo;
+  } else if (z && z->dtype() == DataType::kInt8) {
+    lo = -128.0f - static_cast<float>(z->data<int8_t>()[0]);
+    hi = 127.0f - static_cast<float>(z->data<int8_t>()[0]);
+  } else if (z) {
+    return std::nullopt;
+  }
+  return std::vector<float>{s->data<float>()[0], lo, hi};
+}
+
 }  // namespace parallax::passes

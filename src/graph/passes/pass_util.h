@@ -48,6 +48,10 @@ void absorb_activation(Graph& g, Node& op, Node& act_node, const FusableActivati
 // Gives `op` the binary `consumer`'s other operand as input `slot` (flagged
 // by the int attribute `flag` = 1), and `consumer`'s output; removes `consumer`.
 void absorb_operand(Graph& g, Node& op, Node& consumer, ValueId operand, size_t slot, const char* flag);
+// For a com.parallax.QuantizeDequantize with constant per-tensor scale and
+// zero point: [scale, lowest - zero point, max - zero point], what the fused
+// kernels that take a round trip need (kernels/cpu/quant_util.h round_trip).
+std::optional<std::vector<float>> round_trip_params(const Graph& g, const Node& n);
 // Adds an initializer value named after `base` (made unique).
 ValueId add_constant(Graph& g, const std::string& base, Tensor t);
 

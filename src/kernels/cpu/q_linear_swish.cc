@@ -87,13 +87,7 @@ class QLinearSwishKernel final : public OpKernel {
       const int32_t xq = k->x_.type == DataType::kUInt8 ? b : static_cast<int8_t>(static_cast<uint8_t>(b));
       const float x = static_cast<float>(xq - k->x_.zero_point) * k->x_.scale;
       float s = vmath::sigmoid_f32(x);
-      if (rt) {
-        // quantize_dequantize.cc's round trip.
-        float v = s / q[0];
-        v = v > q[1] ? v : q[1];
-        v = v < q[2] ? v : q[2];
-        s = ((v + 12582912.0f) - 12582912.0f) * q[0];
-      }
+      if (rt) s = round_trip(s, q[0], q[1], q[2]);
       const float y = x * s;
       const int32_t yq = k->y_.type == DataType::kUInt8 ? quantize<uint8_t>(y, k->y_) : quantize<int8_t>(y, k->y_);
       k->table_[static_cast<size_t>(b)] = static_cast<uint8_t>(yq);

@@ -32,6 +32,20 @@ inline Q saturate_round(float v, int32_t zp) {
   return static_cast<Q>(r);
 }
 
+// A QuantizeLinear -> DequantizeLinear round trip of x with per-tensor
+// `scale`, `lo` = lowest - zero point and `hi` = max - zero point:
+// (the clamped, rounded x / scale) * scale. Clamping before rounding is the
+// same as after (integer bounds) and sends NaN to `lo` as saturate_round
+// does; adding and taking away 1.5 * 2^23 rounds half to even. Every kernel
+// that computes a round trip (QuantizeDequantize, SoftmaxAttention,
+// QLinearSwish) goes through this one, so fusing one in changes no bit.
+inline float round_trip(float x, float scale, float lo, float hi) {
+  float v = x / scale;
+  v = v > lo ? v : lo;
+  v = v < hi ? v : hi;
+  return ((v + 12582912.0f) - 12582912.0f) * scale;
+}
+
 // Values of an integer tensor (int8/uint8/int32) as int32; empty when absent.
 inline Result<std::vector<int32_t>> read_i32(const Tensor& t) {
   std::vector<int32_t> v(static_cast<size_t>(t.numel()));

@@ -18,22 +18,14 @@ namespace {
 using namespace quant_detail;
 
 template <typename Q>
-void round_trip(const float* x, int64_t n, float scale, int32_t zp, float* y, int threads) {
-  // Clamped to [lowest - zp, max - zp] before rounding, which is the same as
-  // after (integer bounds) and sends NaN to the lowest value as
-  // saturate_round does; 1.5 * 2^23 added and taken away rounds half to even.
+void round_trip_all(const float* x, int64_t n, float scale, int32_t zp, float* y, int threads) {
   const float lo = static_cast<float>(std::numeric_limits<Q>::lowest() - zp);
   const float hi = static_cast<float>(std::numeric_limits<Q>::max() - zp);
   parallel_for(threads, n, 16384, [=](int64_t b, int64_t e) {
     const float* __restrict in = x;
     float* __restrict out = y;
     const float s = scale, l = lo, h = hi;
-    for (int64_t i = b; i < e; ++i) {
-      float v = in[i] / s;
-      v = v > l ? v : l;
-      v = v < h ? v : h;
-      out[i] = ((v + 12582912.0f) - 12582912.0f) * s;
-    }
+    for (int64_t i = b; i < e; ++i) out[i] = quant_detail::round_trip(in[i], s, l, h);
   });
 }
 
@@ -64,9 +56,9 @@ class QuantizeDequantizeKernel final : public OpKernel {
     const bool s8 = ctx.has_input(2) && ctx.input(2).dtype() == DataType::kInt8;
     float* y = ctx.output(0).data<float>();
     if (s8)
-      round_trip<int8_t>(x.data<float>(), x.numel(), s.data<float>()[0], zp[0], y, ctx.num_threads());
+      round_trip_all<int8_t>(x.data<float>(), x.numel(), s.data<float>()[0], zp[0], y, ctx.num_threads());
     else
-      round_trip<uint8_t>(x.data<float>(), x.numel(), s.data<float>()[0], zp[0], y, ctx.num_threads());
+      round_trip_all<uint8_t>(x.data<float>(), x.numel(), s.data<float>()[0], zp[0], y, ctx.num_threads());
     return Status::ok();
   }
 };

@@ -117,12 +117,7 @@ struct RoundTrip {
         simd::store(x + i, ((v + 12582912.0f) - 12582912.0f) * scale);
       }
     }
-    for (; i < n; ++i) {
-      float v = static_cast<float>(x[i]) / scale;
-      v = v > lo ? v : lo;
-      v = v < hi ? v : hi;
-      x[i] = static_cast<T>(((v + 12582912.0f) - 12582912.0f) * scale);
-    }
+    for (; i < n; ++i) x[i] = static_cast<T>(quant_detail::round_trip(static_cast<float>(x[i]), scale, lo, hi));
   }
 };
 
