@@ -77,6 +77,12 @@ TEST(FuseAttention, BroadcastBatchDimsAndAMulScale) {
       attention_model(q, kt, v, y, "Mul"),
       {{"q", random_tensor(q, 4)}, {"kt", random_tensor(kt, 5)}, {"v", random_tensor(v, 6)}});
   EXPECT_TRUE(ran(ops, "SoftmaxAttention"));
+  // V with more batch entries than the scores.
+  const Shape q2{3, 20, 8}, kt2{3, 8, 30}, v2{2, 3, 30, 5}, y2{2, 3, 20, 5};
+  ops = testing::expect_fused_matches_plain(
+      attention_model(q2, kt2, v2, y2, "Mul"),
+      {{"q", random_tensor(q2, 4)}, {"kt", random_tensor(kt2, 5)}, {"v", random_tensor(v2, 6)}});
+  EXPECT_TRUE(ran(ops, "SoftmaxAttention"));
 }
 
 TEST(FuseAttention, OneDimensionalValuesTakeThePlainLoops) {

@@ -2,24 +2,24 @@
 //
 //   Y = MatMul(Softmax(MatMul(Q, Kt) * scale [+ bias], axis = -1), V)
 //
-// (bias: a mask or position bias, broadcast to the scores as Add does).
-// quantize_static's models round the scores and the probabilities to an
-// int8 grid (a QuantizeLinear -> DequantizeLinear pair, see
-// kernels/cpu/quantize_dequantize.cc): attributes scores_qdq and probs_qdq,
-// [scale, lowest - zero_point, max - zero_point], do the same here.
+// what graph/passes/fuse_attention.cc makes of the nodes that exporters
+// write for scaled dot-product attention. The bias (a mask, a position bias)
+// broadcasts to the scores as Add does. quantize_static's models round the
+// scores and the probabilities to an int8 grid (QuantizeLinear ->
+// DequantizeLinear): attributes scores_qdq and probs_qdq, [scale, lowest -
+// zero point, max - zero point], do the same here (quant_util.h round_trip).
 //
-// what graph/passes/fuse_attention.cc makes of the three (or four) nodes
-// that exporters write for scaled dot-product attention. Unfused, the scores
-// [..., M, N] go through memory three times at full size: whisper_tiny's
-// encoder writes 54 MB of them per layer, and its Q x Kt (K = 64) ran at a
-// third of oneDNN's speed on the AV product because of those stores.
-// Here the rows of Q go in blocks whose scores (all batch entries) fit in
-// about 2 MiB: scores, Softmax and the product with V stay in cache.
+// Unfused, the scores [..., M, N] go through memory three times at full
+// size: whisper_tiny's encoder writes 54 MB of them per layer, and its
+// Q x Kt (K = 64) took three times as long as the product with V, which has
+// the same work. Here the rows of Q go in blocks whose scores (all batch
+// entries) take about 2 MiB: scores, Softmax and the product with V stay in
+// cache.
 //
 // float32 with Q, Kt and V of rank >= 2 runs blocked on oneDNN batched
 // matmuls (batch dims broadcast as MatMul's); anything else (other types,
 // 1-D operands, a problem oneDNN refuses) runs the three ops one after the
-// other in plain loops, with MatMul's and Softmax's exact semantics.
+// other in plain loops, with MatMul's and Softmax's semantics.
 #include <algorithm>
 #include <cmath>
 #include <new>
@@ -40,8 +40,8 @@ namespace {
 // Scores per block. Measured on whisper_tiny_encoder (6 heads x 1500 x
 // 1500 scores per layer, 1 thread): four layers took 401 ms with 128 KiB
 // blocks, 204 with 256 KiB, 143 with 1 MiB, 131 with 2 MiB, 132 with 4 MiB
-// (unfused: 212). Small blocks lose because each oneDNN call repacks all of
-// Kt and V.
+// (unfused: 212). Small blocks lose to the fixed cost of each oneDNN call
+// and to its kernels' short rows.
 constexpr int64_t kScoreBlockBytes = int64_t{2} << 20;
 
 // Shape -> oneDNN dims with `rows` in place of the next-to-last dim.
@@ -207,8 +207,9 @@ class SoftmaxAttentionKernel final : public OpKernel {
     Tensor& y = ctx.output(0);
     if (y.numel() == 0) return Status::ok();
     if (q.dtype() == DataType::kFloat32 && q.rank() >= 2 && kt.rank() >= 2 && v.rank() >= 2) {
-      Status st = compute_blocked(q, kt, v, bias, y, ctx.num_threads());
-      if (st.is_ok() || st.code() != StatusCode::kUnsupported) return st;
+      // Whatever the blocked path cannot do (oneDNN refusing a broadcast
+      // included), the plain loops do; they write all of Y again.
+      if (compute_blocked(q, kt, v, bias, y, ctx.num_threads()).is_ok()) return Status::ok();
     }
     if (q.dtype() == DataType::kFloat32) return compute_plain<float>(q, kt, v, bias, y);
     return compute_plain<double>(q, kt, v, bias, y);
