@@ -35,10 +35,9 @@ std::optional<NodeId> swish_of(const Graph& g, ValueId x, std::vector<NodeId>& d
                                std::optional<std::vector<float>>& rt) {
   if (g.value(x).is_graph_output) return std::nullopt;
   const auto& readers = g.value(x).consumers;
-  if (live_readers(g, x) == 1) {
-    const NodeId s = readers.front();
-    if (!is_parallax(g.node(s), "Swish")) return std::nullopt;
-    dead.push_back(s);
+  if (auto s = sole_consumer(g, x)) {
+    if (!is_parallax(g.node(*s), "Swish")) return std::nullopt;
+    dead.push_back(*s);
     return s;
   }
   if (live_readers(g, x) != 2) return std::nullopt;
