@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -199,6 +200,29 @@ TEST(FuzzRegressionSingleOp, MatMulInt32OverflowWraps) {
   Tensor y = run_ok(b, {{"a", a}, {"b", m}});
   ASSERT_EQ(y.numel(), 1);
   EXPECT_EQ(*y.data<int32_t>(), static_cast<int32_t>(uint32_t{8} * uint32_t{0x7fffffff}));
+}
+
+// Shrink of uint16 values whose result leaves uint16 (65535 + 2 with
+// bias -2) or is NaN (a NaN bias): converting the double result was
+// undefined behaviour (shrink.cc). It saturates; NaN gives 0.
+TEST(FuzzRegressionSingleOp, ShrinkUint16OutOfRangeSaturates) {
+  for (float bias : {-2.0f, std::numeric_limits<float>::quiet_NaN()}) {
+    ModelBuilder b(13);
+    b.input("x", onnx::TensorProto::UINT16, {2});
+    auto* n = b.node("Shrink", {"x"}, {"y"});
+    auto* a = n->add_attribute();
+    a->set_name("bias");
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(bias);
+    b.output("y", onnx::TensorProto::UINT16, {2});
+    Tensor x = Tensor::allocate(DataType::kUInt16, {2});
+    x.data<uint16_t>()[0] = 65535;
+    x.data<uint16_t>()[1] = 3;
+    Tensor y = run_ok(b, {{"x", x}});
+    ASSERT_EQ(y.numel(), 2);
+    EXPECT_EQ(y.data<uint16_t>()[0], std::isnan(bias) ? 0 : 65535);
+    EXPECT_EQ(y.data<uint16_t>()[1], std::isnan(bias) ? 0 : 5);
+  }
 }
 
 }  // namespace

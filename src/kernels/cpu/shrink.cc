@@ -1,4 +1,7 @@
-// Shrink: x < -lambd ? x + bias : (x > lambd ? x - bias : 0); attributes lambd (0.5), bias (0). Integer inputs compute in double and narrow.
+// Shrink: x < -lambd ? x + bias : (x > lambd ? x - bias : 0); attributes lambd (0.5), bias (0). Integer inputs compute in double and narrow,
+// saturating.
+#include <limits>
+
 #include "core/status_macros.h"
 #include "kernels/cpu/unary_ops.h"
 
@@ -17,7 +20,18 @@ struct ShrinkOp {
   template <class T> T operator()(T x) const {
     using C = std::conditional_t<kIsFloat<T>, T, double>;
     C v = static_cast<C>(x), l = static_cast<C>(lambd), b = static_cast<C>(bias);
-    return static_cast<T>(v < -l ? v + b : (v > l ? v - b : C(0)));
+    const C r = v < -l ? v + b : (v > l ? v - b : C(0));
+    if constexpr (kIsFloat<T>) {
+      return r;
+    } else {
+      // Narrowed with saturation: a result outside T's range (65535 + 2,
+      // a NaN or infinite bias) has no conversion in C++ (the per-op fuzzer
+      // found it). NaN gives 0.
+      if (r != r) return T(0);
+      if (r <= static_cast<C>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+      if (r >= static_cast<C>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+      return static_cast<T>(r);
+    }
   }
   float lambd = 0.5f, bias = 0.0f;
 };
