@@ -225,5 +225,34 @@ TEST(FuzzRegressionSingleOp, ShrinkUint16OutOfRangeSaturates) {
   }
 }
 
+// Gemm of int32 values whose products overflow, and an alpha that scales
+// past int32: signed overflow in the reference loop and the float-to-int
+// conversion were undefined behaviour (gemm.cc compute_ref, found by the
+// per-op fuzzer: 7 * 1678061785). Products wrap; scaled values saturate.
+TEST(FuzzRegressionSingleOp, GemmInt32OverflowWrapsAndScalingSaturates) {
+  for (float alpha : {1.0f, 4.0f}) {
+    ModelBuilder b(13);
+    b.input("a", onnx::TensorProto::INT32, {1, 1});
+    b.input("b", onnx::TensorProto::INT32, {1, 1});
+    auto* n = b.node("Gemm", {"a", "b"}, {"y"});
+    auto* at = n->add_attribute();
+    at->set_name("alpha");
+    at->set_type(onnx::AttributeProto::FLOAT);
+    at->set_f(alpha);
+    b.output("y", onnx::TensorProto::INT32, {1, 1});
+    Tensor a = Tensor::allocate(DataType::kInt32, {1, 1});
+    Tensor m = Tensor::allocate(DataType::kInt32, {1, 1});
+    *a.data<int32_t>() = 7;
+    *m.data<int32_t>() = alpha == 1.0f ? 1678061785 : 1000000000;
+    Tensor y = run_ok(b, {{"a", a}, {"b", m}});
+    ASSERT_EQ(y.numel(), 1);
+    // alpha 1: 7 * 1678061785 wraps. alpha 4: 7e9 wraps to -1589934592,
+    // and 4 times that is below int32: the lowest value.
+    const int32_t want = alpha == 1.0f ? static_cast<int32_t>(uint32_t{7} * uint32_t{1678061785})
+                                       : std::numeric_limits<int32_t>::min();
+    EXPECT_EQ(*y.data<int32_t>(), want) << "alpha " << alpha;
+  }
+}
+
 }  // namespace
 }  // namespace parallax

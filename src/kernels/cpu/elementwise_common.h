@@ -2,6 +2,8 @@
 // elementwise kernels (unary_ops.h, binary_ops.h, variadic_ops.h).
 #pragma once
 
+#include <limits>
+
 #include <cstdint>
 #include <type_traits>
 
@@ -47,6 +49,17 @@ template <class T> inline T wrap_mul(T a, T b) {
   }
 }
 template <class T> inline T wrap_neg(T a) { return wrap_sub(T(0), a); }
+
+// A double result narrowed to the integer type T: NaN gives 0 and values
+// beyond T's range its limits. A plain conversion of those is undefined
+// behaviour, which the per-op fuzzer found in Pow, Shrink and Gemm.
+template <class T> inline T saturate_cast(double r) {
+  static_assert(kIsInteger<T>);
+  if (r != r) return T(0);
+  if (r <= static_cast<double>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+  if (r >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+  return static_cast<T>(r);
+}
 
 // Status for an element type an op does not accept.
 inline Status unsupported_type(const char* op, DataType type) {

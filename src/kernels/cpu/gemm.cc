@@ -9,6 +9,7 @@
 
 #include "core/status_macros.h"
 #include "kernels/cpu/dnnl_matmul.h"
+#include "kernels/cpu/elementwise_common.h"
 #include "kernels/cpu/dnnl_util.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
@@ -159,17 +160,27 @@ class GemmKernel final : public OpKernel {
       for (int64_t j = 0; j < N; ++j) row[j] = T(0);
       for (int64_t kk = 0; kk < K; ++kk) {
         T av = trans_a_ ? ap[kk * M + i] : ap[i * K + kk];
+        // Integer products and sums wrap (wrap_mul, wrap_add): signed
+        // overflow on the model's values would be undefined behaviour.
         if (trans_b_) {
-          for (int64_t j = 0; j < N; ++j) row[j] += av * bp[j * K + kk];
+          for (int64_t j = 0; j < N; ++j) row[j] = wrap_add(row[j], wrap_mul(av, bp[j * K + kk]));
         } else {
           const T* brow = bp + kk * N;
-          for (int64_t j = 0; j < N; ++j) row[j] += av * brow[j];
+          for (int64_t j = 0; j < N; ++j) row[j] = wrap_add(row[j], wrap_mul(av, brow[j]));
         }
       }
+      // alpha and beta are floats: for integers the scaled values saturate.
+      auto scaled = [](float s, T x) {
+        if constexpr (kIsInteger<T>) {
+          return saturate_cast<T>(static_cast<double>(s) * static_cast<double>(x));
+        } else {
+          return static_cast<T>(s * x);
+        }
+      };
       for (int64_t j = 0; j < N; ++j) {
-        T v = static_cast<T>(alpha_ * row[j]);
-        if (cp && beta_ != 0.0f) v += static_cast<T>(beta_ * cp[(d.cm == 1 ? 0 : i) * d.cn + (d.cn == 1 ? 0 : j)]);
-        if (r) v += r->data<T>()[i * N + j];
+        T v = scaled(alpha_, row[j]);
+        if (cp && beta_ != 0.0f) v = wrap_add(v, scaled(beta_, cp[(d.cm == 1 ? 0 : i) * d.cn + (d.cn == 1 ? 0 : j)]));
+        if (r) v = wrap_add(v, r->data<T>()[i * N + j]);
         row[j] = v;
       }
       if constexpr (std::is_floating_point_v<T>) act_.apply(row, N);

@@ -45,11 +45,7 @@ struct PowFn {
       // An integer base with a float exponent: the double result may be NaN
       // or beyond A's range, and converting those is undefined behaviour.
       // NaN gives 0 and out-of-range values A's limits (saturation).
-      const double r = std::pow(static_cast<double>(a), static_cast<double>(b));
-      if (std::isnan(r)) return A(0);
-      if (r <= static_cast<double>(std::numeric_limits<A>::lowest())) return std::numeric_limits<A>::lowest();
-      if (r >= static_cast<double>(std::numeric_limits<A>::max())) return std::numeric_limits<A>::max();
-      return static_cast<A>(r);
+      return saturate_cast<A>(std::pow(static_cast<double>(a), static_cast<double>(b)));
     } else {
       return static_cast<A>(std::pow(static_cast<double>(a), static_cast<double>(b)));
     }

@@ -1,7 +1,5 @@
 // Shrink: x < -lambd ? x + bias : (x > lambd ? x - bias : 0); attributes lambd (0.5), bias (0). Integer inputs compute in double and narrow,
 // saturating.
-#include <limits>
-
 #include "core/status_macros.h"
 #include "kernels/cpu/unary_ops.h"
 
@@ -24,13 +22,7 @@ struct ShrinkOp {
     if constexpr (kIsFloat<T>) {
       return r;
     } else {
-      // Narrowed with saturation: a result outside T's range (65535 + 2,
-      // a NaN or infinite bias) has no conversion in C++ (the per-op fuzzer
-      // found it). NaN gives 0.
-      if (r != r) return T(0);
-      if (r <= static_cast<C>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
-      if (r >= static_cast<C>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
-      return static_cast<T>(r);
+      return saturate_cast<T>(r);  // 65535 + 2, or a NaN or infinite bias
     }
   }
   float lambd = 0.5f, bias = 0.0f;
