@@ -112,6 +112,8 @@ struct OwnSchema {
   std::string_view op_type;
   std::vector<FormalSpec> inputs;
   std::vector<AttrSpec> attrs;  // of the com.parallax form (the optimizer's); com.microsoft has none
+  std::vector<FormalSpec> outputs = {};  // empty: one float Y
+  std::string_view domain = {};          // empty: com.parallax and com.microsoft
 };
 
 const std::vector<OwnSchema>& own_schemas() {
@@ -147,6 +149,42 @@ const std::vector<OwnSchema>& own_schemas() {
          {{"scale", A::FLOAT}, {"scores_qdq", A::FLOATS}, {"probs_qdq", A::FLOATS}}},
         // graph/passes/fuse_qdq_swish.cc's quantized SiLU (Y is X's type, or
         // float with y_dequantized; declared float here).
+        // The ai.onnx.preview.training optimizers with one tensor per run
+        // (libonnx's schemas of that domain are not read here).
+        {"Adagrad",
+         {{"R", "T1", f32, false, false},
+          {"T", "T2", {DataType::kInt64}, false, false},
+          {"X", "T3", f32, false, false},
+          {"G", "T3", f32, false, false},
+          {"H", "T3", f32, false, false}},
+         {{"decay_factor", A::FLOAT}, {"epsilon", A::FLOAT}, {"norm_coefficient", A::FLOAT}},
+         {{"X_new", "T3", f32, false, false}, {"H_new", "T3", f32, false, false}},
+         "ai.onnx.preview.training"},
+        {"Momentum",
+         {{"R", "T1", f32, false, false},
+          {"T", "T2", {DataType::kInt64}, false, false},
+          {"X", "T3", f32, false, false},
+          {"G", "T3", f32, false, false},
+          {"V", "T3", f32, false, false}},
+         {{"alpha", A::FLOAT}, {"beta", A::FLOAT}, {"mode", A::STRING}, {"norm_coefficient", A::FLOAT}},
+         {{"X_new", "T3", f32, false, false}, {"V_new", "T3", f32, false, false}},
+         "ai.onnx.preview.training"},
+        {"Adam",
+         {{"R", "T1", f32, false, false},
+          {"T", "T2", {DataType::kInt64}, false, false},
+          {"X", "T3", f32, false, false},
+          {"G", "T3", f32, false, false},
+          {"V", "T3", f32, false, false},
+          {"H", "T3", f32, false, false}},
+         {{"alpha", A::FLOAT},
+          {"beta", A::FLOAT},
+          {"epsilon", A::FLOAT},
+          {"norm_coefficient", A::FLOAT},
+          {"norm_coefficient_post", A::FLOAT}},
+         {{"X_new", "T3", f32, false, false},
+          {"V_new", "T3", f32, false, false},
+          {"H_new", "T3", f32, false, false}},
+         "ai.onnx.preview.training"},
         {"QLinearSwish",
          {{"X", "T1", int8s, false, false},
           {"X_scale", "T2", f32, false, false},
@@ -160,16 +198,17 @@ const std::vector<OwnSchema>& own_schemas() {
 }
 
 std::optional<OpSpec> own_spec_for(const KernelDef& def) {
-  if (def.domain != "com.parallax" && def.domain != "com.microsoft") return std::nullopt;
   for (const OwnSchema& o : own_schemas()) {
     if (o.op_type != def.op_type) continue;
+    const bool ours = def.domain == "com.parallax" || def.domain == "com.microsoft";
+    if (o.domain.empty() ? !ours : def.domain != o.domain) continue;
     OpSpec s;
     s.domain = def.domain;
     s.op_type = def.op_type;
     s.opset = def.since_version;
     s.inputs = o.inputs;
-    s.outputs = {{"Y", "T", {DataType::kFloat32}, false, false}};
-    if (def.domain == "com.parallax") s.attrs = o.attrs;
+    s.outputs = o.outputs.empty() ? std::vector<FormalSpec>{{"Y", "T", {DataType::kFloat32}, false, false}} : o.outputs;
+    if (def.domain != "com.microsoft") s.attrs = o.attrs;
     return s;
   }
   return std::nullopt;
