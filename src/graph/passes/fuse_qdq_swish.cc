@@ -69,7 +69,11 @@ size_t fuse_qdq_swish(Graph& g) {
   size_t fused = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& dq = g.nodes[i];
-    if (!is_op(dq, "DequantizeLinear") || !per_tensor_constants(g, dq) || dq.outputs.size() != 1) continue;
+    // X's zero point must be there: QLinearSwish takes X's type from it (a
+    // DequantizeLinear without one may read int8 or uint8).
+    if (!is_op(dq, "DequantizeLinear") || !per_tensor_constants(g, dq) || dq.num_explicit_inputs < 3 ||
+        !dq.inputs[2].valid() || dq.outputs.size() != 1)
+      continue;
     std::vector<NodeId> dead = {NodeId(i)};
     std::optional<std::vector<float>> rt;
     auto act = swish_of(g, dq.outputs[0], dead, rt);
