@@ -51,16 +51,12 @@ Result<Params> constant_params(const KernelCreateContext& ctx, size_t s, size_t 
   return p;
 }
 
-// QuantizeLinear's per-tensor arithmetic (quantize_linear.cc, per_tensor).
+// QuantizeLinear's per-tensor arithmetic (quant_util.h quantize_clamped).
 template <typename Q>
 Q quantize(float x, const Params& p) {
   const float lo = static_cast<float>(std::numeric_limits<Q>::lowest() - p.zero_point);
   const float hi = static_cast<float>(std::numeric_limits<Q>::max() - p.zero_point);
-  float v = x / p.scale;
-  v = v > lo ? v : lo;
-  v = v < hi ? v : hi;
-  const float r = (v + 12582912.0f) - 12582912.0f;
-  return static_cast<Q>(static_cast<int32_t>(r) + p.zero_point);
+  return quantize_clamped<Q>(x, p.scale, lo, hi, p.zero_point);
 }
 
 class QLinearSwishKernel final : public OpKernel {

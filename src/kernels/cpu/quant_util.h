@@ -46,6 +46,20 @@ inline float round_trip(float x, float scale, float lo, float hi) {
   return ((v + 12582912.0f) - 12582912.0f) * scale;
 }
 
+// QuantizeLinear's per-tensor arithmetic in a form that vectorises:
+// saturate(round_half_even(x / scale) + zp) for Q's range, with `lo` =
+// lowest - zp and `hi` = max - zp (clamping before rounding is the same as
+// after and sends NaN to `lo`, as saturate_round does). QuantizeLinear and
+// QLinearSwish's table both go through it, so the table matches to the bit.
+template <typename Q>
+inline Q quantize_clamped(float x, float scale, float lo, float hi, int32_t zp) {
+  float v = x / scale;
+  v = v > lo ? v : lo;
+  v = v < hi ? v : hi;
+  const float r = (v + 12582912.0f) - 12582912.0f;
+  return static_cast<Q>(static_cast<int32_t>(r) + zp);
+}
+
 // Values of an integer tensor (int8/uint8/int32) as int32; empty when absent.
 inline Result<std::vector<int32_t>> read_i32(const Tensor& t) {
   std::vector<int32_t> v(static_cast<size_t>(t.numel()));

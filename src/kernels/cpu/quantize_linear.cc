@@ -91,13 +91,7 @@ class QuantizeLinearKernel final : public OpKernel {
       Q* __restrict out = y;
       const float s = scale, l = lo, h = hi;
       const int32_t z = zp;
-      for (int64_t i = b; i < e; ++i) {
-        float v = in[i] / s;
-        v = v > l ? v : l;
-        v = v < h ? v : h;
-        const float r = (v + 12582912.0f) - 12582912.0f;
-        out[i] = static_cast<Q>(static_cast<int32_t>(r) + z);
-      }
+      for (int64_t i = b; i < e; ++i) out[i] = quantize_clamped<Q>(in[i], s, l, h, z);
     });
   }
 
