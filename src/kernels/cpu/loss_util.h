@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/shape_arith.h"
 #include "core/status_macros.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
@@ -49,8 +50,6 @@ inline Shape loss_shape(const LossAttrs& a, const Shape& in) {
 template <typename T>
 Status nll(const char* op, const LossAttrs& a, const T* logp, const std::vector<int64_t>& targets, const T* weight,
            int64_t N, int64_t C, int64_t D, T* out) {
-  if (static_cast<int64_t>(targets.size()) != N * D)
-    return error(StatusCode::kInvalidArgument, op, ": target has ", targets.size(), " elements, expected ", N * D);
   // Accumulate in double for the reductions (the per-element losses are exact products).
   double sum = 0, wsum = 0;
   for (int64_t n = 0; n < N; ++n) {
@@ -76,13 +75,17 @@ Status nll(const char* op, const LossAttrs& a, const T* logp, const std::vector<
   return Status::ok();
 }
 
-// N, C, D of an input shape [N, C, d...].
-inline Status split_dims(const char* op, const Shape& s, int64_t& N, int64_t& C, int64_t& D) {
+// N, C, D of an input shape [N, C, d...], checked against the targets'
+// count before any work: with C = 0 the input holds no bytes, so only the
+// targets bound the N * D positions a kernel visits.
+inline Status split_dims(const char* op, const Shape& s, size_t num_targets, int64_t& N, int64_t& C, int64_t& D) {
   if (s.size() < 2) return error(StatusCode::kInvalidArgument, op, ": input must be at least 2-D, got ", shape_to_string(s));
   N = s[0];
   C = s[1];
-  D = 1;
-  for (size_t i = 2; i < s.size(); ++i) D *= s[i];
+  PX_ASSIGN_OR_RETURN(D, checked_prod(s, 2, s.size()));
+  PX_ASSIGN_OR_RETURN(int64_t positions, checked_mul(N, D));
+  if (static_cast<int64_t>(num_targets) != positions)
+    return error(StatusCode::kInvalidArgument, op, ": target has ", num_targets, " elements, expected ", positions);
   return Status::ok();
 }
 

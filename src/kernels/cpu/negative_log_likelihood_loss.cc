@@ -25,8 +25,8 @@ class NllLossKernel final : public OpKernel {
     const char* op = "NegativeLogLikelihoodLoss";
     const Tensor& x = ctx.input(0);
     int64_t N = 0, C = 0, D = 1;
-    PX_RETURN_IF_ERROR(split_dims(op, x.shape(), N, C, D));
     PX_ASSIGN_OR_RETURN(auto targets, read_int_list(ctx.input(1)));
+    PX_RETURN_IF_ERROR(split_dims(op, x.shape(), targets.size(), N, C, D));
     const bool has_w = ctx.has_input(2);
     if (has_w && ctx.input(2).numel() != C)
       return error(StatusCode::kInvalidArgument, op, ": weight has ", ctx.input(2).numel(), " elements for ", C, " classes");
