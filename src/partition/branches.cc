@@ -158,7 +158,17 @@ Result<Partition> partition(const Graph& graph, const std::vector<NodeWork>& wor
   if (!(options.beta >= 1.0)) return error(StatusCode::kInvalidArgument, "partition: beta must be >= 1");
   if (options.min_branch_ops < 1) return error(StatusCode::kInvalidArgument, "partition: min_branch_ops must be >= 1");
   PX_ASSIGN_OR_RETURN(Dataflow df, build_dataflow(graph, work));
-  PX_ASSIGN_OR_RETURN(RegionSet rs, find_regions(graph, work, df, options.accelerator));
+  RegionSet rs;
+  if (options.regions) {
+    if (options.regions->node_region.size() != graph.nodes.size() ||
+        options.regions->candidate.size() != graph.nodes.size())
+      return error(StatusCode::kInvalidArgument, "partition: the given regions are for a graph of ",
+                   options.regions->node_region.size(), " nodes, not ", graph.nodes.size());
+    rs = *options.regions;
+  } else {
+    PX_ASSIGN_OR_RETURN(rs, find_regions(graph, work, df, options.accelerator));
+  }
+  const bool has_accelerator = options.regions != nullptr || bool(options.accelerator.supported);
   const Units u = build_units(graph, df, rs);
   const size_t num_units = u.nodes.size();
   std::vector<uint32_t> all_units(num_units);
@@ -195,7 +205,7 @@ Result<Partition> partition(const Graph& graph, const std::vector<NodeWork>& wor
       br.macs += work[v].macs;
       p.work_known = p.work_known && work[v].shape_known;
       branch_of_node[v] = b;
-      p.nodes[v] = NodePlacement{cls, BranchId(b), rs.node_region[v], device_reason(rs, v, bool(options.accelerator.supported))};
+      p.nodes[v] = NodePlacement{cls, BranchId(b), rs.node_region[v], device_reason(rs, v, has_accelerator)};
     }
   }
   for (size_t v = 0; v < graph.nodes.size(); ++v)

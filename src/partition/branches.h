@@ -52,6 +52,11 @@ struct PartitionOptions {
   double beta = 1.5;           // refinement: F_max / F_min <= beta
   int64_t min_branch_ops = 3;  // refinement: every branch has N > 2 ops
   RegionOptions accelerator;   // capability, device profile, offload rule
+  // Regions already decided for this graph (a Program's placement,
+  // runtime/offload_choice.h): taken as they are instead of found again from
+  // `accelerator`, so that every partition of a session, whatever its input
+  // shapes, has the device regions its kernels were placed by. Not owned.
+  const RegionSet* regions = nullptr;
 };
 
 struct NodePlacement {

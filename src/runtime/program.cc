@@ -162,6 +162,9 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
                   << " kernel unavailable, running the node on the CPU: " << device.status().message() << '\n';
       }
     }
+    program->placement_ = choice.regions;
+    PX_RETURN_IF_ERROR(keep_placed_nodes(g, choice, std::span<const bool>(program->on_device_.get(), g.nodes.size()),
+                                         program->placement_));
     std::vector<OpKernel*> kernels;
     for (const auto& k : program->kernels_) kernels.push_back(k.get());
     acc->connect(g, kernels, std::span<const bool>(program->on_device_.get(), g.nodes.size()));
@@ -231,6 +234,7 @@ Result<Program::CachedPlan*> Program::cached_plan(std::span<const Tensor> inputs
   eopts.memory_budget = options_.memory_budget;
   eopts.max_arena_growth = options_.max_arena_growth;
   eopts.device_beside = any_on_device();
+  eopts.regions = placement();
   PX_ASSIGN_OR_RETURN(std::shared_ptr<const ExecutionPlan> plan, make_execution_plan(*graph_, shapes, eopts));
   CachedPlan entry;
   if (options_.adapt_schedule && plan->mode == ExecutionMode::kDataflow && pool_) {
@@ -248,6 +252,14 @@ Result<std::shared_ptr<const ExecutionPlan>> Program::execution_plan_for(std::sp
   std::lock_guard<std::mutex> lock(run_mutex_);
   PX_ASSIGN_OR_RETURN(CachedPlan * entry, cached_plan(inputs, outer));
   return entry->plan;
+}
+
+Result<PlannedPartition> Program::partition_for(std::span<const Tensor> inputs, std::span<const Tensor> outer) {
+  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> shapes, plan_for(inputs, outer));
+  ExecutionPlanOptions eopts;
+  eopts.threads = options_.num_threads;
+  eopts.regions = placement();
+  return plan_partition(*graph_, *shapes, eopts);
 }
 
 Status Program::validate_inputs(std::span<const Tensor> inputs, std::span<const Tensor> outer) const {

@@ -105,6 +105,11 @@ class Program {
   const Graph& graph() const { return *graph_; }
   // With an accelerator: what the offload choice kept and why (empty without one).
   const std::string& offload_summary() const { return offload_summary_; }
+  // With an accelerator: the candidate device regions and those whose nodes
+  // run on it, which every partition of this program contains; null without one.
+  const RegionSet* placement() const { return options_.accelerator ? &placement_ : nullptr; }
+  // The partition the execution plans for these input shapes are built on.
+  Result<PlannedPartition> partition_for(std::span<const Tensor> inputs, std::span<const Tensor> outer);
   // Observes the nodes of later runs (null to stop). Not owned.
   void set_observer(RunObserver* observer) { observer_ = observer; }
   const ProgramOptions& options() const { return options_; }
@@ -152,6 +157,7 @@ class Program {
   ProgramOptions options_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;  // indexed by node
   std::string offload_summary_;
+  RegionSet placement_;  // with an accelerator (placement())
   uint64_t run_id_ = 0;  // runs so far (under run_mutex_): ComputeContext::run_id
   std::unique_ptr<bool[]> on_device_;  // indexed by node: runs the accelerator's kernel (null: no accelerator)
   bool any_on_device_ = false;

@@ -52,10 +52,9 @@ struct Builder {
 Status Builder::build() {
   const ShapePlan& sp = shapes();
   const size_t n = sp.steps.size();
-  work = estimate_work(g, sp);
-  PartitionOptions popts;
-  popts.threads = opts.threads;
-  PX_ASSIGN_OR_RETURN(part, partition(g, work, popts));
+  PX_ASSIGN_OR_RETURN(PlannedPartition planned, plan_partition(g, sp, opts));
+  part = std::move(planned.partition);
+  work = std::move(planned.work);
   ep->num_branches = part.branches.size();
 
   ep->mode = opts.mode;
@@ -305,6 +304,17 @@ void Builder::branch_memory(const ValueUses& uses, const std::vector<size_t>& ar
 }
 
 }  // namespace
+
+Result<PlannedPartition> plan_partition(const Graph& graph, const ShapePlan& shapes,
+                                        const ExecutionPlanOptions& options) {
+  PlannedPartition out;
+  out.work = estimate_work(graph, shapes);
+  PartitionOptions popts;
+  popts.threads = options.threads;
+  popts.regions = options.regions;
+  PX_ASSIGN_OR_RETURN(out.partition, partition(graph, out.work, popts));
+  return out;
+}
 
 Result<std::shared_ptr<const ExecutionPlan>> make_execution_plan(const Graph& graph,
                                                                  std::shared_ptr<const ShapePlan> shapes,

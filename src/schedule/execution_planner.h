@@ -18,6 +18,7 @@
 #include "core/status_macros.h"
 #include "graph/graph.h"
 #include "parallax/session.h"
+#include "partition/branches.h"
 #include "plan/execution_plan.h"
 
 namespace parallax {
@@ -30,8 +31,18 @@ struct ExecutionPlanOptions {
   // An accelerator runs some steps beside the CPU threads (asynchronous
   // device steps, StepDeferral): concurrency pays even with one CPU thread.
   bool device_beside = false;
+  // The program's device regions (PartitionOptions::regions); null: none. Not owned.
+  const RegionSet* regions = nullptr;
 };
 
+// The Branch-Layer partition an execution plan of `shapes` is built on, and
+// the work estimates it was made from: `parallax plan` prints this one.
+struct PlannedPartition {
+  Partition partition;
+  std::vector<NodeWork> work;  // indexed by node
+};
+Result<PlannedPartition> plan_partition(const Graph& graph, const ShapePlan& shapes,
+                                        const ExecutionPlanOptions& options);
 
 Result<std::shared_ptr<const ExecutionPlan>> make_execution_plan(const Graph& graph,
                                                                  std::shared_ptr<const ShapePlan> shapes,

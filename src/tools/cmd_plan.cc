@@ -26,7 +26,7 @@
 #include "partition/plan_print.h"
 #include "partition/region_summary.h"
 #include "plan/plan_text.h"
-#include "runtime/program.h"
+#include "runtime/compiled_model.h"
 #include "tools/accelerator_flags.h"
 #include "tools/commands.h"
 #include "tools/memory_html.h"
@@ -37,7 +37,7 @@ namespace parallax::tools {
 namespace {
 
 struct PlanArgs {
-  std::string model, format = "text", accelerator, accelerator_ops, profile_path, rule = "cost";
+  std::string model, format = "text", accelerator, accelerator_ops, profile_path, rule = "auto";
   std::vector<std::string> shapes;
   int threads = 1;
   double beta = 1.5;
@@ -104,101 +104,105 @@ Capability capability_for(const std::set<std::string>& ops) {
   };
 }
 
-// The accelerator a plan partitions for: what decides a node's candidacy, and
-// which device profile and rule prune the regions.
-struct PlanAccelerator {
-  std::string backend;  // "opencl", "fake (--accelerator-ops)" or empty
-  std::shared_ptr<Backend> real;
-  std::set<std::string> ops;  // empty: every op the backend supports
-  DeviceProfile profile;
-  std::string profile_source;  // "--device-profile FILE", "calibrated FILE" or "paper default"
-};
-
-// Like `run`: an unknown accelerator or a bad op list is an error, an
-// accelerator this machine lacks is a warning and a plan without regions.
-Result<PlanAccelerator> plan_accelerator(const PlanArgs& a) {
-  PlanAccelerator acc;
-  acc.profile_source = "paper default";
-  if (!a.accelerator_ops.empty()) {
-    PX_ASSIGN_OR_RETURN(acc.ops, parse_op_list(a.accelerator_ops));
-  }
+// The settings `run` would be given: a plan compiles the model as a session
+// with them does (runtime/compiled_model.h).
+Result<SessionOptions> session_options(const PlanArgs& a, ExecutionMode mode = ExecutionMode::kDataflow) {
+  SessionOptions o;
+  o.num_threads = a.threads;
+  o.mode = mode;
+  o.optimize = !a.no_optimize;
   auto accelerator = parse_accelerator(a.accelerator);
   if (!accelerator.is_ok()) return accelerator.status().with_context("--accelerator");
-  if (*accelerator != Accelerator::kNone) {
-    PX_ASSIGN_OR_RETURN(OpenClOptions opencl, opencl_options(a.opencl));
-    auto backend = make_backend(*accelerator, opencl);
-    if (backend.is_ok()) {
-      acc.backend = accelerator_name(*accelerator);
-      acc.real = *backend;
-    } else if (backend.status().code() == StatusCode::kInvalidArgument) {
-      return backend.status();
-    } else {
-      std::cerr << "parallax: warning: accelerator '" << a.accelerator
-                << "' is not available, planning without device regions: " << backend.status().message() << '\n';
-      return acc;
+  o.accelerator = *accelerator;
+  if (o.accelerator != Accelerator::kNone) {
+    if (!a.accelerator_ops.empty()) {
+      PX_ASSIGN_OR_RETURN(std::set<std::string> ops, parse_op_list(a.accelerator_ops));
+      o.accelerator_ops.assign(ops.begin(), ops.end());
     }
-  } else if (!acc.ops.empty()) {
+    PX_ASSIGN_OR_RETURN(o.opencl, opencl_options(a.opencl));
+    o.offload = a.rule == "always" ? "all" : a.rule;
+    o.device_profile = a.profile_path;
+  }
+  return o;
+}
+
+Result<CompiledModel> compile_for_plan(const PlanArgs& a, ExecutionMode mode = ExecutionMode::kDataflow) {
+  PX_ASSIGN_OR_RETURN(SessionOptions options, session_options(a, mode));
+  PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(a.model, {}));
+  return compile_model(std::move(model), options);
+}
+
+// What the printed plan says of the accelerator.
+struct PlanAccelerator {
+  std::string backend;  // "opencl", "fake (--accelerator-ops)" or empty
+  std::set<std::string> ops;  // the fake accelerator's ops
+  DeviceProfile profile;
+  std::string profile_source;  // "--device-profile FILE", "calibrated FILE" or "paper default"
+  std::string rule;            // as the session resolved it
+};
+
+// The profile a session with these settings judges regions by
+// (SessionOptions::device_profile): the given file, else the calibrated one.
+Result<PlanAccelerator> describe_accelerator(const PlanArgs& a, const CompiledModel& cm) {
+  PlanAccelerator acc;
+  acc.profile_source = "paper default";
+  if (cm.accelerator) {
+    acc.backend = accelerator_name(cm.accelerator_kind);
+  } else if (a.accelerator.empty() && !a.accelerator_ops.empty()) {
     acc.backend = "fake (--accelerator-ops)";
+    PX_ASSIGN_OR_RETURN(acc.ops, parse_op_list(a.accelerator_ops));
+  } else {
+    return acc;
   }
   if (!a.profile_path.empty()) {
     PX_ASSIGN_OR_RETURN(acc.profile, load_device_profile(a.profile_path));
     acc.profile_source = "--device-profile " + a.profile_path;
-  } else if (acc.real) {
-    // `parallax calibrate` left this device's own figures here.
+  } else if (cm.accelerator) {
     std::error_code ec;
-    if (const auto path = acc.real->calibrated_profile_path(); !path.empty() && std::filesystem::exists(path, ec)) {
-      // A broken calibration file must not stop a plan that did not name it (as in run).
+    if (const auto path = cm.accelerator->calibrated_profile_path(); !path.empty() && std::filesystem::exists(path, ec))
       if (auto profile = load_device_profile(path); profile.is_ok()) {
         acc.profile = *profile;
         acc.profile_source = "calibrated " + path.string();
-      } else {
-        std::cerr << "parallax: warning: ignoring " << profile.status().message() << '\n';
       }
-    }
   }
+  // "auto" decides as run does: the cost model when a profile was given or
+  // calibrated, else every region.
+  acc.rule = a.rule == "all" ? "always" : a.rule;
+  if (acc.rule == "auto") acc.rule = acc.profile_source == "paper default" ? "always" : "cost";
   return acc;
 }
 
-// --offload: "all" is run's name for "always"; "auto" decides as run does:
-// the cost model when a profile was given or calibrated, else every region.
-OffloadRule offload_rule(const std::string& rule, const PlanAccelerator& acc) {
-  if (rule == "thresholds") return OffloadRule::kFixedThresholds;
-  if (rule == "always" || rule == "all") return OffloadRule::kAlways;
-  if (rule == "auto" && acc.profile_source == "paper default") return OffloadRule::kAlways;
-  return OffloadRule::kCostModel;
+OffloadRule offload_rule(const std::string& rule) {
+  return rule == "thresholds" ? OffloadRule::kFixedThresholds
+         : rule == "always"   ? OffloadRule::kAlways
+                              : OffloadRule::kCostModel;
 }
 
-const char* offload_rule_name(OffloadRule r) {
-  return r == OffloadRule::kFixedThresholds ? "thresholds" : r == OffloadRule::kAlways ? "always" : "cost";
-}
-
-Result<Partition> make_partition(const PlanArgs& a, const PlanAccelerator& acc, std::shared_ptr<Graph>& graph,
+// The partition a run with these settings executes: the compiled model's own
+// (Program::partition_for), with the device regions its nodes were placed by.
+// Two cases are what-ifs that no run executes, computed from the same work:
+// a fake accelerator (--accelerator-ops alone) and --beta or
+// --min-branch-ops other than the runtime's.
+Result<Partition> make_partition(const PlanArgs& a, const PlanAccelerator& acc, CompiledModel& cm,
                                  std::vector<NodeWork>& work) {
-  PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(a.model, {}));
-  graph = model->graph;
-  // The graph a session with this accelerator would run: no channels-last
-  // rewrite, which serves only the CPU's kernels (runtime/session.cc).
-  OptimizeOptions optimize;
-  optimize.channels_last = acc.real == nullptr;
-  optimize.matmul_epilogues = acc.real == nullptr;
-  optimize.attention = acc.real == nullptr;
-  if (!a.no_optimize) PX_RETURN_IF_ERROR(optimize_graph(*graph, optimize));
-  ProgramOptions popts;
-  popts.num_threads = a.threads;
-  PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(graph, popts));
-  PX_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, declared_inputs(*graph, a.shapes));
-  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ShapePlan> plan, program->plan_for(inputs, {}));
+  PX_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, declared_inputs(*cm.model->graph, a.shapes));
+  PX_ASSIGN_OR_RETURN(PlannedPartition planned, cm.program->partition_for(inputs, {}));
+  work = std::move(planned.work);
+  const PartitionOptions runtime;
+  const bool fake = !cm.accelerator && !acc.backend.empty();
+  if (!fake && a.beta == runtime.beta && a.min_branch_ops == runtime.min_branch_ops) return planned.partition;
   PartitionOptions opts;
   opts.threads = a.threads;
   opts.beta = a.beta;
   opts.min_branch_ops = a.min_branch_ops;
-  opts.accelerator.supported = acc.real ? backend_capability(*graph, *acc.real, acc.ops)
-                              : acc.backend.empty() ? Capability{}
-                                                    : capability_for(acc.ops);
-  opts.accelerator.profile = acc.profile;
-  opts.accelerator.rule = offload_rule(a.rule, acc);
-  work = estimate_work(*graph, *plan);
-  return partition(*graph, work, opts);
+  if (fake) {
+    opts.accelerator.supported = capability_for(acc.ops);
+    opts.accelerator.profile = acc.profile;
+    opts.accelerator.rule = offload_rule(acc.rule);
+  } else {
+    opts.regions = cm.program->placement();
+  }
+  return partition(*cm.model->graph, work, opts);
 }
 
 // The plans behind the memory table, kept for the HTML page.
@@ -212,18 +216,15 @@ struct MemoryPlans {
 // to run concurrently). `plans` (optional) gets the graph, the dataflow plan
 // and a sequential plan of the same shapes.
 Result<nlohmann::json> memory_table(const PlanArgs& a, MemoryPlans* plans = nullptr) {
-  PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(a.model, {}));
-  if (!a.no_optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph));
-  PX_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, declared_inputs(*model->graph, a.shapes));
-  nlohmann::json j = {{"model", a.model}, {"threads", std::max(a.threads, 2)}};
-  if (plans) plans->graph = model->graph;
+  PlanArgs at_least_two = a;
+  at_least_two.threads = std::max(a.threads, 2);
+  nlohmann::json j = {{"model", a.model}, {"threads", at_least_two.threads}};
   for (ExecutionMode mode : {ExecutionMode::kDataflow, ExecutionMode::kLayer, ExecutionMode::kSequential}) {
     if (mode == ExecutionMode::kSequential && !plans) break;
-    ProgramOptions popts;
-    popts.num_threads = std::max(a.threads, 2);
-    popts.mode = mode;
-    PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(model->graph, popts));
-    PX_ASSIGN_OR_RETURN(std::shared_ptr<const ExecutionPlan> ep, program->execution_plan_for(inputs, {}));
+    PX_ASSIGN_OR_RETURN(CompiledModel cm, compile_for_plan(at_least_two, mode));
+    if (plans && mode == ExecutionMode::kDataflow) plans->graph = cm.model->graph;
+    PX_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, declared_inputs(*cm.model->graph, a.shapes));
+    PX_ASSIGN_OR_RETURN(std::shared_ptr<const ExecutionPlan> ep, cm.program->execution_plan_for(inputs, {}));
     if (plans && mode == ExecutionMode::kDataflow) plans->dataflow = ep;
     if (mode == ExecutionMode::kSequential) {
       plans->sequential = ep;
@@ -270,15 +271,10 @@ void print_memory_table(const nlohmann::json& j) {
 // The execution plan a run with these settings builds: every step, what it
 // waits for and where its outputs live.
 Result<std::string> describe_steps(const PlanArgs& a) {
-  PX_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, load_model(a.model, {}));
-  if (!a.no_optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph));
-  PX_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, declared_inputs(*model->graph, a.shapes));
-  ProgramOptions popts;
-  popts.num_threads = a.threads;
-  popts.mode = ExecutionMode::kDataflow;  // the session's default
-  PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Program::compile(model->graph, popts));
-  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ExecutionPlan> ep, program->execution_plan_for(inputs, {}));
-  return describe_execution_plan(*model->graph, *ep);
+  PX_ASSIGN_OR_RETURN(CompiledModel cm, compile_for_plan(a));
+  PX_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, declared_inputs(*cm.model->graph, a.shapes));
+  PX_ASSIGN_OR_RETURN(std::shared_ptr<const ExecutionPlan> ep, cm.program->execution_plan_for(inputs, {}));
+  return describe_execution_plan(*cm.model->graph, *ep);
 }
 
 int run_plan(const PlanArgs& a) {
@@ -304,18 +300,23 @@ int run_plan(const PlanArgs& a) {
     else print_memory_table(*j);
     return 0;
   }
-  auto acc = plan_accelerator(a);
+  auto cm = compile_for_plan(a);
+  if (!cm.is_ok()) {
+    std::cerr << "error: " << cm.status().to_string() << '\n';
+    return 1;
+  }
+  auto acc = describe_accelerator(a, *cm);
   if (!acc.is_ok()) {
     std::cerr << "error: " << acc.status().to_string() << '\n';
     return 1;
   }
-  std::shared_ptr<Graph> graph;
   std::vector<NodeWork> work;
-  auto p = make_partition(a, *acc, graph, work);
+  auto p = make_partition(a, *acc, *cm, work);
   if (!p.is_ok()) {
     std::cerr << "error: " << p.status().to_string() << '\n';
     return 1;
   }
+  const std::shared_ptr<Graph> graph = cm->model->graph;
   const RegionSummary summary = summarize_regions(*p);
   // Model strings need not be valid UTF-8: replace bad bytes rather than throw.
   if (a.format == "json") {
@@ -325,7 +326,7 @@ int run_plan(const PlanArgs& a) {
       j["accelerator"]["backend"] = acc->backend;
       j["accelerator"]["profile"] = acc->profile.name;
       j["accelerator"]["profile_source"] = acc->profile_source;
-      j["accelerator"]["rule"] = offload_rule_name(offload_rule(a.rule, *acc));
+      j["accelerator"]["rule"] = acc->rule;
     }
     std::cout << j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else if (a.format == "html") {
@@ -335,8 +336,8 @@ int run_plan(const PlanArgs& a) {
   } else {
     std::cout << a.model << ": " << plan_text(*graph, *p);
     if (!acc->backend.empty())
-      std::cout << "accelerator " << acc->backend << ", profile '" << acc->profile.name << "' ("
-                << acc->profile_source << "), rule " << offload_rule_name(offload_rule(a.rule, *acc)) << ":\n"
+      std::cout << "accelerator " << acc->backend << ", profile '" << acc->profile.name << "' (" << acc->profile_source
+                << "), rule " << acc->rule << ":\n"
                 << region_summary_text(summary);
   }
   return 0;
@@ -364,8 +365,8 @@ void add_plan_command(CLI::App& app, int* exit_code) {
                   "OpenCL program cache folder, where `parallax calibrate` keeps device profiles (default: "
                   "$XDG_CACHE_HOME/parallax/opencl or ~/.cache/parallax/opencl) [PARALLAX_OPENCL_CACHE]");
   cmd->add_option("--offload-rule,--offload", args->rule,
-                  "which candidate regions are offloaded: cost (model, default), thresholds (paper's fixed), "
-                  "always (or all), auto (as run: cost with a given or calibrated profile, else always)")
+                  "which candidate regions are offloaded: auto (default, as run: cost with a given or calibrated "
+                  "profile, else always), cost (model), thresholds (paper's fixed), always (or all)")
       ->check(CLI::IsMember({"cost", "thresholds", "always", "all", "auto"}));
   cmd->add_option("--beta", args->beta, "refinement: a parallel layer needs F_max / F_min <= beta")
       ->check(CLI::Range(1.0, 1e9));
