@@ -94,10 +94,17 @@ const std::vector<Extra>& extras() {
       {"com.microsoft", "QLinearAdd", "QLinearMatMul", 10, {}},
       // ONNX ops newer than libonnx 1.12 (opset 17).
       {"", "Gelu", "Relu", 14, {{"approximate", A::STRING}}},
-      // Fused epilogues on ONNX ops.
-      {"", "Conv", "", 0, kFused, true},
-      {"", "Gemm", "", 0, kFused, true},
-      {"", "MatMul", "", 0, kFused, true},
+      // The fused forms of ONNX ops (graph/fused_ops.h): the op with its epilogue.
+      {"com.parallax", "Conv", "Conv", 11, kFused, true},
+      {"com.parallax", "ConvTranspose", "ConvTranspose", 11, kFused, true},
+      {"com.parallax", "Gemm", "Gemm", 13, kFused, true},
+      {"com.parallax", "MatMul", "MatMul", 13, kFused, true},
+      {"com.parallax",
+       "BatchNormalization",
+       "BatchNormalization",
+       15,
+       {{"px_activation", A::STRING}, {"px_activation_params", A::FLOATS}}},
+      {"com.parallax", "QLinearConv", "QLinearConv", 10, {{"px_activation", A::STRING}}},
   };
   return kExtras;
 }

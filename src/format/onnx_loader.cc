@@ -1,9 +1,8 @@
 #include "format/onnx_loader.h"
 
-#include <onnx/onnx_pb.h>
-
 #include <fcntl.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <onnx/onnx_pb.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 
 #include "core/status_macros.h"
 #include "format/tensor_proto.h"
+#include "graph/fused_ops.h"
 
 namespace parallax {
 
@@ -226,6 +226,10 @@ Result<std::shared_ptr<Graph>> GraphConverter::convert(onnx::GraphProto& gp, con
     for (auto& ap : *np.mutable_attribute()) {
       if (!ap.ref_attr_name().empty())
         return error(StatusCode::kUnsupported, n.describe(), " uses a reference attribute (functions are not supported)");
+      // px_ attributes are the epilogues of Parallax's fused ops (graph/fused_ops.h).
+      if (ap.name().rfind("px_", 0) == 0 && domain != kParallaxDomain)
+        return error(StatusCode::kInvalidModel, n.describe(), ": attribute '", ap.name(),
+                     "' is reserved for Parallax's fused ops (domain com.parallax)");
       auto attr = convert_attribute(ap, scope, depth);
       if (!attr.is_ok()) return attr.status().with_context(n.describe());
       // A subgraph's outer reads become implicit inputs of this node.

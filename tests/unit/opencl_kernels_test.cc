@@ -43,6 +43,14 @@ class OneNode {
   onnx::NodeProto* node(const std::string& op, const std::vector<std::string>& ins, const std::string& out = "y") {
     return b_.node(op, ins, {out});
   }
+  // The op's fused form (graph/fused_ops.h), which takes the px_ attributes.
+  onnx::NodeProto* fused_node(const std::string& op, const std::vector<std::string>& ins,
+                              const std::string& out = "y") {
+    auto* import = b_.proto().add_opset_import();
+    import->set_domain("com.parallax");
+    import->set_version(1);
+    return b_.node(op, ins, {out}, "com.parallax");
+  }
   // Graph output of unknown shape (the runtime infers it).
   void out(const std::string& name = "y") {
     auto* o = b_.proto().mutable_graph()->add_output();
@@ -304,8 +312,8 @@ TEST_F(OpenCLKernels, ConvWeightsComputedAtRunTime) {
 }
 
 TEST_F(OpenCLKernels, ConvResidual) {
-  // px_residual as the optimizer's hook defines it: the last input is added
-  // before the activation.
+  // com.parallax.Conv with px_residual as the optimizer's hook defines it:
+  // the last input is added before the activation.
   for (GemmProvider gemm : kGemmProviders) {
     SCOPED_TRACE(std::string("GEMMs ") + gemm_name(gemm));
     OneNode m;
@@ -314,7 +322,7 @@ TEST_F(OpenCLKernels, ConvResidual) {
     m.constant("w", {4, 4, 3, 3});
     m.constant("b", {4});
     m.in("r", {1, 4, 6, 6});
-    auto* n = m.node("Conv", {"x", "w", "b", "r"});
+    auto* n = m.fused_node("Conv", {"x", "w", "b", "r"});
     attr(n, "pads", std::vector<int64_t>{1, 1, 1, 1});
     attr(n, "px_residual", int64_t{1});
     attr(n, "px_activation", std::string("Relu"));

@@ -13,6 +13,7 @@
 #include "backends/opencl/profile_path.h"
 #include "backends/opencl/program_cache.h"
 #include "core/status_macros.h"
+#include "graph/fused_ops.h"
 
 namespace parallax {
 namespace {
@@ -74,7 +75,9 @@ class OpenCLBackend final : public Backend {
   std::string name() const override { return "opencl"; }
 
   bool supports(const KernelCreateContext& ctx) const override {
-    if (!ctx.node().domain.empty()) return false;
+    // Standard ops and their fused forms (graph/fused_ops.h), whose
+    // epilogues each op's supports() judges.
+    if (!is_op_or_fused(ctx.node(), ctx.node().op_type)) return false;
     auto it = op_table().find(ctx.node().op_type);
     return it != op_table().end() && it->second.supports(ctx);
   }
@@ -82,7 +85,7 @@ class OpenCLBackend final : public Backend {
   Result<std::unique_ptr<OpKernel>> create_kernel(const KernelCreateContext& ctx,
                                                   std::unique_ptr<OpKernel>& cpu) override {
     auto it = op_table().find(ctx.node().op_type);
-    if (it == op_table().end() || !ctx.node().domain.empty())
+    if (it == op_table().end() || !is_op_or_fused(ctx.node(), ctx.node().op_type))
       return error(StatusCode::kUnsupported, "the OpenCL backend has no kernel for ", ctx.node().op_type);
     const DeviceEnv env{rt_, programs_, memory_, this, zero_copy_, clblast_};
     PX_ASSIGN_OR_RETURN(std::unique_ptr<opencl::DeviceKernel> k, it->second.make(ctx, env));

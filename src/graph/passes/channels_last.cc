@@ -139,7 +139,8 @@ class ChannelsLast {
   // The channels-last op that replaces `n`, if it can.
   std::optional<std::string> nhwc_op(const Node& n) const {
     // A hostile Conv or pool may have no X at all; only a node with one is wrapped.
-    if (!n.domain.empty() || n.outputs.empty() || !n.outputs[0].valid() || n.inputs.empty() || !n.inputs[0].valid())
+    if (!is_op_or_fused(n, n.op_type) || n.outputs.empty() || !n.outputs[0].valid() || n.inputs.empty() ||
+        !n.inputs[0].valid())
       return std::nullopt;
     if (std::find(nhwc_ops_.begin(), nhwc_ops_.end(), n.op_type) == nhwc_ops_.end()) return std::nullopt;
     // Optional outputs beyond Y (MaxPool's Indices) keep the node in NCHW.

@@ -35,6 +35,7 @@ void set_activation(Node& n, const std::string& name) {
   a.kind = Attribute::Kind::kString;
   a.s = name;
   n.attrs.set("px_activation", a);
+  make_fused(n);
 }
 
 void replace_nodes(Graph& g, const std::vector<NodeId>& replaced, Node fused) {
@@ -133,6 +134,7 @@ void absorb_activation(Graph& g, Node& op, Node& act_node, const FusableActivati
     params.floats = act.params;
     op.attrs.set("px_activation_params", params);
   }
+  make_fused(op);
   op.outputs[0] = act_node.outputs[0];
   act_node.removed = true;
   g.rebuild_links();
@@ -146,6 +148,7 @@ void absorb_operand(Graph& g, Node& op, Node& consumer, ValueId operand, size_t 
   a.kind = Attribute::Kind::kInt;
   a.i = 1;
   op.attrs.set(flag, a);
+  make_fused(op);
   op.outputs[0] = consumer.outputs[0];
   consumer.removed = true;
   g.rebuild_links();

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/fused_ops.h"
 #include "graph/graph.h"
 
 namespace parallax::passes {
@@ -15,7 +16,8 @@ std::optional<NodeId> sole_consumer(const Graph& g, ValueId v);
 size_t live_readers(const Graph& g, ValueId v);
 // The live node producing `v`, or null (a graph input, an initializer).
 const Node* live_producer(const Graph& g, ValueId v);
-// Sets `n`'s px_activation (the oneDNN post-op its kernel applies) to `name`.
+// Sets `n`'s px_activation (the oneDNN post-op its kernel applies) to `name`;
+// `n` becomes its op's fused form (graph/fused_ops.h), as in the two below.
 void set_activation(Node& n, const std::string& name);
 // Removes the nodes `replaced` and adds `fused` in their place (the graph's
 // links are rebuilt; callers sort the graph afterwards).

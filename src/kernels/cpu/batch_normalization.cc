@@ -134,5 +134,7 @@ class BatchNormKernel final : public OpKernel {
 }  // namespace
 
 PX_REGISTER_KERNEL("", "BatchNormalization", 1, kMaxOpset, make_kernel<BatchNormKernel>);
+// The fused form (graph/fused_ops.h): the same op with the epilogue its px_ attributes name.
+PX_REGISTER_KERNEL("com.parallax", "BatchNormalization", 1, kMaxOpset, make_kernel<BatchNormKernel>);
 
 }  // namespace parallax

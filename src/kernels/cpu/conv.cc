@@ -341,5 +341,7 @@ class ConvKernel final : public OpKernel {
 }  // namespace
 
 PX_REGISTER_KERNEL("", "Conv", 1, kMaxOpset, make_kernel<ConvKernel>);
+// The fused form (graph/fused_ops.h): the same op with the epilogue its px_ attributes name.
+PX_REGISTER_KERNEL("com.parallax", "Conv", 1, kMaxOpset, make_kernel<ConvKernel>);
 
 }  // namespace parallax

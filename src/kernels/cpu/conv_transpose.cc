@@ -446,5 +446,7 @@ class ConvTransposeKernel final : public OpKernel {
 }  // namespace
 
 PX_REGISTER_KERNEL("", "ConvTranspose", 1, kMaxOpset, make_kernel<ConvTransposeKernel>);
+// The fused form (graph/fused_ops.h): the same op with the epilogue its px_ attributes name.
+PX_REGISTER_KERNEL("com.parallax", "ConvTranspose", 1, kMaxOpset, make_kernel<ConvTransposeKernel>);
 
 }  // namespace parallax

@@ -2,7 +2,9 @@
 // Gemm, MatMul): one CPU engine, a stream per calling thread, memory
 // descriptor helpers, and the fused-activation hook the graph optimizer uses.
 //
-// Fused activation attributes (set by the graph optimizer on Conv/Gemm/MatMul):
+// Fused activation attributes, set by the graph optimizer on the fused forms
+// com.parallax.Conv / ConvTranspose / Gemm / MatMul / BatchNormalization and
+// the channels-last ops (graph/fused_ops.h; the loader refuses them elsewhere):
 //   px_activation        string: "Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSwish", "Tanh", "Swish",
 //                        "HardSigmoid", "Gelu" (erf form)
 //   px_activation_params floats: Clip [min, max], LeakyRelu [alpha]

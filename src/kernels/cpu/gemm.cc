@@ -201,5 +201,7 @@ class GemmKernel final : public OpKernel {
 }  // namespace
 
 PX_REGISTER_KERNEL("", "Gemm", 1, kMaxOpset, make_kernel<GemmKernel>);
+// The fused form (graph/fused_ops.h): the same op with the epilogue its px_ attributes name.
+PX_REGISTER_KERNEL("com.parallax", "Gemm", 1, kMaxOpset, make_kernel<GemmKernel>);
 
 }  // namespace parallax

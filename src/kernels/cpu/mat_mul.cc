@@ -200,5 +200,7 @@ class MatMulKernel final : public OpKernel {
 }  // namespace
 
 PX_REGISTER_KERNEL("", "MatMul", 1, kMaxOpset, make_kernel<MatMulKernel>);
+// The fused form (graph/fused_ops.h): the same op with the epilogue its px_ attributes name.
+PX_REGISTER_KERNEL("com.parallax", "MatMul", 1, kMaxOpset, make_kernel<MatMulKernel>);
 
 }  // namespace parallax

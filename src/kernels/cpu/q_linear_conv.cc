@@ -209,6 +209,8 @@ class QLinearConvKernel final : public OpKernel {
 }  // namespace
 
 PX_REGISTER_KERNEL("", "QLinearConv", 10, kMaxOpset, QLinearConvKernel::create);
+// The fused form (graph/fused_ops.h): with a px_activation (Relu).
+PX_REGISTER_KERNEL("com.parallax", "QLinearConv", 10, kMaxOpset, QLinearConvKernel::create);
 PX_REGISTER_KERNEL("com.parallax", "NhwcQLinearConv", 1, kMaxOpset, QLinearConvKernel::create_nhwc);
 
 }  // namespace parallax
