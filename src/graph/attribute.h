@@ -33,6 +33,16 @@ struct Attribute {
 class Attributes {
  public:
   void set(std::string name, Attribute value) { map_[std::move(name)] = std::move(value); }
+  // Typed setters, for the graph passes that write attributes.
+  void set_int(std::string name, int64_t v) { at(std::move(name), Attribute::Kind::kInt).i = v; }
+  void set_float(std::string name, float v) { at(std::move(name), Attribute::Kind::kFloat).f = v; }
+  void set_string(std::string name, std::string v) { at(std::move(name), Attribute::Kind::kString).s = std::move(v); }
+  void set_ints(std::string name, std::vector<int64_t> v) {
+    at(std::move(name), Attribute::Kind::kInts).ints = std::move(v);
+  }
+  void set_floats(std::string name, std::vector<float> v) {
+    at(std::move(name), Attribute::Kind::kFloats).floats = std::move(v);
+  }
   bool has(const std::string& name) const { return map_.count(name) != 0; }
   const Attribute* find(const std::string& name) const;
   const std::map<std::string, Attribute>& all() const { return map_; }
@@ -49,6 +59,13 @@ class Attributes {
   Result<std::shared_ptr<Graph>> get_graph(const std::string& name) const;
 
  private:
+  // A fresh attribute of `kind` under `name`, replacing any there.
+  Attribute& at(std::string name, Attribute::Kind kind) {
+    Attribute& a = map_[std::move(name)] = Attribute{};
+    a.kind = kind;
+    return a;
+  }
+
   std::map<std::string, Attribute> map_;
 };
 

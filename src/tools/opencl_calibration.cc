@@ -191,15 +191,9 @@ Status measure_matmul(const std::shared_ptr<Backend>& backend, const CalibrateOp
 Status measure_conv(const std::shared_ptr<Backend>& backend, const CalibrateOptions& o, CalibrationResult& r) {
   const int64_t c = std::max<int64_t>(o.conv_channels, 1), hw = std::max<int64_t>(o.conv_size, 1);
   std::mt19937 rng(11);
-  auto ints = [](std::vector<int64_t> v) {
-    Attribute a;
-    a.kind = Attribute::Kind::kInts;
-    a.ints = std::move(v);
-    return a;
-  };
   Attributes attrs;
-  attrs.set("kernel_shape", ints({3, 3}));
-  attrs.set("pads", ints({1, 1, 1, 1}));
+  attrs.set_ints("kernel_shape", {3, 3});
+  attrs.set_ints("pads", {1, 1, 1, 1});
   auto graph = one_node_graph("Conv", {random_tensor({c, c, 3, 3}, rng), random_tensor({c}, rng)}, std::move(attrs));
   const Tensor x = random_tensor({1, c, hw, hw}, rng);
   r.conv_macs = static_cast<double>(c) * static_cast<double>(c) * 9.0 * static_cast<double>(hw * hw);

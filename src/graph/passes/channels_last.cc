@@ -123,10 +123,7 @@ class ChannelsLast {
     t.inputs = {in};
     t.num_explicit_inputs = 1;
     t.outputs = {out};
-    Attribute a;
-    a.kind = Attribute::Kind::kInts;
-    a.ints = perm;
-    t.attrs.set("perm", a);
+    t.attrs.set_ints("perm", perm);
     g_.nodes.push_back(std::move(t));
   }
 
@@ -323,10 +320,7 @@ class ChannelsLast {
     if (node.op_type == "Concat") {
       auto axis = node.attrs.get_int("axis");
       if (!axis.is_ok()) return false;
-      Attribute a;
-      a.kind = Attribute::Kind::kInt;
-      a.i = nhwc_axis(*axis);
-      node.attrs.set("axis", a);
+      node.attrs.set_int("axis", nhwc_axis(*axis));
     }
     node.inputs = new_inputs;
     ValueId y = node.outputs[0];

@@ -68,14 +68,8 @@ size_t fold_pad_into_average_pool(Graph& g) {
         pool_pads.push_back(v);
       }
     if (!ok) continue;
-    Attribute pa;
-    pa.kind = Attribute::Kind::kInts;
-    pa.ints = pool_pads;
-    pool.attrs.set("pads", pa);
-    Attribute cip;
-    cip.kind = Attribute::Kind::kInt;
-    cip.i = 1;
-    pool.attrs.set("count_include_pad", cip);
+    pool.attrs.set_ints("pads", pool_pads);
+    pool.attrs.set_int("count_include_pad", 1);
     pool.inputs[0] = pad.inputs[0];
     g.node(NodeId(i)).removed = true;
     g.rebuild_links();

@@ -36,13 +36,6 @@ std::optional<std::vector<float>> take_round_trip(const Graph& g, ValueId& v, st
   return p;
 }
 
-Attribute floats_attribute(std::vector<float> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kFloats;
-  a.floats = std::move(v);
-  return a;
-}
-
 // The rank of `v` where the model declares its shape.
 std::optional<size_t> declared_rank(const Graph& g, ValueId v) {
   const auto& s = g.value(v).declared_shape;
@@ -126,12 +119,9 @@ size_t fuse_attention(Graph& g) {
     if (bias) attn.inputs.push_back(*bias);
     attn.num_explicit_inputs = attn.inputs.size();
     attn.outputs = {av.outputs[0]};
-    Attribute a;
-    a.kind = Attribute::Kind::kFloat;
-    a.f = scale;
-    attn.attrs.set("scale", a);
-    if (scores_qdq) attn.attrs.set("scores_qdq", floats_attribute(*scores_qdq));
-    if (probs_qdq) attn.attrs.set("probs_qdq", floats_attribute(*probs_qdq));
+    attn.attrs.set_float("scale", scale);
+    if (scores_qdq) attn.attrs.set_floats("scores_qdq", *scores_qdq);
+    if (probs_qdq) attn.attrs.set_floats("probs_qdq", *probs_qdq);
     // In the place of the last MatMul, not appended: the sort keeps the
     // original order where it can, and an appended attention would run after
     // every node it does not feed (in whisper's decoder, all four layers'

@@ -74,13 +74,8 @@ size_t fuse_layer_norm(Graph& g) {
     ln.inputs = {x, *gamma, *beta};
     ln.num_explicit_inputs = 3;
     ln.outputs = {g.node(*add_id).outputs[0]};
-    Attribute axis, epsilon;
-    axis.kind = Attribute::Kind::kInt;
-    axis.i = -1;
-    epsilon.kind = Attribute::Kind::kFloat;
-    epsilon.f = *eps;
-    ln.attrs.set("axis", axis);
-    ln.attrs.set("epsilon", epsilon);
+    ln.attrs.set_int("axis", -1);
+    ln.attrs.set_float("epsilon", *eps);
     for (NodeId dead : {NodeId(i), *sub_id, pow_id, *var_id, *add_eps_id, *sqrt_id, div_id, *mul_id, *add_id})
       g.node(dead).removed = true;
     g.nodes.push_back(std::move(ln));

@@ -96,18 +96,8 @@ size_t fuse_qdq_swish(Graph& g) {
                 q.num_explicit_inputs > 2 ? q.inputs[2] : none};
     f.num_explicit_inputs = f.inputs.size();
     f.outputs = {q.outputs[0]};
-    if (ends_float) {
-      Attribute a;
-      a.kind = Attribute::Kind::kInt;
-      a.i = 1;
-      f.attrs.set("y_dequantized", a);
-    }
-    if (rt) {
-      Attribute a;
-      a.kind = Attribute::Kind::kFloats;
-      a.floats = *rt;
-      f.attrs.set("sigmoid_qdq", a);
-    }
+    if (ends_float) f.attrs.set_int("y_dequantized", 1);
+    if (rt) f.attrs.set_floats("sigmoid_qdq", *rt);
     // In the QuantizeLinear's place, so the sort keeps the order.
     for (NodeId d : dead) g.node(d).removed = true;
     g.node(*q_id) = std::move(f);

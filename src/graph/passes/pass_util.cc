@@ -31,10 +31,7 @@ const Node* live_producer(const Graph& g, ValueId v) {
 }
 
 void set_activation(Node& n, const std::string& name) {
-  Attribute a;
-  a.kind = Attribute::Kind::kString;
-  a.s = name;
-  n.attrs.set("px_activation", a);
+  n.attrs.set_string("px_activation", name);
   make_fused(n);
 }
 
@@ -124,16 +121,8 @@ std::optional<FusableActivation> fusable_activation(const Graph& g, const Node& 
 }
 
 void absorb_activation(Graph& g, Node& op, Node& act_node, const FusableActivation& act) {
-  Attribute name;
-  name.kind = Attribute::Kind::kString;
-  name.s = act.name;
-  op.attrs.set("px_activation", name);
-  if (!act.params.empty()) {
-    Attribute params;
-    params.kind = Attribute::Kind::kFloats;
-    params.floats = act.params;
-    op.attrs.set("px_activation_params", params);
-  }
+  op.attrs.set_string("px_activation", act.name);
+  if (!act.params.empty()) op.attrs.set_floats("px_activation_params", act.params);
   make_fused(op);
   op.outputs[0] = act_node.outputs[0];
   act_node.removed = true;
@@ -144,10 +133,7 @@ void absorb_operand(Graph& g, Node& op, Node& consumer, ValueId operand, size_t 
   op.inputs.resize(slot + 1);
   op.inputs[slot] = operand;
   op.num_explicit_inputs = slot + 1;
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = 1;
-  op.attrs.set(flag, a);
+  op.attrs.set_int(flag, 1);
   make_fused(op);
   op.outputs[0] = consumer.outputs[0];
   consumer.removed = true;

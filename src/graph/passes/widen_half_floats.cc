@@ -54,10 +54,7 @@ NodeId add_cast(Graph& g, ValueId from, ValueId to, DataType type) {
   cast.inputs = {from};
   cast.num_explicit_inputs = 1;
   cast.outputs = {to};
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = static_cast<int64_t>(type);
-  cast.attrs.set("to", a);
+  cast.attrs.set_int("to", static_cast<int64_t>(type));
   return g.add_node(std::move(cast));
 }
 
@@ -122,10 +119,7 @@ size_t widen_half_floats(Graph& g) {
     n.op_type = "Cast";
     n.inputs.resize(1);
     n.num_explicit_inputs = 1;
-    Attribute a;
-    a.kind = Attribute::Kind::kInt;
-    a.i = static_cast<int64_t>(to);
-    n.attrs.set("to", a);
+    n.attrs.set_int("to", static_cast<int64_t>(to));
     ++rewrites;
   }
 
