@@ -10,25 +10,16 @@
 #include <bit>
 #include <cstdint>
 
+#include "kernels/cpu/exp_poly.h"
+
 namespace parallax::vmath {
 
 // e^x. NaN in -> NaN out; overflows to +inf; underflows through denormals to 0.
 inline float exp_f32(float x) {
-  constexpr float kLog2e = 1.44269504088896341f;
-  constexpr float kLn2Hi = 0.693145751953125f;  // low mantissa bits zero: k*kLn2Hi is exact
-  constexpr float kLn2Lo = 1.428606765330187045e-06f;
-  constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
-  float xc = x > -104.0f ? x : -104.0f;   // NaN goes to -104 here and is restored below
+  float xc = x > -104.0f ? x : -104.0f;  // NaN goes to -104 here and is restored below
   xc = xc < 89.0f ? xc : 89.0f;
-  float kf = (xc * kLog2e + kRound) - kRound;
-  float r = (xc - kf * kLn2Hi) - kf * kLn2Lo;  // |r| <= ln2/2
-  float p = 0.001382942058954592f;
-  p = p * r + 0.008374771520071128f;
-  p = p * r + 0.04166835803313652f;
-  p = p * r + 0.16666420832119477f;
-  p = p * r + 0.4999999149303626f;
-  p = p * r + 1.0000000361258987f;
-  p = p * r + 1.0000000005920204f;
+  const float kf = exp_poly::round_log2(xc);
+  const float p = exp_poly::exp_reduced(xc, kf);
   // 2^k split in two factors so that k in [-150, 129] stays representable.
   int32_t k = static_cast<int32_t>(kf);
   int32_t k1 = k >> 1;

@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/cpu/exp_poly.h"
+
 #if defined(__AVX512F__)
 #define PX_SIMD_F32_LANES 16
 #define PX_SIMD_ABI lanes16
@@ -69,21 +71,14 @@ inline float reduce_sum(F32 v) {
   return s;
 }
 
-// e^x for x <= 0 (Softmax's x - max): the same reduction and polynomial as
-// vmath::exp_f32, but below ln(FLT_MIN) the result is flushed to 0, so 2^k
+// e^x for x <= 0 (Softmax's x - max): the reduction and polynomial of
+// vmath::exp_f32 (exp_poly.h), but below ln(FLT_MIN) the result is flushed to 0, so 2^k
 // needs one exponent factor instead of two. NaN in -> NaN out.
 inline F32 exp_nonpositive(F32 x) {
   constexpr float kLow = -87.33f;  // ~ln(FLT_MIN)
   F32 xc = x > kLow ? x : splat(kLow);
-  F32 kf = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round(x / ln2)
-  F32 r = (xc - kf * 0.693145751953125f) - kf * 1.428606765330187045e-06f;
-  F32 p = splat(0.001382942058954592f);
-  p = p * r + 0.008374771520071128f;
-  p = p * r + 0.04166835803313652f;
-  p = p * r + 0.16666420832119477f;
-  p = p * r + 0.4999999149303626f;
-  p = p * r + 1.0000000361258987f;
-  p = p * r + 1.0000000005920204f;
+  const F32 kf = exp_poly::round_log2(xc);
+  const F32 p = exp_poly::exp_reduced(xc, kf);
   I32 k = __builtin_convertvector(kf, I32);
   F32 y = p * std::bit_cast<F32>((k + 127) << 23);
   y = x < kLow ? F32{} : y;
