@@ -148,7 +148,8 @@ Result<PlanAccelerator> describe_accelerator(const PlanArgs& a, const CompiledMo
   acc.profile_source = "paper default";
   if (cm.accelerator) {
     acc.backend = accelerator_name(cm.accelerator_kind);
-  } else if (a.accelerator.empty() && !a.accelerator_ops.empty()) {
+  } else if (auto asked = parse_accelerator(a.accelerator);
+             asked.is_ok() && *asked == Accelerator::kNone && !a.accelerator_ops.empty()) {
     acc.backend = "fake (--accelerator-ops)";
     PX_ASSIGN_OR_RETURN(acc.ops, parse_op_list(a.accelerator_ops));
   } else {
