@@ -6,7 +6,9 @@
 #include <iostream>
 #include <mutex>
 #include <set>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "backends/backend.h"
 #include "graph/passes/passes.h"
@@ -105,6 +107,51 @@ Status choose_offload_policy(const SessionOptions& options, const Backend& backe
   return Status::ok();
 }
 
+// Nodes placed on the accelerator wear this domain prefix while the CPU's
+// passes run, so that none of them matches or rewrites one: every pass
+// matches the standard domain or com.parallax only.
+constexpr std::string_view kPlacedPrefix = "com.parallax.placed:";
+
+void hide_placed(Graph& g, std::span<const bool> on_device) {
+  for (size_t n = 0; n < g.nodes.size(); ++n)
+    if (on_device[n]) g.nodes[n].domain = std::string(kPlacedPrefix) + g.nodes[n].domain;
+}
+
+void show_placed(Graph& g) {
+  for (Node& n : g.nodes)
+    if (n.domain.starts_with(kPlacedPrefix)) n.domain.erase(0, kPlacedPrefix.size());
+}
+
+// The graph passes, placed first. Without an accelerator every pass runs on
+// the whole graph. With one, the passes that serve both run first (folds,
+// Conv + activation, which the device kernels take too); then the nodes are
+// placed exactly as the final program will place them, and the CPU-only
+// passes (channels-last layouts, GEMM epilogues, fused attention) run on
+// the nodes left to the CPU, so that the CPU branches beside the device run
+// as fast as on a CPU-only session.
+Status optimize_for_placement(Graph& g, const ProgramOptions& popts) {
+  if (!popts.accelerator) return optimize_graph(g);
+  OptimizeOptions shared;
+  shared.channels_last = false;
+  shared.matmul_epilogues = false;
+  shared.attention = false;
+  PX_RETURN_IF_ERROR(optimize_graph(g, shared));
+  ProgramOptions place = popts;
+  place.place_only = true;
+  place.mode = ExecutionMode::kSequential;  // no thread pool for a program that never runs
+  place.weight_cache = nullptr;  // its packed weights go with it, not into a cache other sessions share
+  PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> placed, Program::compile(std::shared_ptr<Graph>(&g, [](Graph*) {}), place));
+  const std::span<const bool> on_device = placed->on_device();
+  bool any_cpu = false;
+  for (size_t n = 0; n < on_device.size(); ++n) any_cpu |= !on_device[n];
+  if (!any_cpu) return Status::ok();
+  hide_placed(g, on_device);
+  placed.reset();
+  Status s = optimize_graph(g);
+  show_placed(g);
+  return s;
+}
+
 }  // namespace
 
 Result<CompiledModel> compile_model(std::unique_ptr<Model> model, const SessionOptions& options) {
@@ -120,15 +167,7 @@ Result<CompiledModel> compile_model(std::unique_ptr<Model> model, const SessionO
   cm.num_threads =
       cm.cpu_cores.empty() ? options.num_threads : std::min(options.num_threads, static_cast<int>(cm.cpu_cores.size()));
   PX_ASSIGN_OR_RETURN(ChosenAccelerator chosen, accelerator_for(options));
-  // Channels-last layouts and the CPU-only fusions serve only the CPU's
-  // kernels, and the passes run before nodes are placed: with a device they
-  // stay off for the whole graph.
-  OptimizeOptions optimize;
-  optimize.channels_last = chosen.backend == nullptr;
-  optimize.matmul_epilogues = chosen.backend == nullptr;
-  optimize.attention = chosen.backend == nullptr;
   PX_RETURN_IF_ERROR(prepare_graph(*model->graph));
-  if (options.optimize) PX_RETURN_IF_ERROR(optimize_graph(*model->graph, optimize));
   ProgramOptions popts;
   if (chosen.backend) {
     PX_RETURN_IF_ERROR(choose_offload_policy(options, *chosen.backend, popts));
@@ -147,6 +186,7 @@ Result<CompiledModel> compile_model(std::unique_ptr<Model> model, const SessionO
   popts.max_tensor_bytes = options.max_tensor_bytes;
   popts.max_loop_iterations = options.max_loop_iterations;
   popts.weight_cache = options.weight_cache;
+  if (options.optimize) PX_RETURN_IF_ERROR(optimize_for_placement(*model->graph, popts));
   PX_ASSIGN_OR_RETURN(cm.program, Program::compile(model->graph, popts));
   // Weights the kernels keep packed are let go here: only their shapes are
   // read again (by shape inference), so the bytes would be a second copy.

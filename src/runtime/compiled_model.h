@@ -1,7 +1,7 @@
 // A CompiledModel is a loaded model made runnable under one SessionOptions,
-// once: the accelerator opened, the graph prepared and optimised for the
-// devices it will run on, each node placed (device regions chosen by the
-// offload rule) and its kernel made. A Session runs one; `parallax plan`
+// once: the accelerator opened, the graph prepared, the passes both devices
+// share run, each node placed (device regions chosen by the offload rule),
+// the CPU-only passes run on the CPU's nodes, and every kernel made. A Session runs one; `parallax plan`
 // compiles one from the same options to print the partition and the regions
 // a run executes, rather than building a plan of its own.
 //

@@ -147,6 +147,11 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
                                           {options.device_profile, options.offload_rule, options.max_tensor_bytes});
     program->offload_summary_ = std::move(choice.summary);
     program->on_device_.reset(new bool[g.nodes.size()]());
+    if (options.place_only) {
+      for (size_t n = 0; n < g.nodes.size(); ++n) program->on_device_[n] = choice.on_device[n];
+      program->placement_ = std::move(choice.regions);
+      return program;
+    }
     for (size_t n = 0; n < g.nodes.size(); ++n) {
       if (!choice.on_device[n]) continue;
       RuntimeCreateContext ctx(g, g.nodes[n], program->options_);
@@ -304,6 +309,7 @@ Status Program::validate_inputs(std::span<const Tensor> inputs, std::span<const 
 
 Result<std::vector<Tensor>> Program::run(std::span<const Tensor> inputs, std::span<const Tensor> outer,
                                          RunStatistics* stats, bool timeline, std::span<const bool> wanted_outputs) {
+  if (options_.place_only) return error(StatusCode::kInternal, "a program compiled only to place nodes cannot run");
   PX_RETURN_IF_ERROR(validate_inputs(inputs, outer));
   if (!wanted_outputs.empty() && wanted_outputs.size() != graph_->outputs.size())
     return error(StatusCode::kInternal, "graph '", graph_->name, "' has ", graph_->outputs.size(), " outputs, ",

@@ -70,6 +70,11 @@ struct ProgramOptions {
   // regions that pay for themselves under `device_profile`.
   OffloadRule offload_rule = OffloadRule::kAlways;
   DeviceProfile device_profile = {};
+  // With an accelerator: only decide which nodes go to it (placement(),
+  // on_device()), making no device kernel. Such a program cannot run; it
+  // tells the compiler which nodes the CPU's own graph passes may rewrite
+  // (runtime/compiled_model.cc).
+  bool place_only = false;
   // Where kernels keep packed weights; null: the program makes its own, which
   // its control-flow bodies share.
   std::shared_ptr<WeightCache> weight_cache = nullptr;
@@ -108,6 +113,10 @@ class Program {
   // With an accelerator: the candidate device regions and those whose nodes
   // run on it, which every partition of this program contains; null without one.
   const RegionSet* placement() const { return options_.accelerator ? &placement_ : nullptr; }
+  // Per node: placed on the accelerator (empty without one).
+  std::span<const bool> on_device() const {
+    return on_device_ ? std::span<const bool>(on_device_.get(), graph_->nodes.size()) : std::span<const bool>();
+  }
   // The partition the execution plans for these input shapes are built on.
   Result<PlannedPartition> partition_for(std::span<const Tensor> inputs, std::span<const Tensor> outer);
   // Observes the nodes of later runs (null to stop). Not owned.

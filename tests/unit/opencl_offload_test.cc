@@ -4,7 +4,9 @@
 // offload rule or profile is an error naming it. Skipped without OpenCL.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <tuple>
 #include <fstream>
 
 #include "model_builder.h"
@@ -88,6 +90,51 @@ TEST_F(OpenCLOffload, BadRuleOrProfileIsAnError) {
   s = Session::open_from_bytes(two_regions(), o);
   ASSERT_FALSE(s.is_ok());
   EXPECT_NE(s.status().message().find("/nonexistent/profile.json"), std::string::npos) << s.status().to_string();
+}
+
+// x -> Conv -> Relu -> Conv -> Add(x) -> y, the Add on the device: the two
+// Convs stay on the CPU and get the CPU's own passes (channels-last, the Relu
+// fused), which used to be switched off for the whole graph whenever a
+// session had an accelerator; the outputs equal a CPU-only session's.
+TEST_F(OpenCLOffload, CpuNodesBesideTheDeviceRunChannelsLast) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::FLOAT, {1, 8, 12, 12});
+  std::mt19937 rng(7);
+  for (const char* w : {"w1", "w2"}) {
+    Tensor t = random_tensor({8, 8, 3, 3}, rng, -0.2f, 0.2f);
+    b.initializer(w, {8, 8, 3, 3}, std::vector<float>(t.data<float>(), t.data<float>() + t.numel()));
+  }
+  for (auto [in, w, out] : {std::tuple{"x", "w1", "c1"}, std::tuple{"r1", "w2", "c2"}}) {
+    auto* conv = b.node("Conv", {in, w}, {out});
+    auto* pads = conv->add_attribute();
+    pads->set_name("pads");
+    pads->set_type(onnx::AttributeProto::INTS);
+    for (int k = 0; k < 4; ++k) pads->add_ints(1);
+  }
+  b.node("Relu", {"c1"}, {"r1"});
+  b.node("Add", {"c2", "x"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {1, 8, 12, 12});
+  const std::vector<NamedTensor> in{{"x", random_tensor({1, 8, 12, 12}, rng)}};
+
+  SessionOptions cpu_only, beside;
+  beside.accelerator = Accelerator::kOpenCL;
+  beside.accelerator_ops = {"Add"};
+  beside.offload = "all";
+  beside.profile = true;
+  auto cpu = Session::open_from_bytes(b.bytes(), cpu_only);
+  auto dev = Session::open_from_bytes(b.bytes(), beside);
+  ASSERT_TRUE(cpu.is_ok()) << cpu.status().to_string();
+  ASSERT_TRUE(dev.is_ok()) << dev.status().to_string();
+  auto want = (*cpu)->run(in);
+  auto got = (*dev)->run(in);
+  ASSERT_TRUE(want.is_ok()) << want.status().to_string();
+  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+  EXPECT_TRUE(all_close(*want, *got, 1e-4, 1e-5));
+  EXPECT_EQ((*dev)->accelerator_counters().nodes, 1u);
+  std::vector<std::string> ops;
+  for (const OpProfileEntry& e : (*dev)->op_profile()) ops.push_back(e.op);
+  EXPECT_NE(std::find(ops.begin(), ops.end(), "NhwcConv+Relu"), ops.end()) << ::testing::PrintToString(ops);
+  EXPECT_NE(std::find(ops.begin(), ops.end(), "NhwcConv"), ops.end()) << ::testing::PrintToString(ops);
 }
 
 }  // namespace

@@ -10,7 +10,8 @@ namespace parallax {
 
 struct OptimizeOptions {
   // The NHWC rewrite suits the CPU's oneDNN kernels; an accelerator's
-  // kernels take NCHW, so sessions with one skip it.
+  // kernels take NCHW, so with one it runs only once the nodes are placed,
+  // on the CPU's (runtime/compiled_model.cc).
   bool channels_last = true;
   // Bias and activation fused into MatMul/Gemm (px_bias, px_activation):
   // the CPU's oneDNN GEMM applies them; an accelerator's MatMul takes none.
