@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "backends/backend.h"
 #include "graph/passes/passes.h"
@@ -112,7 +113,7 @@ Status choose_offload_policy(const SessionOptions& options, const Backend& backe
 // matches the standard domain or com.parallax only.
 constexpr std::string_view kPlacedPrefix = "com.parallax.placed:";
 
-void hide_placed(Graph& g, std::span<const bool> on_device) {
+void hide_placed(Graph& g, const std::vector<bool>& on_device) {
   for (size_t n = 0; n < g.nodes.size(); ++n)
     if (on_device[n]) g.nodes[n].domain = std::string(kPlacedPrefix) + g.nodes[n].domain;
 }
@@ -125,7 +126,8 @@ void show_placed(Graph& g) {
 // The graph passes, placed first. Without an accelerator every pass runs on
 // the whole graph. With one, the passes that serve both run first (folds,
 // Conv + activation, which the device kernels take too); then the nodes are
-// placed exactly as the final program will place them, and the CPU-only
+// placed by the offload choice the final program makes (it finds the placed
+// nodes unchanged and places them again), and the CPU-only
 // passes (channels-last layouts, GEMM epilogues, fused attention) run on
 // the nodes left to the CPU, so that the CPU branches beside the device run
 // as fast as on a CPU-only session.
@@ -139,14 +141,15 @@ Status optimize_for_placement(Graph& g, const ProgramOptions& popts) {
   ProgramOptions place = popts;
   place.place_only = true;
   place.mode = ExecutionMode::kSequential;  // no thread pool for a program that never runs
-  place.weight_cache = nullptr;  // its packed weights go with it, not into a cache other sessions share
-  PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> placed, Program::compile(std::shared_ptr<Graph>(&g, [](Graph*) {}), place));
-  const std::span<const bool> on_device = placed->on_device();
-  bool any_cpu = false;
-  for (size_t n = 0; n < on_device.size(); ++n) any_cpu |= !on_device[n];
-  if (!any_cpu) return Status::ok();
+  place.weight_cache = nullptr;             // its packed weights go with it, not into a cache other sessions share
+  std::vector<bool> on_device;
+  {
+    const std::shared_ptr<const Graph> view(&g, [](const Graph*) {});  // the program lives only in this block
+    PX_ASSIGN_OR_RETURN(std::unique_ptr<Program> placed, Program::compile(view, place));
+    on_device.assign(placed->on_device().begin(), placed->on_device().end());
+  }
+  if (std::find(on_device.begin(), on_device.end(), false) == on_device.end()) return Status::ok();
   hide_placed(g, on_device);
-  placed.reset();
   Status s = optimize_graph(g);
   show_placed(g);
   return s;
