@@ -441,6 +441,31 @@ void scan_body(Bytes& in, int inputs, int outputs, onnx::NodeProto* node) {
   }
 }
 
+// A graph input that is a sequence of up to three tensors of `d`, each
+// shaped like the first input or afresh. False: a shape too large to feed.
+bool sequence_feed(Bytes& in, const std::string& name, DataType d, parallax::Shape& first, bool& have_first,
+                   onnx::GraphProto* g, std::vector<parallax::NamedTensor>& feeds) {
+  std::vector<parallax::Tensor> items;
+  const int n = in.next() % 4;
+  for (int k = 0; k < n; ++k) {
+    parallax::Shape shape = have_first && in.bit() ? first : fresh_shape(in);
+    if (!small_enough(shape)) return false;
+    if (!have_first) {
+      first = shape;
+      have_first = true;
+    }
+    const std::string bytes = element_bytes(in, d, parallax::shape_numel(shape));
+    parallax::Tensor t = parallax::Tensor::allocate(d, shape);
+    if (!bytes.empty()) std::memcpy(t.raw(), bytes.data(), bytes.size());
+    items.push_back(std::move(t));
+  }
+  auto* v = g->add_input();
+  v->set_name(name);
+  v->mutable_type()->mutable_sequence_type()->mutable_elem_type()->mutable_tensor_type()->set_elem_type(onnx_type(d));
+  feeds.push_back({name, parallax::Tensor::sequence(d, std::move(items))});
+  return true;
+}
+
 // ------------------------------------------------------------ the model
 
 struct Built {
@@ -497,6 +522,10 @@ Built build(Bytes& in) {
     for (int k = 0; k < count; ++k) {
       const std::string name = numbered("x", input_count++);
       node->add_input(name);
+      if (f.sequence) {
+        if (!sequence_feed(in, name, d, first, have_first, g, b.feeds)) return b;
+        continue;
+      }
       parallax::Shape shape;
       const uint8_t mode = in.next() % 8;
       if (mode < 3 && have_first) {
@@ -556,6 +585,8 @@ Built build(Bytes& in) {
     loop_body(in, variadic_inputs, output_count, node);
   } else if (spec.domain.empty() && spec.op_type == "Scan") {
     scan_body(in, variadic_inputs, output_count, node);
+  } else if (spec.domain.empty() && spec.op_type == "SequenceMap") {
+    scan_body(in, input_count, output_count, node);  // one body input per node input, as Scan's
   }
   b.model = model.SerializeAsString();
   b.ok = true;

@@ -38,15 +38,20 @@ FormalSpec formal_from(const onnx::OpSchema::FormalParameter& p) {
   f.type_str = p.GetTypeStr();
   f.optional = p.GetOption() == onnx::OpSchema::Optional;
   f.variadic = p.GetOption() == onnx::OpSchema::Variadic;
+  // A formal that takes only sequences of tensors is fed a sequence of
+  // the element types the runtime computes with.
+  f.sequence = !p.GetTypes().empty();
+  for (onnx::DataType t : p.GetTypes()) f.sequence = f.sequence && t->rfind("seq(tensor(", 0) == 0;
   for (onnx::DataType t : p.GetTypes()) {
-    const DataType d = dtype_of(*t);
+    std::string_view type = *t;
+    if (f.sequence) type = type.substr(4, type.size() - 5);  // seq(X) -> X
+    const DataType d = dtype_of(type);
     if (d != DataType::kUndefined && is_supported(d)) f.types.push_back(d);
   }
   // The set is unordered: sort so that a fuzz input decodes the same way in
   // every process.
   std::sort(f.types.begin(), f.types.end());
-  // Sequence-only or string-only formals still get a tensor: the kernel
-  // must refuse it cleanly.
+  // String-only formals still get a tensor: the kernel must refuse it cleanly.
   if (f.types.empty()) f.types.push_back(DataType::kFloat32);
   return f;
 }

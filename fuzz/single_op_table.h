@@ -30,6 +30,7 @@ struct FormalSpec {
   std::vector<DataType> types;  // allowed dtypes that the runtime can hold; never empty
   bool optional = false;
   bool variadic = false;
+  bool sequence = false;  // seq(tensor(T)) in ONNX: `types` are then the items' element types
 };
 
 struct AttrSpec {

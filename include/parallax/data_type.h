@@ -26,9 +26,13 @@ enum class DataType : int32_t {
   kUInt32 = 12,
   kUInt64 = 13,
   kBFloat16 = 16,
+  // Not an element type: the dtype of a Tensor that holds a sequence of
+  // tensors (ONNX seq(tensor(T)), see Tensor::sequence). The loader refuses
+  // this number as a tensor's element type.
+  kSequence = -1,
 };
 
-// Bytes per element; 0 for types Parallax cannot hold in a flat buffer (string).
+// Bytes per element; 0 for types Parallax cannot hold in a flat buffer (string, sequence).
 PARALLAX_API size_t element_size(DataType type);
 PARALLAX_API std::string_view data_type_name(DataType type);
 // True for the types the CPU kernels compute with.

@@ -223,6 +223,7 @@ struct OpProfileEntry {
 struct TensorInfo {
   std::string name;
   DataType dtype = DataType::kUndefined;
+  DataType element_type = DataType::kUndefined;  // dtype kSequence: its tensors' type, when declared
   bool has_shape = false;
   std::vector<int64_t> shape;
   std::vector<std::string> symbols;

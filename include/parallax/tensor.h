@@ -6,12 +6,15 @@
 //   Tensor v = Tensor::view(DataType::kFloat32, {2, 2}, buffer);   // borrows
 //
 // Copying a Tensor copies the handle, not the bytes (like a shared_ptr).
+// A Tensor may also hold a sequence of tensors (ONNX seq(tensor(T)), what
+// PyTorch exports a Python list as): see sequence() and items().
 // Planned intermediates are views into an arena; weights hold their bytes
 // through `owner` so that a model's raw_data string can be adopted without a copy.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -43,8 +46,18 @@ class PARALLAX_API Tensor {
   static Tensor view(DataType type, Shape shape, void* data);
   // Keeps `owner` alive as long as any copy of the tensor lives.
   static Tensor adopt(DataType type, Shape shape, std::shared_ptr<const void> owner, const void* data);
+  // A sequence of `items`, each of `element_type` (the caller keeps that
+  // true). Its dtype() is DataType::kSequence and its shape [0]: code that
+  // expects flat data sees an empty tensor. The items are shared, not
+  // copied, and nothing changes them afterwards: sequence ops make new ones.
+  static Tensor sequence(DataType element_type, std::vector<Tensor> items);
 
   bool empty() const { return type_ == DataType::kUndefined; }
+  bool is_sequence() const { return sequence_; }
+  // A sequence's tensors in order; empty for a tensor.
+  std::span<const Tensor> items() const;
+  // The element type of a sequence's tensors; kUndefined for a tensor.
+  DataType element_type() const;
   DataType dtype() const { return type_; }
   const Shape& shape() const { return shape_; }
   size_t rank() const { return shape_.size(); }
@@ -59,7 +72,7 @@ class PARALLAX_API Tensor {
 
   // Same bytes, another shape of equal element count.
   Tensor reshaped(Shape shape) const;
-  // A deep copy that owns its bytes.
+  // A deep copy that owns its bytes (a sequence's items copied too).
   Tensor clone() const;
   // True when this handle is the only one keeping its bytes alive, so that
   // its holder may release them piece by piece (a view never is).
@@ -67,6 +80,7 @@ class PARALLAX_API Tensor {
 
  private:
   DataType type_ = DataType::kUndefined;
+  bool sequence_ = false;  // owner_ then holds the items (tensor.cc)
   Shape shape_;
   void* data_ = nullptr;
   std::shared_ptr<const void> owner_;

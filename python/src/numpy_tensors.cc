@@ -77,12 +77,44 @@ const char* ort_type_name(DataType type) {
     case DataType::kUInt64: return "tensor(uint64)";
     case DataType::kBool: return "tensor(bool)";
     case DataType::kString: return "tensor(string)";
+    case DataType::kSequence:
     case DataType::kUndefined: break;
   }
   return "tensor(undefined)";
 }
 
+std::string ort_type_name(const TensorInfo& info) {
+  if (info.dtype == DataType::kSequence) return "seq(" + std::string(ort_type_name(info.element_type)) + ")";
+  return ort_type_name(info.dtype);
+}
+
+namespace {
+
+// A list or tuple of arrays for a sequence input, as onnxruntime takes one.
+Tensor to_sequence(py::handle value, const TensorInfo& info, py::object& keep) {
+  if (!py::isinstance<py::list>(value) && !py::isinstance<py::tuple>(value))
+    throw StatusError{error(StatusCode::kInvalidArgument, "input '", info.name,
+                            "' is a sequence of tensors: give it as a list of numpy arrays")};
+  TensorInfo item_info;
+  item_info.name = info.name;
+  item_info.dtype = info.element_type;
+  py::list kept;
+  std::vector<Tensor> items;
+  DataType element = info.element_type;
+  for (py::handle item : value) {
+    py::object item_keep;
+    items.push_back(to_tensor(item, item_info, item_keep));
+    kept.append(item_keep);
+    element = items.back().dtype();
+  }
+  keep = kept;
+  return Tensor::sequence(element, std::move(items));
+}
+
+}  // namespace
+
 Tensor to_tensor(py::handle value, const TensorInfo& info, py::object& keep) {
+  if (info.dtype == DataType::kSequence) return to_sequence(value, info, keep);
   py::array array;
   if (py::isinstance<py::array>(value)) {
     array = py::reinterpret_borrow<py::array>(value);
@@ -104,7 +136,12 @@ Tensor to_tensor(py::handle value, const TensorInfo& info, py::object& keep) {
   return Tensor::view(type, std::move(shape), const_cast<void*>(array.data()));
 }
 
-py::array to_numpy(Tensor tensor) {
+py::object to_numpy(Tensor tensor) {
+  if (tensor.is_sequence()) {
+    py::list items;
+    for (const Tensor& item : tensor.items()) items.append(to_numpy(item));
+    return items;
+  }
   py::dtype dtype = numpy_dtype(tensor.dtype());
   std::vector<py::ssize_t> shape(tensor.shape().begin(), tensor.shape().end());
   void* data = tensor.raw();

@@ -69,7 +69,7 @@ py::tuple describe(const TensorInfo& info) {
         shape.append(py::none());
     }
   }
-  return py::make_tuple(info.name, ort_type_name(info.dtype), shape, info.has_shape);
+  return py::make_tuple(info.name, ort_type_name(info), shape, info.has_shape);
 }
 
 py::dict stats_dict(const RunStatistics& s) {

@@ -49,6 +49,9 @@ Status get_type(const char* px_fn, const PxSession* session, size_t index, PxDat
   PX_CAPI_REQUIRE(out);
   const auto& infos = input ? session->session->inputs() : session->session->outputs();
   PX_ASSIGN_OR_RETURN(const TensorInfo* info, info_at(px_fn, infos, index, input ? "input" : "output"));
+  if (info->dtype == parallax::DataType::kSequence)
+    return parallax::error(StatusCode::kUnsupported, px_fn, ": ", input ? "input" : "output", " '", info->name,
+                           "' is a sequence of tensors, which the C API does not pass");
   *out = static_cast<PxDataType>(info->dtype);
   return Status::ok();
 }
@@ -193,6 +196,10 @@ PX_CAPI PxStatus* PxSessionRun(PxSession* session, const char* const* input_name
     // Wrap them all before handing any over, so that an allocation failure leaks nothing.
     std::vector<std::unique_ptr<PxTensor>> wrapped;
     wrapped.reserve(output_count);
+    for (size_t i = 0; i < output_count; ++i)
+      if ((*result)[i].is_sequence())
+        return parallax::error(StatusCode::kUnsupported, px_fn, ": output ", i,
+                               " is a sequence of tensors, which the C API does not return");
     for (parallax::Tensor& t : *result) wrapped.push_back(std::make_unique<PxTensor>(PxTensor{std::move(t)}));
     for (size_t i = 0; i < output_count; ++i) outputs[i] = wrapped[i].release();
     return Status::ok();

@@ -10,6 +10,13 @@
 
 namespace parallax {
 
+namespace {
+struct SequenceItems {
+  DataType element_type;
+  std::vector<Tensor> items;
+};
+}  // namespace
+
 int64_t shape_numel(const Shape& shape) {
   // An empty tensor may have huge other dims ([0, 2^61, 22] passes every size
   // check): their product would overflow before the 0 is reached.
@@ -73,6 +80,24 @@ Tensor Tensor::adopt(DataType type, Shape shape, std::shared_ptr<const void> own
   return t;
 }
 
+Tensor Tensor::sequence(DataType element_type, std::vector<Tensor> items) {
+  Tensor t;
+  t.type_ = DataType::kSequence;
+  t.sequence_ = true;
+  t.shape_ = {0};
+  t.owner_ = std::make_shared<const SequenceItems>(SequenceItems{element_type, std::move(items)});
+  return t;
+}
+
+std::span<const Tensor> Tensor::items() const {
+  if (!sequence_) return {};
+  return static_cast<const SequenceItems*>(owner_.get())->items;
+}
+
+DataType Tensor::element_type() const {
+  return sequence_ ? static_cast<const SequenceItems*>(owner_.get())->element_type : DataType::kUndefined;
+}
+
 Tensor Tensor::reshaped(Shape shape) const {
   Tensor t = *this;
   t.shape_ = std::move(shape);
@@ -80,6 +105,12 @@ Tensor Tensor::reshaped(Shape shape) const {
 }
 
 Tensor Tensor::clone() const {
+  if (sequence_) {
+    std::vector<Tensor> copies;
+    copies.reserve(items().size());
+    for (const Tensor& item : items()) copies.push_back(item.clone());
+    return sequence(element_type(), std::move(copies));
+  }
   Tensor t = allocate(type_, shape_);
   if (nbytes() > 0) std::memcpy(t.data_, data_, nbytes());
   return t;

@@ -29,6 +29,16 @@ struct Scope {
   bool visible(const std::string& n) const { return names.count(n) || (parent && parent->visible(n)); }
 };
 
+// A tensor's declared element type. Numbers ONNX does not define stay as
+// they are (the kernels refuse them by name); kSequence's own number is not a
+// tensor's.
+Result<DataType> element_type(const std::string& value, int32_t onnx_type) {
+  if (onnx_type == static_cast<int32_t>(DataType::kSequence))
+    return error(StatusCode::kInvalidModel, "value '", value, "' declares element type ", onnx_type,
+                 ", which ONNX does not define");
+  return static_cast<DataType>(onnx_type);
+}
+
 class GraphConverter {
  public:
   GraphConverter(const std::map<std::string, int>& opsets, const LoadOptions& options, fs::path base_dir)
@@ -50,14 +60,25 @@ class GraphConverter {
 Status GraphConverter::convert_value_info(const onnx::ValueInfoProto& info, Value& v) {
   if (!info.has_type()) return Status::ok();
   const auto& type = info.type();
+  if (type.has_sequence_type()) {
+    const auto& elem = type.sequence_type().elem_type();
+    if (elem.has_sequence_type() || elem.has_map_type() || elem.has_optional_type())
+      return error(StatusCode::kUnsupported, "value '", info.name(),
+                   "' is a sequence of non-tensors (only sequences of tensors are supported)");
+    v.dtype = DataType::kSequence;
+    if (elem.has_tensor_type()) {
+      PX_ASSIGN_OR_RETURN(v.sequence_element, element_type(info.name(), elem.tensor_type().elem_type()));
+    }
+    return Status::ok();
+  }
   if (!type.has_tensor_type()) {
-    // Sequences, maps, optionals: not supported as graph-level values.
-    if (type.has_sequence_type() || type.has_map_type() || type.has_optional_type())
-      return error(StatusCode::kUnsupported, "value '", info.name(), "' is not a tensor (sequence/map/optional types are not supported)");
+    if (type.has_map_type() || type.has_optional_type())
+      return error(StatusCode::kUnsupported, "value '", info.name(),
+                   "' is not a tensor (map and optional types are not supported)");
     return Status::ok();
   }
   const auto& tt = type.tensor_type();
-  v.dtype = static_cast<DataType>(tt.elem_type());
+  PX_ASSIGN_OR_RETURN(v.dtype, element_type(info.name(), tt.elem_type()));
   if (tt.has_shape()) {
     std::vector<Dim> dims;
     for (const auto& d : tt.shape().dim()) {

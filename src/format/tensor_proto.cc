@@ -1,5 +1,6 @@
 #include "format/tensor_proto.h"
 
+#include <onnx/onnx-data_pb.h>
 #include <onnx/onnx_pb.h>
 
 #include <fcntl.h>
@@ -186,11 +187,44 @@ Result<Tensor> read_tensor_file(const fs::path& path, std::string* name) {
   return tensor_from_proto(proto, options);
 }
 
+Result<Tensor> read_sequence_file(const fs::path& path, DataType element_type, std::string* name) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return error(StatusCode::kNotFound, "cannot open sequence file '", path.string(), "'");
+  onnx::SequenceProto proto;
+  if (!proto.ParseFromIstream(&in))
+    return error(StatusCode::kInvalidArgument, "'", path.string(), "' is not a valid SequenceProto file");
+  if (name) *name = proto.name();
+  if (proto.elem_type() != onnx::SequenceProto::TENSOR && proto.elem_type() != onnx::SequenceProto::UNDEFINED)
+    return error(StatusCode::kUnsupported, "'", path.string(), "' is a sequence of non-tensors");
+  TensorReadOptions options;
+  options.base_dir = path.parent_path();
+  std::vector<Tensor> items;
+  for (auto& item : *proto.mutable_tensor_values()) {
+    PX_ASSIGN_OR_RETURN(Tensor t, tensor_from_proto(item, options));
+    if (element_type == DataType::kUndefined) element_type = t.dtype();
+    if (t.dtype() != element_type)
+      return error(StatusCode::kInvalidArgument, "'", path.string(), "' mixes ", data_type_name(element_type), " and ",
+                   data_type_name(t.dtype()), " tensors");
+    items.push_back(std::move(t));
+  }
+  return Tensor::sequence(element_type, std::move(items));
+}
+
 Status write_tensor_file(const fs::path& path, const Tensor& tensor, const std::string& name) {
-  onnx::TensorProto proto;
-  tensor_to_proto(tensor, name, &proto);
+  std::string bytes;
+  if (tensor.is_sequence()) {
+    onnx::SequenceProto proto;
+    proto.set_name(name);
+    proto.set_elem_type(onnx::SequenceProto::TENSOR);
+    for (const Tensor& item : tensor.items()) tensor_to_proto(item, "", proto.add_tensor_values());
+    bytes = proto.SerializeAsString();
+  } else {
+    onnx::TensorProto proto;
+    tensor_to_proto(tensor, name, &proto);
+    bytes = proto.SerializeAsString();
+  }
   std::ofstream out(path, std::ios::binary);
-  if (!out || !proto.SerializeToOstream(&out))
+  if (!out || !out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())))
     return error(StatusCode::kInvalidArgument, "cannot write tensor file '", path.string(), "'");
   return Status::ok();
 }

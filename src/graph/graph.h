@@ -33,6 +33,7 @@ struct Dim {
 struct Value {
   std::string name;
   DataType dtype = DataType::kUndefined;
+  DataType sequence_element = DataType::kUndefined;  // dtype kSequence: its items' type, when declared
   std::optional<std::vector<Dim>> declared_shape;  // from the model's type info, if any
   NodeId producer;                                 // invalid for inputs and initializers
   std::vector<NodeId> consumers;

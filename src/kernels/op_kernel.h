@@ -150,6 +150,13 @@ class OpKernel {
     (void)input;
     return false;
   }
+  // True when explicit input `input` may be a sequence (DataType::kSequence).
+  // The runtime refuses a sequence at any other input before infer() is
+  // called, so kernels that do not override this never see one.
+  virtual bool accepts_sequence(size_t input) const {
+    (void)input;
+    return false;
+  }
   // True when output 0 is input 0's bytes unchanged, only its shape differs
   // (Reshape, Squeeze, Unsqueeze, Flatten, Identity). The planner may then
   // place the output on the input's bytes (Storage::kArenaView), and

@@ -267,6 +267,33 @@ Result<PlannedPartition> Program::partition_for(std::span<const Tensor> inputs, 
   return plan_partition(*graph_, *shapes, eopts);
 }
 
+namespace {
+
+// A declared sequence takes a sequence whose items are tensors of the
+// declared element type; an undeclared input may take any sequence of tensors.
+Status validate_sequence_input(const Value& v, const Tensor& t) {
+  if (!t.is_sequence())
+    return error(StatusCode::kInvalidArgument, "input '", v.name, "' must be a sequence of tensors, got a tensor");
+  if (v.dtype != DataType::kSequence && v.dtype != DataType::kUndefined)
+    return error(StatusCode::kInvalidArgument, "input '", v.name, "' must be a ", data_type_name(v.dtype),
+                 " tensor, got a sequence");
+  const DataType want = v.sequence_element != DataType::kUndefined ? v.sequence_element : t.element_type();
+  if (v.sequence_element != DataType::kUndefined && t.element_type() != v.sequence_element)
+    return error(StatusCode::kInvalidArgument, "input '", v.name, "' must be a sequence of ",
+                 data_type_name(v.sequence_element), " tensors, got one of ", data_type_name(t.element_type()));
+  for (size_t k = 0; k < t.items().size(); ++k) {
+    const Tensor& item = t.items()[k];
+    if (item.is_sequence() || item.dtype() != want || !is_supported(item.dtype()))
+      return error(StatusCode::kInvalidArgument, "input '", v.name, "' item ", k, " must be a ",
+                   data_type_name(want), " tensor, got ", item.is_sequence() ? "a sequence" : data_type_name(item.dtype()));
+    if (Status extent_ok = check_shape_extent(item.shape()); !extent_ok.is_ok())
+      return extent_ok.with_context("input '" + v.name + "' item " + std::to_string(k));
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 Status Program::validate_inputs(std::span<const Tensor> inputs, std::span<const Tensor> outer) const {
   const Graph& g = *graph_;
   if (inputs.size() != g.inputs.size())
@@ -279,6 +306,10 @@ Status Program::validate_inputs(std::span<const Tensor> inputs, std::span<const 
     const Value& v = g.value(g.inputs[i]);
     const Tensor& t = inputs[i];
     if (t.empty()) return error(StatusCode::kInvalidArgument, "input '", v.name, "' is missing");
+    if (v.dtype == DataType::kSequence || t.is_sequence()) {
+      PX_RETURN_IF_ERROR(validate_sequence_input(v, t));
+      continue;
+    }
     if (v.dtype != DataType::kUndefined && !is_storable(v.dtype))
       return error(StatusCode::kUnsupported, "input '", v.name, "' has unsupported type ", data_type_name(v.dtype));
     if (v.dtype != DataType::kUndefined && t.dtype() != v.dtype)
@@ -512,6 +543,7 @@ Status Program::allocate_run_time_outputs(const Node& node, OpKernel& kernel, co
   for (size_t i = 0; i < io.inputs.size(); ++i)
     if (const Tensor* t = io.inputs[i]) info[i] = {t->dtype(), &t->shape(), t};
   BasicInferContext ictx(&node, std::move(info));
+  PX_RETURN_IF_ERROR(ictx.check_sequence_inputs(kernel));
   Status s = kernel.infer(ictx);
   if (!s.is_ok()) return s.with_context(node.describe());
   if (ictx.deferred())

@@ -58,6 +58,7 @@ TensorInfo describe_value(const Value& v) {
   TensorInfo info;
   info.name = v.name;
   info.dtype = v.initializer ? v.initializer->dtype() : v.dtype;
+  info.element_type = v.sequence_element;
   if (v.initializer) {
     info.has_shape = true;
     info.shape = v.initializer->shape();

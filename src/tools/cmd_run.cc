@@ -62,8 +62,12 @@ int run_run(const RunArgs& args) {
   for (size_t i = 0; i < outputs->size(); ++i) {
     const Tensor& t = (*outputs)[i];
     const std::string& name = (*session)->outputs()[i].name;
-    std::cout << "output " << name << ": " << data_type_name(t.dtype()) << ' ' << shape_to_string(t.shape()) << "  "
-              << summarize(t) << '\n';
+    std::cout << "output " << name << ": ";
+    if (t.is_sequence())
+      std::cout << "sequence of " << data_type_name(t.element_type());
+    else
+      std::cout << data_type_name(t.dtype()) << ' ' << shape_to_string(t.shape());
+    std::cout << "  " << summarize(t) << '\n';
     if (!args.outputs_dir.empty()) {
       auto path = std::filesystem::path(args.outputs_dir) / ("output_" + std::to_string(i) + ".pb");
       Status s = write_tensor_file(path, t, name);

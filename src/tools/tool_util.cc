@@ -52,6 +52,10 @@ Result<std::vector<NamedTensor>> make_random_inputs(const Session& session, cons
     } else {
       for (int64_t d : info.shape) shape.push_back(d < 0 ? 1 : d);
     }
+    if (info.dtype == DataType::kSequence)
+      return error(StatusCode::kUnsupported, "input '", info.name,
+                   "' is a sequence of tensors, which is not drawn at random: give it with --inputs DIR (a "
+                   "SequenceProto file)");
     if (!is_storable(info.dtype) || info.dtype == DataType::kString)
       return error(StatusCode::kUnsupported, "input '", info.name, "' has type ", data_type_name(info.dtype));
     // Half-float inputs: drawn as float32, then rounded by Cast's conversion.
@@ -93,14 +97,25 @@ Result<std::vector<NamedTensor>> read_input_dir(const Session& session, const st
     fs::path path = fs::path(dir) / ("input_" + std::to_string(i) + ".pb");
     if (!fs::exists(path))
       return error(StatusCode::kNotFound, "input '", declared[i].name, "' has no file ", path.string());
-    PX_ASSIGN_OR_RETURN(Tensor t, read_tensor_file(path));
-    out.push_back({declared[i].name, std::move(t)});
+    Result<Tensor> t = declared[i].dtype == DataType::kSequence
+                           ? read_sequence_file(path, declared[i].element_type)
+                           : read_tensor_file(path);
+    if (!t.is_ok()) return t.status();
+    out.push_back({declared[i].name, std::move(t).value()});
   }
   return out;
 }
 
 std::string summarize(const Tensor& t) {
   std::ostringstream out;
+  if (t.is_sequence()) {
+    out << t.items().size() << " tensors";
+    constexpr size_t kShown = 8;
+    for (size_t k = 0; k < t.items().size() && k < kShown; ++k)
+      out << "; " << shape_to_string(t.items()[k].shape()) << ' ' << summarize(t.items()[k]);
+    if (t.items().size() > kShown) out << "; ...";
+    return out.str();
+  }
   if (t.numel() == 0) return "(empty)";
   if (is_half_float(t.dtype())) {
     Tensor wide = Tensor::allocate(DataType::kFloat32, t.shape());

@@ -67,6 +67,16 @@ std::string compare_half(const Tensor& got, const Tensor& want, Tolerance tol) {
 
 std::string compare(const Tensor& got, const Tensor& want, const Tolerance& tol) {
   std::ostringstream why;
+  if (got.is_sequence() || want.is_sequence()) {
+    if (got.is_sequence() != want.is_sequence()) return got.is_sequence() ? "a sequence, expected a tensor" : "a tensor, expected a sequence";
+    if (got.items().size() != want.items().size()) {
+      why << got.items().size() << " tensors, expected " << want.items().size();
+      return why.str();
+    }
+    for (size_t k = 0; k < got.items().size(); ++k)
+      if (std::string diff = compare(got.items()[k], want.items()[k], tol); !diff.empty()) return "item " + std::to_string(k) + ": " + diff;
+    return "";
+  }
   if (got.dtype() == want.dtype() && is_half_float(got.dtype()) && got.shape() == want.shape())
     return compare_half(got, want, tol);
   if (got.dtype() != want.dtype()) {
@@ -142,15 +152,15 @@ CaseResult run_case(const fs::path& dir, const SessionOptions& options, const To
     std::vector<NamedTensor> inputs;
     std::vector<fs::path> input_files = numbered(set, "input_");
     for (size_t i = 0; i < input_files.size(); ++i) {
-      std::string name;
-      auto t = read_tensor_file(input_files[i], &name);
+      if (i >= declared.size()) return {Outcome::kFail, "more input files than model inputs"};
+      auto t = declared[i].dtype == DataType::kSequence ? read_sequence_file(input_files[i], declared[i].element_type)
+                                                        : read_tensor_file(input_files[i]);
       if (!t.is_ok())
         return {t.status().code() == StatusCode::kUnsupported || t.status().code() == StatusCode::kInvalidArgument
                     ? Outcome::kUnsupported
                     : Outcome::kFail,
                 "input " + input_files[i].filename().string() + ": " + t.status().to_string()};
       // Inputs are matched by position; the file's name field is often empty.
-      if (i >= declared.size()) return {Outcome::kFail, "more input files than model inputs"};
       inputs.push_back({declared[i].name, as_declared(std::move(t).value(), declared[i].dtype)});
     }
     auto outputs = (*session)->run(inputs);
@@ -164,7 +174,9 @@ CaseResult run_case(const fs::path& dir, const SessionOptions& options, const To
       return {Outcome::kFail, "model has " + std::to_string(outputs->size()) + " outputs, expected " +
                                   std::to_string(expected.size())};
     for (size_t i = 0; i < expected.size(); ++i) {
-      auto want = read_tensor_file(expected[i]);
+      const TensorInfo& out_info = (*session)->outputs()[i];
+      auto want = out_info.dtype == DataType::kSequence ? read_sequence_file(expected[i], out_info.element_type)
+                                                        : read_tensor_file(expected[i]);
       if (!want.is_ok()) return {Outcome::kUnsupported, "expected output: " + want.status().to_string()};
       std::string diff = compare((*outputs)[i], as_declared(std::move(want).value(), (*outputs)[i].dtype()), tol);
       if (!diff.empty())

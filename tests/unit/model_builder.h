@@ -30,6 +30,13 @@ class ModelBuilder {
   void output(const std::string& name, int elem_type, const std::vector<int64_t>& dims) {
     fill(model_.mutable_graph()->add_output(), name, elem_type, dims);
   }
+  // A sequence of tensors of `elem_type` (ONNX seq(tensor(T))).
+  void sequence_input(const std::string& name, int elem_type) {
+    fill_sequence(model_.mutable_graph()->add_input(), name, elem_type);
+  }
+  void sequence_output(const std::string& name, int elem_type) {
+    fill_sequence(model_.mutable_graph()->add_output(), name, elem_type);
+  }
   onnx::NodeProto* node(const std::string& op, const std::vector<std::string>& ins,
                         const std::vector<std::string>& outs, const std::string& domain = "") {
     auto* n = model_.mutable_graph()->add_node();
@@ -68,6 +75,10 @@ class ModelBuilder {
       if (d < 0) dim->set_dim_param("N");
       else dim->set_dim_value(d);
     }
+  }
+  static void fill_sequence(onnx::ValueInfoProto* v, const std::string& name, int elem_type) {
+    v->set_name(name);
+    v->mutable_type()->mutable_sequence_type()->mutable_elem_type()->mutable_tensor_type()->set_elem_type(elem_type);
   }
   onnx::ModelProto model_;
 };
