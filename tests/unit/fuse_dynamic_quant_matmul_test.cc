@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "fused_vs_plain.h"
+#include "core/int8_dot.h"
 #include "model_builder.h"
 #include "parallax/session.h"
 
@@ -27,9 +28,13 @@ void int8_initializer(testing::ModelBuilder& b, const std::string& name, const s
   t->set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size()));
 }
 
-std::vector<int8_t> weights(int64_t n, int seed) {
+// Within [-64, 64], which every CPU's int8 kernels compute exactly
+// (core/int8_dot.h), or over the whole int8 range.
+std::vector<int8_t> weights(int64_t n, int seed, bool full_range = false) {
+  const int span = full_range ? 255 : 129;
   std::vector<int8_t> w(static_cast<size_t>(n));
-  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(static_cast<int>((i * 37 + seed * 11) % 255) - 127);
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = static_cast<int8_t>(static_cast<int>((i * 37 + static_cast<size_t>(seed) * 11) % span) - span / 2);
   return w;
 }
 
@@ -39,6 +44,7 @@ struct Options {
   float w_scale = 0.02f;
   bool per_column = false;  // w_scale of kN values
   bool uint8_w_zero_point = false;
+  bool full_range = false;  // weights over all of int8 (see weights())
 };
 
 // x [2, 3, K] -> `matmuls` int8 MatMuls of [K, N] weights, summed.
@@ -49,7 +55,7 @@ std::string dynamic_int8_model(const Options& o) {
   for (int m = 0; m < o.matmuls; ++m) {
     // name("w") = "w<m>" (appended: GCC 12 warns falsely on "w" + std::string).
     auto name = [m](const char* base) { return std::string(base).append(std::to_string(m)); };
-    int8_initializer(b, name("w"), {kK, kN}, weights(kK * kN, m));
+    int8_initializer(b, name("w"), {kK, kN}, weights(kK * kN, m, o.full_range));
     if (o.uint8_w_zero_point) {
       auto* t = b.proto().mutable_graph()->add_initializer();
       t->set_name(name("wz"));
@@ -101,6 +107,17 @@ std::vector<NamedTensor> inputs() {
 TEST(FuseDynamicQuantMatMul, OneReaderQuantizesInsideTheGemm) {
   auto ops = testing::expect_fused_matches_plain(dynamic_int8_model({}), inputs());
   EXPECT_EQ(ops, (std::vector<std::string>{"DynamicQuantizeMatMul", "Identity"}));
+}
+
+// Weights past [-64, 64] would saturate the int8 products of a CPU without
+// VNNI (core/int8_dot.h): there they stay unfused, elsewhere they fuse, and
+// either way the result is the plain graph's.
+TEST(FuseDynamicQuantMatMul, FullRangeWeightsMatchThePlainGraphOnAnyCpu) {
+  Options o;
+  o.full_range = true;
+  auto ops = testing::expect_fused_matches_plain(dynamic_int8_model(o), inputs());
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "DynamicQuantizeMatMul") == 1, int8_dot_is_exact())
+      << ::testing::PrintToString(ops);
 }
 
 TEST(FuseDynamicQuantMatMul, PerColumnScaleWithoutBias) {

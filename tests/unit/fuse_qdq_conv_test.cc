@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "fused_vs_plain.h"
+#include "core/int8_dot.h"
 #include "model_builder.h"
 #include "parallax/session.h"
 
@@ -38,6 +39,7 @@ struct Options {
   float y_scale = kYScale;
   int w_axis = 0;
   bool int8_x_zero_point = false;
+  bool full_range = false;  // weights over all of int8, else within [-64, 64] (core/int8_dot.h)
 };
 
 // x -> Q -> DQ -> Conv(DQ w, DQ b) -> Relu -> Q -> DQ -> (+ the same for a
@@ -60,7 +62,9 @@ std::string qdq_model(const Options& o) {
   for (int k = 0; k < 2; ++k) {
     const std::string s = std::to_string(k);
     std::vector<int8_t> w(static_cast<size_t>(kM * kC * 9));
-    for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(static_cast<int>((i * 29 + 7 * k) % 255) - 127);
+    const int span = o.full_range ? 255 : 129;
+    for (size_t i = 0; i < w.size(); ++i)
+      w[i] = static_cast<int8_t>(static_cast<int>((i * 29 + 7 * static_cast<size_t>(k)) % span) - span / 2);
     raw_initializer(b, std::string("w").append(s), onnx::TensorProto::INT8, {kM, kC, 3, 3}, w.data(), w.size());
     std::vector<float> ws(kM);
     for (int64_t m = 0; m < kM; ++m) ws[static_cast<size_t>(m)] = 0.002f * static_cast<float>(1 + m % 3);
@@ -117,6 +121,17 @@ TEST(FuseQdqConv, ConvAndAddRunAsInt8AndMatchThePlainGraph) {
   EXPECT_TRUE(std::count(ops.begin(), ops.end(), "NhwcQLinearConv+Relu") == 1) << ::testing::PrintToString(ops);
   EXPECT_TRUE(std::count(ops.begin(), ops.end(), "QLinearAdd+Relu") == 1) << ::testing::PrintToString(ops);
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "Conv"), 0);
+}
+
+// Weights past [-64, 64] would saturate the int8 products of a CPU without
+// VNNI (core/int8_dot.h): there the Convs stay float, elsewhere they fuse,
+// and either way the result is the plain graph's.
+TEST(FuseQdqConv, FullRangeWeightsMatchThePlainGraphOnAnyCpu) {
+  Options o;
+  o.full_range = true;
+  auto ops = testing::expect_fused_matches_plain(qdq_model(o), inputs(), kYScale * 1.001f);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "NhwcQLinearConv+Relu") == 1, int8_dot_is_exact())
+      << ::testing::PrintToString(ops);
 }
 
 TEST(FuseQdqConv, SameBitsOnAnyThreadCountAndSchedule) {

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "fused_vs_plain.h"
+#include "core/int8_dot.h"
 #include "model_builder.h"
 #include "parallax/session.h"
 
@@ -43,6 +44,7 @@ struct Options {
   bool per_column = true;  // W's scale per output column, else per tensor
   bool int8_x = false;     // x quantized to int8 (zero point 0), else uint8 (128)
   std::vector<int64_t> x_shape = {2, 5, kK};
+  bool full_range = false;  // W over all of int8, else within [-64, 64] (core/int8_dot.h)
 };
 
 std::vector<int64_t> out_shape(const Options& o) {
@@ -67,7 +69,8 @@ std::string qdq_model(const Options& o) {
   b.node("DequantizeLinear", {"xq", "xs", "xz"}, {"xd"});
   // W as [K, N] for MatMul, [N, K] for Gemm(transB).
   std::vector<int8_t> w(static_cast<size_t>(kK * kN));
-  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(static_cast<int>((i * 37 + 11) % 255) - 127);
+  const int span = o.full_range ? 255 : 129;
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(static_cast<int>((i * 37 + 11) % span) - span / 2);
   const std::vector<int64_t> w_dims = o.gemm ? std::vector<int64_t>{kN, kK} : std::vector<int64_t>{kK, kN};
   raw_initializer(b, "w", onnx::TensorProto::INT8, w_dims, w.data(), w.size());
   std::vector<float> ws(o.per_column ? kN : 1);
@@ -127,6 +130,16 @@ TEST(FuseQdqMatMul, BatchedMatMulRunsAsQLinearMatMul) {
       EXPECT_EQ(count(ops, "QLinearMatMul"), 1u) << ::testing::PrintToString(ops);
       EXPECT_EQ(count(ops, "MatMul"), 0u) << ::testing::PrintToString(ops);
     }
+}
+
+// W past [-64, 64] would saturate the int8 products of a CPU without VNNI
+// (core/int8_dot.h): there the MatMul stays float, elsewhere it fuses, and
+// either way the result is the plain graph's.
+TEST(FuseQdqMatMul, FullRangeWeightsMatchThePlainGraphOnAnyCpu) {
+  Options o;
+  o.full_range = true;
+  auto ops = testing::expect_fused_matches_plain(qdq_model(o), inputs(o), kYScale * 1.001f);
+  EXPECT_EQ(count(ops, "QLinearMatMul") == 1, int8_dot_is_exact()) << ::testing::PrintToString(ops);
 }
 
 TEST(FuseQdqMatMul, GemmWithBiasAndReluRunsAsOneNode) {

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <map>
 
+#include "core/int8_dot.h"
 #include "graph/passes/pass_util.h"
 
 namespace parallax::passes {
@@ -68,6 +69,7 @@ bool is_int8_nhwc_conv(const Graph& g, const Node& n) {
   const Tensor* w = constant_of(g, n.inputs[3]);
   const Tensor* wz = constant_of(g, n.inputs[5]);
   if (w->rank() != 4 || w->dtype() != DataType::kInt8 || wz->dtype() != DataType::kInt8) return false;
+  if (!int8_weights_exact(*w)) return false;  // QLinearConv's exact path is NCHW
   for (int64_t i = 0; i < wz->numel(); ++i)
     if (wz->data<int8_t>()[i] != 0) return false;
   for (size_t i : {1, 2, 6, 7})

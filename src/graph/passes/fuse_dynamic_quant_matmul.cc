@@ -12,6 +12,7 @@
 //     w_zp, bias) when it feeds several (Q, K and V read one x): x is
 //     quantized once, by the DynamicQuantizeLinear left in place.
 // W_q must be a constant int8 [K, N] and w_scale a constant of 1 or N floats.
+#include "core/int8_dot.h"
 #include "graph/passes/pass_util.h"
 
 namespace parallax::passes {
@@ -36,6 +37,7 @@ size_t fuse_dynamic_quant_matmul(Graph& g) {
       continue;
     const Tensor* w = constant_of(g, mm.inputs[1]);
     if (!w || w->dtype() != DataType::kInt8 || w->rank() != 2) continue;
+    if (!int8_weights_exact(*w)) continue;  // the plain graph is exact where int8 products would saturate
     const int64_t n = w->dim(1);
     const ValueId w_zp = mm.num_explicit_inputs > 3 ? mm.inputs[3] : ValueId();
     if (w_zp.valid() && !constant_of(g, w_zp)) continue;

@@ -13,6 +13,7 @@
 // write it) since QLinearConv has no bias scale of its own.
 #include <cmath>
 
+#include "core/int8_dot.h"
 #include "graph/passes/pass_util.h"
 
 namespace parallax::passes {
@@ -44,6 +45,7 @@ size_t fuse_qdq_conv(Graph& g) {
     if (dx->num_explicit_inputs < 3 || !dx->inputs[2].valid()) continue;  // x's type comes with its zero point
     const Tensor* w = constant_of(g, dw->inputs[0]);
     if (!w || w->dtype() != DataType::kInt8 || w->rank() != 4) continue;
+    if (!int8_weights_exact(*w)) continue;  // the plain graph is exact where int8 products would saturate
     const Tensor* ws = constant_of(g, dw->inputs[1]);
     if (ws->numel() != 1) {
       auto axis = dw->attrs.get_int("axis", 1);

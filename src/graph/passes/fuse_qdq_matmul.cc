@@ -25,6 +25,7 @@
 // Gemm must have transA = 0 and alpha = beta = 1.
 #include <cmath>
 
+#include "core/int8_dot.h"
 #include "graph/passes/pass_util.h"
 
 namespace parallax::passes {
@@ -68,6 +69,7 @@ std::optional<Weight> weight(const Graph& g, const Node& dw, bool trans_b) {
   const Tensor* w = constant_of(g, dw.inputs[0]);
   const Tensor* ws = constant_of(g, dw.inputs[1]);
   if (!w || w->dtype() != DataType::kInt8 || w->rank() != 2 || ws->dtype() != DataType::kFloat32) return std::nullopt;
+  if (!int8_weights_exact(*w)) return std::nullopt;  // the plain graph is exact where int8 products would saturate
   const int64_t n = trans_b ? w->dim(0) : w->dim(1), k = trans_b ? w->dim(1) : w->dim(0);
   if (ws->numel() != 1) {
     // Per output column: axis 1 of [K, N], axis 0 of a transposed [N, K].
