@@ -30,6 +30,9 @@ enum class DataType : int32_t {
   // tensors (ONNX seq(tensor(T)), see Tensor::sequence). The loader refuses
   // this number as a tensor's element type.
   kSequence = -1,
+  // Not an element type either: the dtype of an optional that holds no value
+  // (ONNX optional(T) when empty, see Tensor::none).
+  kNone = -2,
 };
 
 // Bytes per element; 0 for types Parallax cannot hold in a flat buffer (string, sequence).

@@ -224,6 +224,7 @@ struct TensorInfo {
   std::string name;
   DataType dtype = DataType::kUndefined;
   DataType element_type = DataType::kUndefined;  // dtype kSequence: its tensors' type, when declared
+  bool optional = false;  // declared optional(...): may be given or return Tensor::none()
   bool has_shape = false;
   std::vector<int64_t> shape;
   std::vector<std::string> symbols;

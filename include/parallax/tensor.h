@@ -51,9 +51,14 @@ class PARALLAX_API Tensor {
   // expects flat data sees an empty tensor. The items are shared, not
   // copied, and nothing changes them afterwards: sequence ops make new ones.
   static Tensor sequence(DataType element_type, std::vector<Tensor> items);
+  // An optional with no value (ONNX optional(T) when empty): dtype() is
+  // DataType::kNone, shape [0], no bytes. An optional that holds a value is
+  // that value.
+  static Tensor none();
 
   bool empty() const { return type_ == DataType::kUndefined; }
   bool is_sequence() const { return sequence_; }
+  bool is_none() const { return type_ == DataType::kNone; }
   // A sequence's tensors in order; empty for a tensor.
   std::span<const Tensor> items() const;
   // The element type of a sequence's tensors; kUndefined for a tensor.

@@ -78,14 +78,17 @@ const char* ort_type_name(DataType type) {
     case DataType::kBool: return "tensor(bool)";
     case DataType::kString: return "tensor(string)";
     case DataType::kSequence:
+    case DataType::kNone:
     case DataType::kUndefined: break;
   }
   return "tensor(undefined)";
 }
 
 std::string ort_type_name(const TensorInfo& info) {
-  if (info.dtype == DataType::kSequence) return "seq(" + std::string(ort_type_name(info.element_type)) + ")";
-  return ort_type_name(info.dtype);
+  const std::string type = info.dtype == DataType::kSequence
+                               ? "seq(" + std::string(ort_type_name(info.element_type)) + ")"
+                               : std::string(ort_type_name(info.dtype));
+  return info.optional ? "optional(" + type + ")" : type;
 }
 
 namespace {
@@ -114,6 +117,7 @@ Tensor to_sequence(py::handle value, const TensorInfo& info, py::object& keep) {
 }  // namespace
 
 Tensor to_tensor(py::handle value, const TensorInfo& info, py::object& keep) {
+  if (info.optional && value.is_none()) return Tensor::none();
   if (info.dtype == DataType::kSequence) return to_sequence(value, info, keep);
   py::array array;
   if (py::isinstance<py::array>(value)) {
@@ -137,6 +141,7 @@ Tensor to_tensor(py::handle value, const TensorInfo& info, py::object& keep) {
 }
 
 py::object to_numpy(Tensor tensor) {
+  if (tensor.is_none()) return py::none();
   if (tensor.is_sequence()) {
     py::list items;
     for (const Tensor& item : tensor.items()) items.append(to_numpy(item));

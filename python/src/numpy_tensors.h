@@ -21,18 +21,19 @@ namespace parallax::python {
 // declared dtype. The dtype is not changed for arrays: a float64 array fed
 // to a float input is an error from the runtime, as in onnxruntime. `keep`
 // receives the array the tensor views; hold it until the run is over. A
-// sequence input (info.dtype kSequence) takes a list of arrays.
+// sequence input (info.dtype kSequence) takes a list of arrays, an optional
+// one None for an empty optional.
 Tensor to_tensor(pybind11::handle value, const TensorInfo& info, pybind11::object& keep);
 
-// A numpy array that owns the tensor (no copy), or a list of them for a
-// sequence. bfloat16, which numpy lacks, comes back as its raw uint16 bits.
+// A numpy array that owns the tensor (no copy), a list of them for a
+// sequence, None for an empty optional. bfloat16, which numpy lacks, comes back as its raw uint16 bits.
 pybind11::object to_numpy(Tensor tensor);
 
 // numpy's dtype for a runtime element type; throws StatusError for one
 // numpy cannot hold (string).
 pybind11::dtype numpy_dtype(DataType type);
 
-// "tensor(float)" or "seq(tensor(float))", as onnxruntime's NodeArg.type spells it.
+// "tensor(float)", "seq(tensor(float))" or "optional(...)", as onnxruntime's NodeArg.type spells it.
 const char* ort_type_name(DataType type);
 std::string ort_type_name(const TensorInfo& info);
 

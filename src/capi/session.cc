@@ -49,9 +49,9 @@ Status get_type(const char* px_fn, const PxSession* session, size_t index, PxDat
   PX_CAPI_REQUIRE(out);
   const auto& infos = input ? session->session->inputs() : session->session->outputs();
   PX_ASSIGN_OR_RETURN(const TensorInfo* info, info_at(px_fn, infos, index, input ? "input" : "output"));
-  if (info->dtype == parallax::DataType::kSequence)
+  if (info->dtype == parallax::DataType::kSequence || info->optional)
     return parallax::error(StatusCode::kUnsupported, px_fn, ": ", input ? "input" : "output", " '", info->name,
-                           "' is a sequence of tensors, which the C API does not pass");
+                           "' is a sequence or an optional, which the C API does not pass");
   *out = static_cast<PxDataType>(info->dtype);
   return Status::ok();
 }
@@ -197,9 +197,9 @@ PX_CAPI PxStatus* PxSessionRun(PxSession* session, const char* const* input_name
     std::vector<std::unique_ptr<PxTensor>> wrapped;
     wrapped.reserve(output_count);
     for (size_t i = 0; i < output_count; ++i)
-      if ((*result)[i].is_sequence())
+      if ((*result)[i].is_sequence() || (*result)[i].is_none())
         return parallax::error(StatusCode::kUnsupported, px_fn, ": output ", i,
-                               " is a sequence of tensors, which the C API does not return");
+                               " is a sequence or an empty optional, which the C API does not return");
     for (parallax::Tensor& t : *result) wrapped.push_back(std::make_unique<PxTensor>(PxTensor{std::move(t)}));
     for (size_t i = 0; i < output_count; ++i) outputs[i] = wrapped[i].release();
     return Status::ok();

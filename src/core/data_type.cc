@@ -8,7 +8,7 @@ size_t element_size(DataType type) {
     case DataType::kFloat64: case DataType::kInt64: case DataType::kUInt64: return 8;
     case DataType::kUInt8: case DataType::kInt8: case DataType::kBool: return 1;
     case DataType::kUInt16: case DataType::kInt16: case DataType::kFloat16: case DataType::kBFloat16: return 2;
-    case DataType::kString: case DataType::kUndefined: case DataType::kSequence: return 0;
+    case DataType::kString: case DataType::kUndefined: case DataType::kSequence: case DataType::kNone: return 0;
   }
   return 0;
 }
@@ -31,6 +31,7 @@ std::string_view data_type_name(DataType type) {
     case DataType::kUInt64: return "uint64";
     case DataType::kBFloat16: return "bfloat16";
     case DataType::kSequence: return "sequence";
+    case DataType::kNone: return "none";
   }
   return "unknown";
 }

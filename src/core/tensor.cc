@@ -89,6 +89,13 @@ Tensor Tensor::sequence(DataType element_type, std::vector<Tensor> items) {
   return t;
 }
 
+Tensor Tensor::none() {
+  Tensor t;
+  t.type_ = DataType::kNone;
+  t.shape_ = {0};
+  return t;
+}
+
 std::span<const Tensor> Tensor::items() const {
   if (!sequence_) return {};
   return static_cast<const SequenceItems*>(owner_.get())->items;
@@ -105,6 +112,7 @@ Tensor Tensor::reshaped(Shape shape) const {
 }
 
 Tensor Tensor::clone() const {
+  if (is_none()) return none();
   if (sequence_) {
     std::vector<Tensor> copies;
     copies.reserve(items().size());

@@ -48,6 +48,7 @@ class GraphConverter {
 
  private:
   Status convert_value_info(const onnx::ValueInfoProto& info, Value& v);
+  Status convert_type(const std::string& name, const onnx::TypeProto& type, Value& v, bool inside_optional);
   Result<Attribute> convert_attribute(onnx::AttributeProto& ap, const Scope& scope, int depth);
   Result<ValueId> resolve(Graph& g, const Scope& scope, const std::string& name);
   Status constant_to_initializer(onnx::NodeProto& np, Graph& g, const Scope& scope);
@@ -59,33 +60,42 @@ class GraphConverter {
 
 Status GraphConverter::convert_value_info(const onnx::ValueInfoProto& info, Value& v) {
   if (!info.has_type()) return Status::ok();
-  const auto& type = info.type();
+  return convert_type(info.name(), info.type(), v, false);
+}
+
+// `inside_optional`: an optional's element, which may not be another optional.
+Status GraphConverter::convert_type(const std::string& name, const onnx::TypeProto& type, Value& v,
+                                    bool inside_optional) {
+  if (type.has_optional_type()) {
+    if (inside_optional)
+      return error(StatusCode::kUnsupported, "value '", name, "' is an optional of an optional");
+    v.optional = true;
+    return convert_type(name, type.optional_type().elem_type(), v, true);
+  }
   if (type.has_sequence_type()) {
     const auto& elem = type.sequence_type().elem_type();
     if (elem.has_sequence_type() || elem.has_map_type() || elem.has_optional_type())
-      return error(StatusCode::kUnsupported, "value '", info.name(),
+      return error(StatusCode::kUnsupported, "value '", name,
                    "' is a sequence of non-tensors (only sequences of tensors are supported)");
     v.dtype = DataType::kSequence;
     if (elem.has_tensor_type()) {
-      PX_ASSIGN_OR_RETURN(v.sequence_element, element_type(info.name(), elem.tensor_type().elem_type()));
+      PX_ASSIGN_OR_RETURN(v.sequence_element, element_type(name, elem.tensor_type().elem_type()));
     }
     return Status::ok();
   }
   if (!type.has_tensor_type()) {
-    if (type.has_map_type() || type.has_optional_type())
-      return error(StatusCode::kUnsupported, "value '", info.name(),
-                   "' is not a tensor (map and optional types are not supported)");
+    if (type.has_map_type()) return error(StatusCode::kUnsupported, "value '", name, "' is a map, which is not supported");
     return Status::ok();
   }
   const auto& tt = type.tensor_type();
-  PX_ASSIGN_OR_RETURN(v.dtype, element_type(info.name(), tt.elem_type()));
+  PX_ASSIGN_OR_RETURN(v.dtype, element_type(name, tt.elem_type()));
   if (tt.has_shape()) {
     std::vector<Dim> dims;
     for (const auto& d : tt.shape().dim()) {
       Dim dim;
       if (d.has_dim_value()) {
         if (d.dim_value() < 0)
-          return error(StatusCode::kInvalidModel, "value '", info.name(), "' declares a negative dimension");
+          return error(StatusCode::kInvalidModel, "value '", name, "' declares a negative dimension");
         dim.value = d.dim_value();
       } else if (d.has_dim_param()) {
         dim.symbol = d.dim_param();
@@ -138,6 +148,7 @@ Result<Attribute> GraphConverter::convert_attribute(onnx::AttributeProto& ap, co
       PX_ASSIGN_OR_RETURN(a.g, convert(*ap.mutable_g(), &scope, depth + 1));
       break;
     }
+    case AP::TYPE_PROTO: a.kind = Attribute::Kind::kType; break;
     default:
       return error(StatusCode::kUnsupported, "attribute '", ap.name(), "' has an unsupported type (", ap.type(), ")");
   }

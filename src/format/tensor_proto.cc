@@ -175,44 +175,70 @@ void tensor_to_proto(const Tensor& tensor, const std::string& name, onnx::Tensor
   proto->set_raw_data(std::string(static_cast<const char*>(tensor.raw()), tensor.nbytes()));
 }
 
-Result<Tensor> read_tensor_file(const fs::path& path, std::string* name) {
+namespace {
+
+Result<Tensor> sequence_from_proto(onnx::SequenceProto& proto, DataType element_type,
+                                   const TensorReadOptions& options) {
+  if (proto.elem_type() != onnx::SequenceProto::TENSOR && proto.elem_type() != onnx::SequenceProto::UNDEFINED)
+    return error(StatusCode::kUnsupported, "sequence '", proto.name(), "' holds non-tensors");
+  std::vector<Tensor> items;
+  for (auto& item : *proto.mutable_tensor_values()) {
+    PX_ASSIGN_OR_RETURN(Tensor t, tensor_from_proto(item, options));
+    if (element_type == DataType::kUndefined) element_type = t.dtype();
+    if (t.dtype() != element_type)
+      return error(StatusCode::kInvalidArgument, "sequence '", proto.name(), "' mixes ", data_type_name(element_type),
+                   " and ", data_type_name(t.dtype()), " tensors");
+    items.push_back(std::move(t));
+  }
+  return Tensor::sequence(element_type, std::move(items));
+}
+
+template <typename Proto>
+Result<Proto> parse_file(const fs::path& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return error(StatusCode::kNotFound, "cannot open tensor file '", path.string(), "'");
-  onnx::TensorProto proto;
+  if (!in) return error(StatusCode::kNotFound, "cannot open ", what, " file '", path.string(), "'");
+  Proto proto;
   if (!proto.ParseFromIstream(&in))
-    return error(StatusCode::kInvalidArgument, "'", path.string(), "' is not a valid TensorProto file");
+    return error(StatusCode::kInvalidArgument, "'", path.string(), "' is not a valid ", what, " file");
+  return proto;
+}
+
+}  // namespace
+
+Result<Tensor> read_tensor_file(const fs::path& path, std::string* name) {
+  PX_ASSIGN_OR_RETURN(onnx::TensorProto proto, parse_file<onnx::TensorProto>(path, "TensorProto"));
   if (name) *name = proto.name();
   TensorReadOptions options;
   options.base_dir = path.parent_path();
   return tensor_from_proto(proto, options);
 }
 
-Result<Tensor> read_sequence_file(const fs::path& path, DataType element_type, std::string* name) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return error(StatusCode::kNotFound, "cannot open sequence file '", path.string(), "'");
-  onnx::SequenceProto proto;
-  if (!proto.ParseFromIstream(&in))
-    return error(StatusCode::kInvalidArgument, "'", path.string(), "' is not a valid SequenceProto file");
-  if (name) *name = proto.name();
-  if (proto.elem_type() != onnx::SequenceProto::TENSOR && proto.elem_type() != onnx::SequenceProto::UNDEFINED)
-    return error(StatusCode::kUnsupported, "'", path.string(), "' is a sequence of non-tensors");
+Result<Tensor> read_value_file(const fs::path& path, bool sequence, bool optional, DataType element_type) {
   TensorReadOptions options;
   options.base_dir = path.parent_path();
-  std::vector<Tensor> items;
-  for (auto& item : *proto.mutable_tensor_values()) {
-    PX_ASSIGN_OR_RETURN(Tensor t, tensor_from_proto(item, options));
-    if (element_type == DataType::kUndefined) element_type = t.dtype();
-    if (t.dtype() != element_type)
-      return error(StatusCode::kInvalidArgument, "'", path.string(), "' mixes ", data_type_name(element_type), " and ",
-                   data_type_name(t.dtype()), " tensors");
-    items.push_back(std::move(t));
+  if (optional) {
+    PX_ASSIGN_OR_RETURN(onnx::OptionalProto proto, parse_file<onnx::OptionalProto>(path, "OptionalProto"));
+    if (proto.has_tensor_value()) return tensor_from_proto(*proto.mutable_tensor_value(), options);
+    if (proto.has_sequence_value()) return sequence_from_proto(*proto.mutable_sequence_value(), element_type, options);
+    if (proto.elem_type() != onnx::OptionalProto::UNDEFINED && proto.elem_type() != onnx::OptionalProto::TENSOR &&
+        proto.elem_type() != onnx::OptionalProto::SEQUENCE)
+      return error(StatusCode::kUnsupported, "'", path.string(), "' is an optional of neither a tensor nor a sequence");
+    return Tensor::none();
   }
-  return Tensor::sequence(element_type, std::move(items));
+  if (sequence) {
+    PX_ASSIGN_OR_RETURN(onnx::SequenceProto proto, parse_file<onnx::SequenceProto>(path, "SequenceProto"));
+    return sequence_from_proto(proto, element_type, options);
+  }
+  return read_tensor_file(path);
 }
 
 Status write_tensor_file(const fs::path& path, const Tensor& tensor, const std::string& name) {
   std::string bytes;
-  if (tensor.is_sequence()) {
+  if (tensor.is_none()) {
+    onnx::OptionalProto proto;
+    proto.set_name(name);
+    bytes = proto.SerializeAsString();
+  } else if (tensor.is_sequence()) {
     onnx::SequenceProto proto;
     proto.set_name(name);
     proto.set_elem_type(onnx::SequenceProto::TENSOR);

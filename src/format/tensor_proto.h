@@ -27,11 +27,13 @@ void tensor_to_proto(const Tensor& tensor, const std::string& name, onnx::Tensor
 
 // Whole-file helpers for the test-data layout (input_0.pb / output_0.pb).
 Result<Tensor> read_tensor_file(const std::filesystem::path& path, std::string* name = nullptr);
-// A SequenceProto of tensors (a sequence input or output): its items' type
-// is `element_type`, or the first item's when that is kUndefined.
-Result<Tensor> read_sequence_file(const std::filesystem::path& path, DataType element_type,
-                                  std::string* name = nullptr);
-// A TensorProto, or a SequenceProto for a sequence.
+// A graph input's or output's file: a TensorProto, a SequenceProto of
+// tensors when `sequence` (its items of `element_type`, or of the first
+// item's type when that is kUndefined), in an OptionalProto when `optional`
+// (an empty one reads as Tensor::none).
+Result<Tensor> read_value_file(const std::filesystem::path& path, bool sequence, bool optional,
+                               DataType element_type);
+// A TensorProto, a SequenceProto for a sequence, an empty OptionalProto for Tensor::none.
 Status write_tensor_file(const std::filesystem::path& path, const Tensor& tensor, const std::string& name);
 
 }  // namespace parallax

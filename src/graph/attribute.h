@@ -16,7 +16,9 @@ namespace parallax {
 class Graph;
 
 struct Attribute {
-  enum class Kind { kFloat, kInt, kString, kTensor, kGraph, kFloats, kInts, kStrings, kTensors, kGraphs };
+  // kType: a TYPE_PROTO (Optional's `type`); its contents are not kept, as
+  // no kernel reads them.
+  enum class Kind { kFloat, kInt, kString, kTensor, kGraph, kFloats, kInts, kStrings, kTensors, kGraphs, kType };
   Kind kind = Kind::kInt;
   float f = 0.0f;
   int64_t i = 0;

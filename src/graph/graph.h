@@ -34,6 +34,7 @@ struct Value {
   std::string name;
   DataType dtype = DataType::kUndefined;
   DataType sequence_element = DataType::kUndefined;  // dtype kSequence: its items' type, when declared
+  bool optional = false;  // declared optional(T): may also be an empty optional (Tensor::none)
   std::optional<std::vector<Dim>> declared_shape;  // from the model's type info, if any
   NodeId producer;                                 // invalid for inputs and initializers
   std::vector<NodeId> consumers;

@@ -150,10 +150,11 @@ class OpKernel {
     (void)input;
     return false;
   }
-  // True when explicit input `input` may be a sequence (DataType::kSequence).
-  // The runtime refuses a sequence at any other input before infer() is
-  // called, so kernels that do not override this never see one.
-  virtual bool accepts_sequence(size_t input) const {
+  // True when explicit input `input` may be a sequence (DataType::kSequence)
+  // or an empty optional (DataType::kNone). The runtime refuses either at
+  // any other input before infer() is called, so kernels that do not
+  // override this see only tensors.
+  virtual bool accepts_non_tensor(size_t input) const {
     (void)input;
     return false;
   }

@@ -58,11 +58,13 @@ void BasicInferContext::set_output_dynamic(size_t i, DataType type) {
   if (i >= outputs_.size()) return;
   outputs_[i] = Output{type, {}, true, true};
 }
-Status BasicInferContext::check_sequence_inputs(const OpKernel& kernel) const {
+Status BasicInferContext::check_non_tensor_inputs(const OpKernel& kernel) const {
   for (size_t i = 0; i < inputs_.size(); ++i)
-    if (inputs_[i].dtype == DataType::kSequence && !kernel.accepts_sequence(i))
-      return error(StatusCode::kInvalidModel, node().describe(), ": input ", i,
-                   " is a sequence, and this input takes a tensor");
+    if ((inputs_[i].dtype == DataType::kSequence || inputs_[i].dtype == DataType::kNone) &&
+        !kernel.accepts_non_tensor(i))
+      return error(StatusCode::kInvalidModel, node().describe(), ": input ", i, " is ",
+                   inputs_[i].dtype == DataType::kSequence ? "a sequence" : "an empty optional",
+                   ", and this input takes a tensor");
   return Status::ok();
 }
 

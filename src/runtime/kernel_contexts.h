@@ -44,10 +44,11 @@ class BasicInferContext final : public InferContext {
   void set_output_dynamic(size_t i, DataType type) override;
   Status defer() override;
 
-  // A sequence reaches only inputs whose kernel takes one (OpKernel::
-  // accepts_sequence): the planner and the executor ask before every
-  // infer(), so that a model feeding a list to a tensor op gets an error.
-  Status check_sequence_inputs(const OpKernel& kernel) const;
+  // A sequence or an empty optional reaches only inputs whose kernel takes
+  // one (OpKernel::accepts_non_tensor): the planner and the executor ask
+  // before every infer(), so that a model feeding a list to a tensor op gets
+  // an error.
+  Status check_non_tensor_inputs(const OpKernel& kernel) const;
   bool deferred() const { return deferred_; }
   std::vector<Output>& outputs() { return outputs_; }
 

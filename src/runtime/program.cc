@@ -284,8 +284,8 @@ Status validate_sequence_input(const Value& v, const Tensor& t) {
   for (size_t k = 0; k < t.items().size(); ++k) {
     const Tensor& item = t.items()[k];
     if (item.is_sequence() || item.dtype() != want || !is_supported(item.dtype()))
-      return error(StatusCode::kInvalidArgument, "input '", v.name, "' item ", k, " must be a ",
-                   data_type_name(want), " tensor, got ", item.is_sequence() ? "a sequence" : data_type_name(item.dtype()));
+      return error(StatusCode::kInvalidArgument, "input '", v.name, "' item ", k, " must be a ", data_type_name(want),
+                   " tensor, got ", item.is_sequence() ? "a sequence" : data_type_name(item.dtype()));
     if (Status extent_ok = check_shape_extent(item.shape()); !extent_ok.is_ok())
       return extent_ok.with_context("input '" + v.name + "' item " + std::to_string(k));
   }
@@ -306,6 +306,11 @@ Status Program::validate_inputs(std::span<const Tensor> inputs, std::span<const 
     const Value& v = g.value(g.inputs[i]);
     const Tensor& t = inputs[i];
     if (t.empty()) return error(StatusCode::kInvalidArgument, "input '", v.name, "' is missing");
+    if (t.is_none()) {
+      if (!v.optional && v.dtype != DataType::kUndefined)
+        return error(StatusCode::kInvalidArgument, "input '", v.name, "' is not optional, and got an empty optional");
+      continue;
+    }
     if (v.dtype == DataType::kSequence || t.is_sequence()) {
       PX_RETURN_IF_ERROR(validate_sequence_input(v, t));
       continue;
@@ -543,7 +548,7 @@ Status Program::allocate_run_time_outputs(const Node& node, OpKernel& kernel, co
   for (size_t i = 0; i < io.inputs.size(); ++i)
     if (const Tensor* t = io.inputs[i]) info[i] = {t->dtype(), &t->shape(), t};
   BasicInferContext ictx(&node, std::move(info));
-  PX_RETURN_IF_ERROR(ictx.check_sequence_inputs(kernel));
+  PX_RETURN_IF_ERROR(ictx.check_non_tensor_inputs(kernel));
   Status s = kernel.infer(ictx);
   if (!s.is_ok()) return s.with_context(node.describe());
   if (ictx.deferred())

@@ -59,6 +59,7 @@ TensorInfo describe_value(const Value& v) {
   info.name = v.name;
   info.dtype = v.initializer ? v.initializer->dtype() : v.dtype;
   info.element_type = v.sequence_element;
+  info.optional = v.optional;
   if (v.initializer) {
     info.has_shape = true;
     info.shape = v.initializer->shape();

@@ -127,7 +127,7 @@ Status Planner::plan_node(NodeId id) {
   step.node = id;
   if (all_static) {
     BasicInferContext ictx(&node, std::move(ins));
-    PX_RETURN_IF_ERROR(ictx.check_sequence_inputs(*kernels_[id.index()]));
+    PX_RETURN_IF_ERROR(ictx.check_non_tensor_inputs(*kernels_[id.index()]));
     Status s = kernels_[id.index()]->infer(ictx);
     if (!s.is_ok()) return s.with_context(node.describe());
     if (!ictx.deferred()) {

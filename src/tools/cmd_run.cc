@@ -63,7 +63,9 @@ int run_run(const RunArgs& args) {
     const Tensor& t = (*outputs)[i];
     const std::string& name = (*session)->outputs()[i].name;
     std::cout << "output " << name << ": ";
-    if (t.is_sequence())
+    if (t.is_none())
+      std::cout << "an empty optional";
+    else if (t.is_sequence())
       std::cout << "sequence of " << data_type_name(t.element_type());
     else
       std::cout << data_type_name(t.dtype()) << ' ' << shape_to_string(t.shape());

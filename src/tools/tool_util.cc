@@ -97,9 +97,8 @@ Result<std::vector<NamedTensor>> read_input_dir(const Session& session, const st
     fs::path path = fs::path(dir) / ("input_" + std::to_string(i) + ".pb");
     if (!fs::exists(path))
       return error(StatusCode::kNotFound, "input '", declared[i].name, "' has no file ", path.string());
-    Result<Tensor> t = declared[i].dtype == DataType::kSequence
-                           ? read_sequence_file(path, declared[i].element_type)
-                           : read_tensor_file(path);
+    const TensorInfo& info = declared[i];
+    Result<Tensor> t = read_value_file(path, info.dtype == DataType::kSequence, info.optional, info.element_type);
     if (!t.is_ok()) return t.status();
     out.push_back({declared[i].name, std::move(t).value()});
   }

@@ -67,14 +67,20 @@ std::string compare_half(const Tensor& got, const Tensor& want, Tolerance tol) {
 
 std::string compare(const Tensor& got, const Tensor& want, const Tolerance& tol) {
   std::ostringstream why;
+  if (got.is_none() || want.is_none()) {
+    if (got.is_none() == want.is_none()) return "";
+    return got.is_none() ? "an empty optional, expected a value" : "a value, expected an empty optional";
+  }
   if (got.is_sequence() || want.is_sequence()) {
-    if (got.is_sequence() != want.is_sequence()) return got.is_sequence() ? "a sequence, expected a tensor" : "a tensor, expected a sequence";
+    if (got.is_sequence() != want.is_sequence())
+      return got.is_sequence() ? "a sequence, expected a tensor" : "a tensor, expected a sequence";
     if (got.items().size() != want.items().size()) {
       why << got.items().size() << " tensors, expected " << want.items().size();
       return why.str();
     }
     for (size_t k = 0; k < got.items().size(); ++k)
-      if (std::string diff = compare(got.items()[k], want.items()[k], tol); !diff.empty()) return "item " + std::to_string(k) + ": " + diff;
+      if (std::string diff = compare(got.items()[k], want.items()[k], tol); !diff.empty())
+        return "item " + std::to_string(k) + ": " + diff;
     return "";
   }
   if (got.dtype() == want.dtype() && is_half_float(got.dtype()) && got.shape() == want.shape())
@@ -153,8 +159,8 @@ CaseResult run_case(const fs::path& dir, const SessionOptions& options, const To
     std::vector<fs::path> input_files = numbered(set, "input_");
     for (size_t i = 0; i < input_files.size(); ++i) {
       if (i >= declared.size()) return {Outcome::kFail, "more input files than model inputs"};
-      auto t = declared[i].dtype == DataType::kSequence ? read_sequence_file(input_files[i], declared[i].element_type)
-                                                        : read_tensor_file(input_files[i]);
+      const TensorInfo& info = declared[i];
+      auto t = read_value_file(input_files[i], info.dtype == DataType::kSequence, info.optional, info.element_type);
       if (!t.is_ok())
         return {t.status().code() == StatusCode::kUnsupported || t.status().code() == StatusCode::kInvalidArgument
                     ? Outcome::kUnsupported
@@ -175,8 +181,8 @@ CaseResult run_case(const fs::path& dir, const SessionOptions& options, const To
                                   std::to_string(expected.size())};
     for (size_t i = 0; i < expected.size(); ++i) {
       const TensorInfo& out_info = (*session)->outputs()[i];
-      auto want = out_info.dtype == DataType::kSequence ? read_sequence_file(expected[i], out_info.element_type)
-                                                        : read_tensor_file(expected[i]);
+      auto want =
+          read_value_file(expected[i], out_info.dtype == DataType::kSequence, out_info.optional, out_info.element_type);
       if (!want.is_ok()) return {Outcome::kUnsupported, "expected output: " + want.status().to_string()};
       std::string diff = compare((*outputs)[i], as_declared(std::move(want).value(), (*outputs)[i].dtype()), tol);
       if (!diff.empty())

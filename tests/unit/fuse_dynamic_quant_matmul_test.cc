@@ -9,8 +9,8 @@
 #include <cstring>
 #include <limits>
 
-#include "fused_vs_plain.h"
 #include "core/int8_dot.h"
+#include "fused_vs_plain.h"
 #include "model_builder.h"
 #include "parallax/session.h"
 

@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "fused_vs_plain.h"
 #include "core/int8_dot.h"
+#include "fused_vs_plain.h"
 #include "model_builder.h"
 #include "parallax/session.h"
 

@@ -37,6 +37,12 @@ class ModelBuilder {
   void sequence_output(const std::string& name, int elem_type) {
     fill_sequence(model_.mutable_graph()->add_output(), name, elem_type);
   }
+  // optional(tensor(T)), as an input.
+  void optional_input(const std::string& name, int elem_type) {
+    auto* v = model_.mutable_graph()->add_input();
+    v->set_name(name);
+    v->mutable_type()->mutable_optional_type()->mutable_elem_type()->mutable_tensor_type()->set_elem_type(elem_type);
+  }
   onnx::NodeProto* node(const std::string& op, const std::vector<std::string>& ins,
                         const std::vector<std::string>& outs, const std::string& domain = "") {
     auto* n = model_.mutable_graph()->add_node();

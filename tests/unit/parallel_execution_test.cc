@@ -6,15 +6,15 @@
 // cached plans with no arena growth.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <random>
 #include <set>
 #include <thread>
-#include <atomic>
-#include <oneapi/dnnl/dnnl.hpp>
 
 #include "core/status_macros.h"
 #include "format/tensor_proto.h"

@@ -70,8 +70,9 @@ class LoopKernel final : public OpKernel {
       for (size_t c2 = 0; c2 < carried_; ++c2) carried[c2] = std::move(outs[c2 + 1]);
       for (size_t s = 0; s < scans_; ++s) {
         Tensor& slice = outs[1 + carried_ + s];
-        if (slice.is_sequence())
-          return error(StatusCode::kInvalidArgument, "Loop scan output ", s, " is a sequence; scan outputs are tensors");
+        if (slice.is_sequence() || slice.is_none())
+          return error(StatusCode::kInvalidArgument, "Loop scan output ", s, " is a ", data_type_name(slice.dtype()),
+                       "; scan outputs are tensors");
         // stack_slices copies the first slice's byte size from every slice.
         if (!scans[s].empty() &&
             (slice.shape() != scans[s].front().shape() || slice.dtype() != scans[s].front().dtype()))
@@ -96,8 +97,9 @@ class LoopKernel final : public OpKernel {
     return Status::ok();
   }
 
-  // Carried values may be sequences (a list built up over the iterations).
-  bool accepts_sequence(size_t input) const override { return input >= 2; }
+  // Carried values may be sequences (a list built up over the iterations)
+  // and empty optionals.
+  bool accepts_non_tensor(size_t input) const override { return input >= 2; }
 
  private:
   std::unique_ptr<Subgraph> body_;

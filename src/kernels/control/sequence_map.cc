@@ -63,7 +63,7 @@ class SequenceMapKernel final : public OpKernel {
     return Status::ok();
   }
 
-  bool accepts_sequence(size_t) const override { return true; }
+  bool accepts_non_tensor(size_t) const override { return true; }
 
  private:
   std::unique_ptr<Subgraph> body_;

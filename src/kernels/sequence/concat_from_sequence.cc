@@ -46,7 +46,7 @@ class ConcatFromSequenceKernel final : public OpKernel {
     return ctx.set_dynamic_output(0, std::move(stacked));
   }
 
-  bool accepts_sequence(size_t input) const override { return input == 0; }
+  bool accepts_non_tensor(size_t input) const override { return input == 0; }
 
  private:
   int64_t axis_ = 0;

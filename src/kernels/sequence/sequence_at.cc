@@ -23,7 +23,7 @@ class SequenceAtKernel final : public OpKernel {
     return ctx.set_dynamic_output(0, std::move(item));
   }
 
-  bool accepts_sequence(size_t input) const override { return input == 0; }
+  bool accepts_non_tensor(size_t input) const override { return input == 0; }
 };
 
 }  // namespace

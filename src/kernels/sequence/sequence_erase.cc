@@ -28,7 +28,7 @@ class SequenceEraseKernel final : public OpKernel {
     return ctx.set_dynamic_output(0, Tensor::sequence(seq->element_type(), std::move(out)));
   }
 
-  bool accepts_sequence(size_t input) const override { return input == 0; }
+  bool accepts_non_tensor(size_t input) const override { return input == 0; }
 };
 
 }  // namespace

@@ -31,7 +31,7 @@ class SequenceInsertKernel final : public OpKernel {
     return ctx.set_dynamic_output(0, Tensor::sequence(element, std::move(out)));
   }
 
-  bool accepts_sequence(size_t input) const override { return input == 0; }
+  bool accepts_non_tensor(size_t input) const override { return input == 0; }
 };
 
 }  // namespace

@@ -19,7 +19,7 @@ class SequenceLengthKernel final : public OpKernel {
     return Status::ok();
   }
 
-  bool accepts_sequence(size_t input) const override { return input == 0; }
+  bool accepts_non_tensor(size_t input) const override { return input == 0; }
 };
 
 }  // namespace

@@ -46,6 +46,11 @@ Result<Tensor> owned_item(const Tensor& t) {
   return copy;
 }
 
+Result<Tensor> owned_value(const Tensor& t) {
+  if (t.is_sequence() || t.is_none()) return t;
+  return owned_item(t);
+}
+
 Result<DataType> joined_element_type(DataType element, const Tensor& item) {
   if (element != DataType::kUndefined && item.dtype() != element)
     return error(StatusCode::kInvalidArgument, "a sequence of ", data_type_name(element), " tensors cannot take a ",

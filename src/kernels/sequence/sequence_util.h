@@ -1,5 +1,6 @@
-// What the sequence ops (ONNX seq(tensor(T)), held as Tensor::sequence) share:
-// reading a sequence input, a position in it, and making items of their own.
+// What the sequence ops (ONNX seq(tensor(T)), held as Tensor::sequence) and
+// the optional ops share: reading a sequence input, a position in it, and
+// making items and values of their own.
 #pragma once
 
 #include <cstddef>
@@ -28,6 +29,10 @@ Result<int64_t> sequence_position(const Tensor& position, int64_t length, bool p
 // An item the sequence owns: inputs may live in arena memory a later step
 // reuses, and a sequence outlives the step that made it.
 Result<Tensor> owned_item(const Tensor& t);
+
+// A value a node may hand on as its output: a sequence or an empty optional
+// as it is (neither is ever changed), a tensor copied (owned_item).
+Result<Tensor> owned_value(const Tensor& t);
 
 // The element type a sequence of `element` takes `item` as (an empty
 // sequence of undefined type takes any), or an error when they differ.
