@@ -145,6 +145,14 @@ struct SessionOptions {
   // make forever. 0: unlimited, as in ONNX Runtime (real while-loops, e.g. a
   // decoder's, may run long).
   uint64_t max_loop_iterations = 0;
+  // On x86 CPUs without VNNI (AVX2 only, e.g. AMD Zen 3 and Intel before
+  // Ice Lake), int8 kernels sum two adjacent u8 x s8 products in 16 bits,
+  // which saturates when the weights go past [-64, 64] and the activations
+  // are large: the result then differs from ONNX's integer arithmetic.
+  // ONNX Runtime's U8S8 kernels do the same on such CPUs, and so does
+  // Parallax by default. True: such weights run on exact int32 paths
+  // instead, 2.5-4x slower there. No effect with VNNI or off x86.
+  bool exact_int8 = false;
   bool optimize = true;                         // graph cleanups and fusions before planning
   bool profile = false;                         // time every op (see Session::op_profile)
   // Where kernels keep packed weights (make_weight_cache). Null: the session's own.

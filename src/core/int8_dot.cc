@@ -23,13 +23,13 @@ bool int8_dot_is_exact() {
 #endif
 }
 
-bool int8_weights_exact(const Tensor& weights) {
-  if (int8_dot_is_exact()) return true;
-  if (weights.dtype() != DataType::kInt8) return false;
+bool int8_weights_may_saturate(const Tensor& weights) {
+  if (int8_dot_is_exact()) return false;
+  if (weights.dtype() != DataType::kInt8) return true;
   const int8_t* w = weights.data<int8_t>();
   for (int64_t i = 0; i < weights.numel(); ++i)
-    if (std::abs(int{w[i]}) > 64) return false;
-  return true;
+    if (std::abs(int{w[i]}) > 64) return true;
+  return false;
 }
 
 }  // namespace parallax

@@ -5,10 +5,12 @@
 // in 32 bits. Without it (AVX2, AVX-512 before Cascade Lake, e.g. AMD Zen 3)
 // oneDNN multiplies byte pairs with vpmaddubsw, which saturates the sum of
 // two products at int16: 255 * 127 * 2 = 64770 does not fit, and the result
-// is silently wrong. Weights within [-64, 64] cannot overflow it
-// (255 * 64 * 2 = 32640), which is why ONNX Runtime's quantizer offers
-// reduce_range. Weights that could overflow take the kernels' exact int32
-// path instead, and the graph passes leave their Q/DQ nodes unfused.
+// is wrong. Weights within [-64, 64] cannot overflow it (255 * 64 * 2 =
+// 32640), which is why ONNX Runtime's quantizer offers reduce_range. ONNX
+// Runtime's own U8S8 kernels saturate the same way on such CPUs, and so do
+// Parallax's by default; with SessionOptions::exact_int8 weights that could
+// overflow take the kernels' exact int32 paths instead (2.5-4x slower) and
+// the graph passes leave their Q/DQ nodes unfused.
 #pragma once
 
 #include "parallax/tensor.h"
@@ -19,8 +21,8 @@ namespace parallax {
 // (VNNI or AMX on x86; always outside x86).
 bool int8_dot_is_exact();
 
-// True when oneDNN's int8 kernels compute `weights` (an int8 tensor) exactly
-// on this CPU: always with VNNI, else when every |w| <= 64.
-bool int8_weights_exact(const Tensor& weights);
+// True when oneDNN's int8 kernels may saturate on `weights` (an int8
+// tensor) on this CPU: never with VNNI, else when some |w| > 64.
+bool int8_weights_may_saturate(const Tensor& weights);
 
 }  // namespace parallax

@@ -65,6 +65,9 @@ class KernelCreateContext {
   // Most iterations a Loop may run per execution (SessionOptions::
   // max_loop_iterations); 0: unlimited.
   virtual uint64_t max_loop_iterations() const { return 0; }
+  // SessionOptions::exact_int8: int8 weights that could saturate this CPU's
+  // int8 products (core/int8_dot.h) take the kernel's exact path.
+  virtual bool exact_int8() const { return false; }
 
  protected:
   explicit KernelCreateContext(const Node* node) : node_(node) {}

@@ -132,8 +132,10 @@ void show_placed(Graph& g) {
 // the nodes left to the CPU, so that the CPU branches beside the device run
 // as fast as on a CPU-only session.
 Status optimize_for_placement(Graph& g, const ProgramOptions& popts) {
-  if (!popts.accelerator) return optimize_graph(g);
-  OptimizeOptions shared;
+  OptimizeOptions cpu;
+  cpu.exact_int8 = popts.exact_int8;
+  if (!popts.accelerator) return optimize_graph(g, cpu);
+  OptimizeOptions shared = cpu;
   shared.channels_last = false;
   shared.matmul_epilogues = false;
   shared.attention = false;
@@ -150,7 +152,7 @@ Status optimize_for_placement(Graph& g, const ProgramOptions& popts) {
   }
   if (std::find(on_device.begin(), on_device.end(), false) == on_device.end()) return Status::ok();
   hide_placed(g, on_device);
-  Status s = optimize_graph(g);
+  Status s = optimize_graph(g, cpu);
   show_placed(g);
   return s;
 }
@@ -188,6 +190,7 @@ Result<CompiledModel> compile_model(std::unique_ptr<Model> model, const SessionO
   popts.adapt_schedule = options.adapt_schedule;
   popts.max_tensor_bytes = options.max_tensor_bytes;
   popts.max_loop_iterations = options.max_loop_iterations;
+  popts.exact_int8 = options.exact_int8;
   popts.weight_cache = options.weight_cache;
   if (options.optimize) PX_RETURN_IF_ERROR(optimize_for_placement(*model->graph, popts));
   PX_ASSIGN_OR_RETURN(cm.program, Program::compile(model->graph, popts));

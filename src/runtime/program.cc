@@ -63,6 +63,7 @@ class RuntimeCreateContext final : public KernelCreateContext {
   }
   WeightCache* weight_cache() const override { return options_.weight_cache.get(); }
   uint64_t max_loop_iterations() const override { return options_.max_loop_iterations; }
+  bool exact_int8() const override { return options_.exact_int8; }
   Result<std::unique_ptr<Subgraph>> compile_subgraph(const std::string& name) const override {
     PX_ASSIGN_OR_RETURN(std::shared_ptr<Graph> body, node_->attrs.get_graph(name));
     std::vector<size_t> outer_map;

@@ -61,6 +61,7 @@ struct ProgramOptions {
   // a shape that asks for more gets ResourceExhausted, never std::bad_alloc.
   size_t max_tensor_bytes = size_t{16} << 30;
   uint64_t max_loop_iterations = 0;  // SessionOptions::max_loop_iterations; 0: unlimited
+  bool exact_int8 = false;           // SessionOptions::exact_int8
   // An accelerator (backends/backend.h): a node it supports, whose op is in
   // accelerator_ops (empty: every op it supports), gets the backend's kernel
   // instead of the CPU registry's. Null: CPU only.

@@ -206,6 +206,9 @@ void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags) {
   cmd.add_option("--max-loop-iterations", flags.max_loop_iterations,
                  "fail a run in which one Loop node would iterate more than N times, e.g. a while-loop whose "
                  "condition never turns false (default 0: unlimited)");
+  cmd.add_flag("--exact-int8", flags.exact_int8,
+               "on x86 CPUs without VNNI, run int8 weights past [-64, 64] on exact int32 paths instead of kernels "
+               "that saturate pairs of products at int16 as ONNX Runtime's do (slower there)");
   cmd.add_flag("--verbose", flags.verbose, "print the run statistics (concurrency, busy time, memory, bound)");
   const CLI::Validator core_list = core_list_validator();
   cmd.add_option("--cpu-cores", flags.cpu_cores,
@@ -293,6 +296,7 @@ Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options)
   }
   if (flags.max_arena_growth > 0) options.max_arena_growth = flags.max_arena_growth;
   options.max_loop_iterations = flags.max_loop_iterations;
+  options.exact_int8 = flags.exact_int8;
   if (flags.fixed_schedule) options.adapt_schedule = false;
   PX_ASSIGN_OR_RETURN(options.cpu_cores, resolve_cores(flags.cpu_cores, flags.device_cores));
   PX_RETURN_IF_ERROR(apply_accelerator_choice(flags.accelerator, flags.accelerator_ops, options));

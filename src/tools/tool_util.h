@@ -33,6 +33,7 @@ struct ScheduleFlags {
   std::string trace;          // Chrome-trace JSON file to write, empty: none
   double max_arena_growth = 0;  // 0: the library's default (SessionOptions::max_arena_growth)
   uint64_t max_loop_iterations = 0;  // 0: unlimited (SessionOptions::max_loop_iterations)
+  bool exact_int8 = false;           // SessionOptions::exact_int8
   bool fixed_schedule = false;  // dataflow without the adaptive fallback to sequential
   bool verbose = false;
   // --accelerator opencl [--accelerator-ops LIST|FILE] [--offload RULE]
@@ -47,7 +48,7 @@ struct ScheduleFlags {
 void add_schedule_flags(CLI::App& cmd, ScheduleFlags& flags);
 // Accepts a core list ("0", "0,2-3"), as --cpu-cores and --device-cores take.
 CLI::Validator core_list_validator();
-// Sets mode, memory_budget, max_loop_iterations, record_timeline (when a
+// Sets mode, memory_budget, max_loop_iterations, exact_int8, record_timeline (when a
 // trace is asked for), the cores and the accelerator settings. With --device-cores it starts OpenCL on
 // those cores: call it before opening a session.
 Status apply_schedule_flags(const ScheduleFlags& flags, SessionOptions& options);

@@ -124,12 +124,15 @@ TEST(FuseQdqConv, ConvAndAddRunAsInt8AndMatchThePlainGraph) {
 }
 
 // Weights past [-64, 64] would saturate the int8 products of a CPU without
-// VNNI (core/int8_dot.h): there the Convs stay float, elsewhere they fuse,
-// and either way the result is the plain graph's.
+// VNNI (core/int8_dot.h): with SessionOptions::exact_int8 the Convs stay
+// float there, elsewhere they fuse, and either way the result is the plain
+// graph's.
 TEST(FuseQdqConv, FullRangeWeightsMatchThePlainGraphOnAnyCpu) {
   Options o;
   o.full_range = true;
-  auto ops = testing::expect_fused_matches_plain(qdq_model(o), inputs(), kYScale * 1.001f);
+  SessionOptions exact;
+  exact.exact_int8 = true;
+  auto ops = testing::expect_fused_matches_plain(qdq_model(o), inputs(), kYScale * 1.001f, exact);
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "NhwcQLinearConv+Relu") == 1, int8_dot_is_exact())
       << ::testing::PrintToString(ops);
 }

@@ -22,10 +22,11 @@ inline Tensor random_tensor(const Shape& shape, unsigned seed, float stddev = 1.
   return t;
 }
 
+// `base`: the options both sessions start from.
 inline std::vector<std::string> expect_fused_matches_plain(const std::string& model,
                                                            const std::vector<NamedTensor>& inputs,
-                                                           float tolerance = 1e-4f) {
-  SessionOptions fused, plain;
+                                                           float tolerance = 1e-4f, const SessionOptions& base = {}) {
+  SessionOptions fused = base, plain = base;
   fused.profile = true;
   plain.optimize = false;
   auto a = Session::open_from_bytes(model, fused);

@@ -61,7 +61,7 @@ bool is_per_tensor_quantization(const Graph& g, const Node& n) {
 }
 // A QLinearConv that NhwcQLinearConv runs (kernels/cpu/q_linear_conv.cc):
 // constant 4-D int8 weights with zero point 0, constant scalar x/y parameters.
-bool is_int8_nhwc_conv(const Graph& g, const Node& n) {
+bool is_int8_nhwc_conv(const Graph& g, const Node& n, bool exact_int8) {
   if (n.num_explicit_inputs < 8 || n.attrs.has("px_residual")) return false;
   for (size_t i = 1; i < 8; ++i)
     if (!n.inputs[i].valid() || !constant_of(g, n.inputs[i])) return false;
@@ -69,7 +69,7 @@ bool is_int8_nhwc_conv(const Graph& g, const Node& n) {
   const Tensor* w = constant_of(g, n.inputs[3]);
   const Tensor* wz = constant_of(g, n.inputs[5]);
   if (w->rank() != 4 || w->dtype() != DataType::kInt8 || wz->dtype() != DataType::kInt8) return false;
-  if (!int8_weights_exact(*w)) return false;  // QLinearConv's exact path is NCHW
+  if (exact_int8 && int8_weights_may_saturate(*w)) return false;  // QLinearConv's exact path is NCHW
   for (int64_t i = 0; i < wz->numel(); ++i)
     if (wz->data<int8_t>()[i] != 0) return false;
   for (size_t i : {1, 2, 6, 7})
@@ -86,7 +86,8 @@ bool is_binary_elementwise(const Node& n) {
 
 class ChannelsLast {
  public:
-  ChannelsLast(Graph& g, const std::vector<std::string>& nhwc_ops) : g_(g), nhwc_ops_(nhwc_ops) {
+  ChannelsLast(Graph& g, const std::vector<std::string>& nhwc_ops, bool exact_int8)
+      : g_(g), nhwc_ops_(nhwc_ops), exact_int8_(exact_int8) {
     auto it = g.opsets.find("");
     opset_ = it == g.opsets.end() ? 13 : it->second;
   }
@@ -152,7 +153,7 @@ class ChannelsLast {
       return "NhwcConv";
     }
     if (n.op_type == "QLinearConv") {
-      if (!is_int8_nhwc_conv(g_, n)) return std::nullopt;
+      if (!is_int8_nhwc_conv(g_, n, exact_int8_)) return std::nullopt;
       return "NhwcQLinearConv";
     }
     if (!input_is_4d(n.inputs[0])) return std::nullopt;  // pooling: only where the input is known to be 4-D
@@ -353,12 +354,13 @@ class ChannelsLast {
   Graph& g_;
   const std::vector<std::string>& nhwc_ops_;
   int opset_ = 13;
+  bool exact_int8_ = false;
 };
 
 }  // namespace
 
-size_t to_channels_last(Graph& g, const std::vector<std::string>& nhwc_ops) {
-  return ChannelsLast(g, nhwc_ops).run();
+size_t to_channels_last(Graph& g, const std::vector<std::string>& nhwc_ops, bool exact_int8) {
+  return ChannelsLast(g, nhwc_ops, exact_int8).run();
 }
 
 }  // namespace parallax::passes

@@ -27,7 +27,7 @@ bool is_weight_scale(const Graph& g, ValueId v, int64_t n) {
 
 }  // namespace
 
-size_t fuse_dynamic_quant_matmul(Graph& g) {
+size_t fuse_dynamic_quant_matmul(Graph& g, bool exact_int8) {
   size_t fused = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& mm = g.nodes[i];
@@ -37,7 +37,7 @@ size_t fuse_dynamic_quant_matmul(Graph& g) {
       continue;
     const Tensor* w = constant_of(g, mm.inputs[1]);
     if (!w || w->dtype() != DataType::kInt8 || w->rank() != 2) continue;
-    if (!int8_weights_exact(*w)) continue;  // the plain graph is exact where int8 products would saturate
+    if (exact_int8 && int8_weights_may_saturate(*w)) continue;  // the plain graph is exact
     const int64_t n = w->dim(1);
     const ValueId w_zp = mm.num_explicit_inputs > 3 ? mm.inputs[3] : ValueId();
     if (w_zp.valid() && !constant_of(g, w_zp)) continue;

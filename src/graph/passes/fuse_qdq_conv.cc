@@ -33,7 +33,7 @@ bool per_tensor(const Graph& g, const Node& n) {
 
 }  // namespace
 
-size_t fuse_qdq_conv(Graph& g) {
+size_t fuse_qdq_conv(Graph& g, bool exact_int8) {
   size_t fused = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& conv = g.nodes[i];
@@ -45,7 +45,7 @@ size_t fuse_qdq_conv(Graph& g) {
     if (dx->num_explicit_inputs < 3 || !dx->inputs[2].valid()) continue;  // x's type comes with its zero point
     const Tensor* w = constant_of(g, dw->inputs[0]);
     if (!w || w->dtype() != DataType::kInt8 || w->rank() != 4) continue;
-    if (!int8_weights_exact(*w)) continue;  // the plain graph is exact where int8 products would saturate
+    if (exact_int8 && int8_weights_may_saturate(*w)) continue;  // the plain graph is exact
     const Tensor* ws = constant_of(g, dw->inputs[1]);
     if (ws->numel() != 1) {
       auto axis = dw->attrs.get_int("axis", 1);

@@ -64,12 +64,12 @@ struct Weight {
   std::vector<float> scales;
 };
 
-std::optional<Weight> weight(const Graph& g, const Node& dw, bool trans_b) {
+std::optional<Weight> weight(const Graph& g, const Node& dw, bool trans_b, bool exact_int8) {
   if (!constant_params(g, dw)) return std::nullopt;
   const Tensor* w = constant_of(g, dw.inputs[0]);
   const Tensor* ws = constant_of(g, dw.inputs[1]);
   if (!w || w->dtype() != DataType::kInt8 || w->rank() != 2 || ws->dtype() != DataType::kFloat32) return std::nullopt;
-  if (!int8_weights_exact(*w)) return std::nullopt;  // the plain graph is exact where int8 products would saturate
+  if (exact_int8 && int8_weights_may_saturate(*w)) return std::nullopt;  // the plain graph is exact
   const int64_t n = trans_b ? w->dim(0) : w->dim(1), k = trans_b ? w->dim(1) : w->dim(0);
   if (ws->numel() != 1) {
     // Per output column: axis 1 of [K, N], axis 0 of a transposed [N, K].
@@ -131,7 +131,7 @@ bool plain_gemm(const Node& gemm) {
 
 }  // namespace
 
-size_t fuse_qdq_matmul(Graph& g) {
+size_t fuse_qdq_matmul(Graph& g, bool exact_int8) {
   size_t fused = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& mm = g.nodes[i];
@@ -145,7 +145,7 @@ size_t fuse_qdq_matmul(Graph& g) {
     auto tb = mm.attrs.get_int("transB", 0);
     if (gemm && !tb.is_ok()) continue;
     const bool trans_b = gemm && *tb != 0;
-    auto w = weight(g, *dw, trans_b);
+    auto w = weight(g, *dw, trans_b, exact_int8);
     if (!w) continue;
     const int64_t n = w->q.dim(1);
     const float a_scale = constant_of(g, da->inputs[1])->data<float>()[0];

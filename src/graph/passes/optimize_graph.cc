@@ -31,9 +31,9 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   passes::remove_identities(graph);
   passes::fold_cast_pairs(graph);
   passes::remove_dead_nodes(graph);
-  passes::fuse_dynamic_quant_matmul(graph);
-  passes::fuse_qdq_conv(graph);
-  passes::fuse_qdq_matmul(graph);
+  passes::fuse_dynamic_quant_matmul(graph, options.exact_int8);
+  passes::fuse_qdq_conv(graph, options.exact_int8);
+  passes::fuse_qdq_matmul(graph, options.exact_int8);
   passes::fold_batch_norm_into_conv(graph);
   passes::fold_pad_into_average_pool(graph);
   passes::fold_conv_affine(graph);
@@ -45,7 +45,7 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   passes::fuse_layer_norm(graph);
   if (options.channels_last) {
     passes::to_channels_last(
-        graph, {"Conv", "QLinearConv", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization"});
+        graph, {"Conv", "QLinearConv", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization"}, options.exact_int8);
     // The skip connection's Add, then the activation behind it, join the Conv.
     if (passes::fuse_conv_residual(graph) > 0) passes::fuse_conv_activation(graph);
   }

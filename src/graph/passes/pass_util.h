@@ -80,13 +80,15 @@ size_t fuse_attention(Graph& g);
 size_t fuse_qdq_swish(Graph& g);
 // quantize_dynamic's DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul (-> Add)
 // -> one int8 GEMM node (DynamicQuantizeMatMul or MatMulIntegerToFloat).
-size_t fuse_dynamic_quant_matmul(Graph& g);
+// exact_int8 (all three, and to_channels_last's QLinearConv): weights that
+// could saturate this CPU's int8 products stay unfused (core/int8_dot.h).
+size_t fuse_dynamic_quant_matmul(Graph& g, bool exact_int8 = false);
 // quantize_static's DequantizeLinear -> Conv [-> Relu] -> QuantizeLinear -> QLinearConv.
-size_t fuse_qdq_conv(Graph& g);
+size_t fuse_qdq_conv(Graph& g, bool exact_int8 = false);
 // DequantizeLinear x2 (x3 with a Gemm's bias) -> MatMul / Gemm [-> Relu]
 // [-> QuantizeLinear] -> QLinearMatMul (com.parallax's with a bias or Relu),
 // or MatMulIntegerToFloat where the result stays float.
-size_t fuse_qdq_matmul(Graph& g);
+size_t fuse_qdq_matmul(Graph& g, bool exact_int8 = false);
 // DequantizeLinear x2 -> Add [-> Relu] -> QuantizeLinear -> com.parallax.QLinearAdd.
 size_t fuse_qdq_add(Graph& g);
 // QuantizeLinear -> DequantizeLinear (same per-tensor parameters, nothing
@@ -97,7 +99,7 @@ size_t fuse_hard_swish(Graph& g);
 size_t fuse_gated_activation(Graph& g);
 // Runs `nhwc_ops` (Conv, pooling) on NHWC data and keeps activations NHWC
 // between them; see channels_last.cc.
-size_t to_channels_last(Graph& g, const std::vector<std::string>& nhwc_ops);
+size_t to_channels_last(Graph& g, const std::vector<std::string>& nhwc_ops, bool exact_int8 = false);
 // After to_channels_last: NhwcConv -> Add(residual) becomes one NhwcConv.
 size_t fuse_conv_residual(Graph& g);
 

@@ -19,6 +19,9 @@ struct OptimizeOptions {
   // Attention's MatMul -> Softmax -> MatMul as one CPU kernel
   // (com.parallax.SoftmaxAttention), which no accelerator has.
   bool attention = true;
+  // SessionOptions::exact_int8: int8 weights that could saturate this CPU's
+  // int8 products stay unfused (core/int8_dot.h).
+  bool exact_int8 = false;
 };
 
 // Rewrites the graph into what the CPU kernels can run, whether or not it is

@@ -1,4 +1,3 @@
-#include "core/int8_dot.h"
 #include "kernels/cpu/dnnl_int8_conv.h"
 
 namespace parallax::dnnl_util {
@@ -12,7 +11,6 @@ dnnl::memory::data_type dnnl_type(DataType t) {
 }  // namespace
 
 void Int8Conv::hold(const Tensor& w, const quant_detail::ConvAttrs& attrs, Int8ConvParams params, WeightCache* cache) {
-  if (!int8_weights_exact(w)) return;  // the kernel's int32 path then runs (core/int8_dot.h)
   attrs_ = attrs;
   p_ = std::move(params);
   const int64_t grp = attrs.group, m = w.dim(0);

@@ -1,4 +1,3 @@
-#include "core/int8_dot.h"
 #include "kernels/cpu/dnnl_int8_matmul.h"
 
 #include <cstring>
@@ -7,7 +6,6 @@ namespace parallax::dnnl_util {
 
 void Int8Matmul::hold(const Tensor& b, std::vector<float> b_scale, std::vector<float> bias, FusedActivation act,
                       WeightCache* cache) {
-  if (!int8_weights_exact(b)) return;  // the kernel's int32 path then runs (core/int8_dot.h)
   act_ = act;
   k_ = b.dim(0);
   n_ = b.dim(1);

@@ -1,4 +1,3 @@
-#include "core/int8_dot.h"
 #include "kernels/cpu/dnnl_int8_qmatmul.h"
 
 namespace parallax::dnnl_util {
@@ -12,7 +11,6 @@ dnnl::memory::data_type dnnl_type(DataType t) {
 }  // namespace
 
 void Int8QMatmul::hold(const Tensor& b, Int8QMatmulParams params, WeightCache* cache) {
-  if (!int8_weights_exact(b)) return;  // the kernel's int32 path then runs (core/int8_dot.h)
   p_ = std::move(params);
   k_ = b.dim(0);
   n_ = b.dim(1);

@@ -10,6 +10,7 @@
 // an activation sat between the Conv and the QuantizeLinear.
 #include <cmath>
 
+#include "core/int8_dot.h"
 #include "core/status_macros.h"
 #include "kernels/cpu/dnnl_int8_conv.h"
 #include "kernels/cpu/quant_util.h"
@@ -195,6 +196,7 @@ class QLinearConvKernel final : public OpKernel {
     p.act = act_;
     p.nhwc = nhwc_;
     x_type_ = xt;
+    if (ctx.exact_int8() && int8_weights_may_saturate(w)) return Status::ok();  // the int32 path is exact
     conv_.hold(w, a_, std::move(p), ctx.weight_cache());
     return Status::ok();
   }

@@ -14,6 +14,7 @@
 // takes the portable int32 loop with numpy broadcasting.
 #include <cmath>
 
+#include "core/int8_dot.h"
 #include "core/status_macros.h"
 #include "kernels/cpu/dnnl_int8_qmatmul.h"
 #include "kernels/cpu/quant_util.h"
@@ -153,6 +154,7 @@ class QLinearMatMulKernel final : public OpKernel {
       p.bias.assign(bias->data<int32_t>(), bias->data<int32_t>() + n);
     }
     p.act = act_;
+    if (ctx.exact_int8() && int8_weights_may_saturate(b)) return Status::ok();  // the int32 path is exact
     gemm_.hold(b, std::move(p), ctx.weight_cache());
     return Status::ok();
   }

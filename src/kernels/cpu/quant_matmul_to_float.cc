@@ -1,3 +1,4 @@
+#include "core/int8_dot.h"
 #include "kernels/cpu/quant_matmul_to_float.h"
 
 #include <cmath>
@@ -63,6 +64,7 @@ Status QuantMatMulToFloat::init(const KernelCreateContext& ctx, const char* op, 
     bias_v.assign(bias->data<float>(), bias->data<float>() + n);
   }
   std::vector<float> scale_v(bs->data<float>(), bs->data<float>() + bs->numel());
+  if (ctx.exact_int8() && int8_weights_may_saturate(*b)) return Status::ok();  // the int32 loop is exact
   gemm_.hold(*b, std::move(scale_v), std::move(bias_v), act_, ctx.weight_cache());
   return Status::ok();
 }
