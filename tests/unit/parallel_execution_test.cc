@@ -32,12 +32,14 @@ bool same_bytes(const Tensor& a, const Tensor& b) {
 
 // On CPUs without AVX-512 oneDNN runs f32 convolutions and matmuls with its
 // AVX2 and gemm-based kernels, which for some shapes split the reduction (K,
-// input channels) by the thread count, so the last bits of ppocr_rec,
-// clip_text, distilbert and whisper's decoder depend on how many threads a
-// step got (GEMVs, which did the same, now run on one thread: dnnl_matmul.h).
-// There the outputs must agree closely, and the models whose bits differ are
-// printed: bit-identity there is still open (issue 14). With AVX-512 every
-// model must give the same bits.
+// input channels) by the thread count: a GEMV such as a classifier's last
+// Gemm, ppocr_rec's 960-channel convolutions, the matmuls of clip_text and
+// whisper's decoder. Their last bits then depend on how many threads a step
+// got. Running GEMVs on one thread fixed the classifiers but cost decoder
+// steps 20 % (gpt_decoder_step 1.46 -> 1.76 ms at 2 threads), so there the
+// outputs must agree closely, and the models whose bits differ are printed:
+// bit-identity there is still open (issue 14). With AVX-512 every model must
+// give the same bits.
 bool has_avx512() {
   const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
   const auto avx512 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);

@@ -10,7 +10,6 @@
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <set>
-#include <string>
 #include <vector>
 
 #include "kernels/cpu/dnnl_util.h"
@@ -75,7 +74,6 @@ class CachedMatmul {
         e.pd = dnnl::matmul::primitive_desc(desc, attr, eng);
         e.prim = dnnl::matmul(e.pd);
         if (weights_) e.packed = weights_->in_layout(e.pd.weights_desc());
-        e.one_thread = short_gemm(p, e.pd);
         failed_.erase(key);
         make_room(cache_);
         it = cache_.emplace(std::move(key), std::move(e)).first;
@@ -88,15 +86,8 @@ class CachedMatmul {
       std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, dm}};
       if (bias) args[DNNL_ARG_BIAS] = memory(e.bias, eng, const_cast<float*>(bias));
       add_scratchpad(e.pd, args);
-      if (e.one_thread) {
-        on_one_thread([&] {
-          e.prim.execute(s, args);
-          s.wait();
-        });
-      } else {
-        e.prim.execute(s, args);
-        s.wait();
-      }
+      e.prim.execute(s, args);
+      s.wait();
       return Status::ok();
     } catch (const std::exception& ex) {
       return from_exception(ex, "matmul");
@@ -109,19 +100,7 @@ class CachedMatmul {
     dnnl::matmul::primitive_desc pd;
     dnnl::matmul prim;
     dnnl::memory packed;
-    bool one_thread = false;
   };
-  // oneDNN's gemm-based matmul (what CPUs without AVX-512 get instead of
-  // brgemm) splits K across threads for problems of few rows, so a GEMV's
-  // last bits would depend on the thread count, and a model's outputs on the
-  // schedule. Up to kShortRows rows it runs on one thread: cheap for so few
-  // rows, and the same bits at every thread count.
-  static constexpr int64_t kShortRows = 32;
-  static bool short_gemm(const MatmulProblem& p, const dnnl::matmul::primitive_desc& pd) {
-    int64_t rows = 1;
-    for (size_t d = 0; d + 1 < p.dst.size(); ++d) rows *= p.dst[d];
-    return rows <= kShortRows && std::string(pd.impl_info_str()).rfind("gemm", 0) == 0;
-  }
   FusedActivation act_;
   PackedWeights* weights_ = nullptr;
   std::mutex mu_;

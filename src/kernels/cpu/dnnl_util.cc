@@ -139,11 +139,4 @@ std::vector<int64_t> with_thread_count(std::vector<int64_t> key) {
   return key;
 }
 
-void on_one_thread(FunctionRef<void()> fn) {
-  const int threads = omp_get_max_threads();
-  if (threads != 1) omp_set_num_threads(1);
-  fn();
-  if (threads != 1) omp_set_num_threads(threads);
-}
-
 }  // namespace parallax::dnnl_util

@@ -14,8 +14,6 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
-#include "core/function_ref.h"
-
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -38,10 +36,6 @@ dnnl::stream& cpu_stream();
 // all of them in another, so primitive caches are keyed by the thread count
 // too: `key` + [current OpenMP thread count].
 std::vector<int64_t> with_thread_count(std::vector<int64_t> key);
-
-// Runs fn() with OpenMP (and so oneDNN) limited to one thread, then restores
-// the caller's count.
-void on_one_thread(FunctionRef<void()> fn);
 
 // Kernels cache one primitive per input shape and thread count. A model fed
 // ever-new shapes would grow such a cache without end (and a Conv entry keeps
