@@ -31,11 +31,11 @@ enum class DataType : int32_t {
   // this number as a tensor's element type.
   kSequence = -1,
   // Not an element type either: the dtype of an optional that holds no value
-  // (ONNX optional(T) when empty, see Tensor::none).
+  // (ONNX optional(T) when empty, see Tensor::none). Refused by the loader too.
   kNone = -2,
 };
 
-// Bytes per element; 0 for types Parallax cannot hold in a flat buffer (string, sequence).
+// Bytes per element; 0 for types Parallax cannot hold in a flat buffer (string, sequence, none).
 PARALLAX_API size_t element_size(DataType type);
 PARALLAX_API std::string_view data_type_name(DataType type);
 // True for the types the CPU kernels compute with.

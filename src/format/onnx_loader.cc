@@ -30,10 +30,10 @@ struct Scope {
 };
 
 // A tensor's declared element type. Numbers ONNX does not define stay as
-// they are (the kernels refuse them by name); kSequence's own number is not a
-// tensor's.
+// they are (the kernels refuse them by name); kSequence's and kNone's own
+// numbers are not a tensor's.
 Result<DataType> element_type(const std::string& value, int32_t onnx_type) {
-  if (onnx_type == static_cast<int32_t>(DataType::kSequence))
+  if (onnx_type == static_cast<int32_t>(DataType::kSequence) || onnx_type == static_cast<int32_t>(DataType::kNone))
     return error(StatusCode::kInvalidModel, "value '", value, "' declares element type ", onnx_type,
                  ", which ONNX does not define");
   return static_cast<DataType>(onnx_type);

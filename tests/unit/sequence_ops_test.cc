@@ -264,6 +264,22 @@ TEST(SequenceOps, BadPositionsAndContents) {
   }
 }
 
+// The numbers Parallax gives sequences and empty optionals are not element
+// types a model may declare for a tensor.
+TEST(SequenceOps, ModelCannotDeclareTheInternalTypes) {
+  for (int internal : {static_cast<int>(DataType::kSequence), static_cast<int>(DataType::kNone)}) {
+    ModelBuilder b(13);
+    b.input("x", internal, {2});
+    b.node("Relu", {"x"}, {"y"});
+    b.output("y", onnx::TensorProto::FLOAT, {2});
+    auto session = Session::open_from_bytes(b.bytes());
+    ASSERT_FALSE(session.is_ok()) << internal;
+    EXPECT_EQ(session.status().code(), StatusCode::kInvalidModel) << session.status().to_string();
+    EXPECT_NE(session.status().message().find("which ONNX does not define"), std::string::npos)
+        << session.status().to_string();
+  }
+}
+
 // SequenceMap runs its body on each item, with a tensor input passed whole.
 TEST(SequenceOps, SequenceMapAddsToEachItem) {
   ModelBuilder b(17);
