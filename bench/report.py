@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """One command that reproduces the paper's tables on this machine.
 
-  /usr/bin/python3 bench/report.py [--models a,b] [--rounds 3] [--runs 20] [--warmup 12] [--out docs/report]
+  /usr/bin/python3 bench/report.py [--models a,b] [--rounds 3] [--runs 20] [--warmup 17] [--out docs/report]
   /usr/bin/python3 bench/report.py --from-json docs/report/results.json --out /tmp/r   # re-render only
 
 Per model of the suite (default: every model of scripts/model_manifest.json
@@ -886,7 +886,7 @@ def main(argv=None):
     ap.add_argument("--parallax", default=os.path.join(ROOT, "build", "parallax"))
     ap.add_argument("--rounds", type=positive_int, default=3)
     ap.add_argument("--runs", type=positive_int, default=20)
-    ap.add_argument("--warmup", type=nonneg_int, default=12)
+    ap.add_argument("--warmup", type=nonneg_int, default=17)
     ap.add_argument("--px", type=config_list, default=DEFAULT_PX, help="parallax MODE:THREADS list")
     ap.add_argument("--ort", type=config_list, default=DEFAULT_ORT, help="ORT MODE:THREADS list ('none': no ORT)")
     ap.add_argument("--trace-model", help="model whose dataflow run is drawn (default googlenet, else the first; "

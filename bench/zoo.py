@@ -653,7 +653,7 @@ def render_md(data):
 
 def warm_text(meta):
     w = meta.get("warmup")
-    return str(w) if w is not None else "the tool's default (parallax 12, ORT 5)"
+    return str(w) if w is not None else "the tool's default (parallax 17, ORT 5)"
 
 
 def sort_key(m, keys):
@@ -807,7 +807,7 @@ def main(argv=None):
     ap.add_argument("--rounds", type=rep.positive_int, default=3)
     ap.add_argument("--runs", type=rep.positive_int, default=20)
     ap.add_argument("--warmup", type=rep.nonneg_int, default=None,
-                    help="warm-up runs for both (default: each tool's own: parallax 12 (its adaptive "
+                    help="warm-up runs for both (default: each tool's own: parallax 17 (its adaptive "
                          "schedule's first trial), ORT 5)")
     ap.add_argument("--lose-ratio", type=float, default=1.1, help="profile models slower than this ratio")
     ap.add_argument("--no-profile", action="store_true", help="skip the op-type profiles")

@@ -24,7 +24,6 @@ std::string arm_name(const TunerArm& a) {
 ScheduleTuner::ScheduleTuner(std::vector<TunerArm> arms, TunerPolicy policy)
     : arms_(std::move(arms)), policy_(policy), probe_interval_(policy.probe_interval) {
   if (arms_.empty()) arms_.push_back({});
-  runs_.assign(arms_.size(), 0);
   samples_.assign(arms_.size(), {});
   probe_ms_.assign(arms_.size(), -1);
   if (arms_.size() == 1) {
@@ -36,7 +35,7 @@ ScheduleTuner::ScheduleTuner(std::vector<TunerArm> arms, TunerPolicy policy)
 }
 
 size_t ScheduleTuner::next() const {
-  return queue_.empty() ? chosen_ : queue_.front();
+  return queue_.empty() ? chosen_ : queue_.front().arm;
 }
 
 void ScheduleTuner::start_trial() {
@@ -44,11 +43,20 @@ void ScheduleTuner::start_trial() {
   ++trials_;
   queue_.clear();
   for (auto& s : samples_) s.clear();
-  // Warm-ups first, for arms never run, then the timed runs round robin.
-  for (size_t a = 0; a < arms_.size(); ++a)
-    for (int w = runs_[a]; w < policy_.warmup_runs; ++w) queue_.push_back(a);
-  for (int r = 0; r < policy_.trial_runs; ++r)
-    for (size_t a = 0; a < arms_.size(); ++a) queue_.push_back(a);
+  const size_t n = arms_.size();
+  for (int r = 0; r < policy_.trial_rounds; ++r)
+    for (size_t i = 0; i < n; ++i) {
+      const size_t a = r % 2 == 0 ? i : n - 1 - i;
+      // The arm of the run before stays warm: no untimed run when it goes on.
+      if (queue_.empty() || queue_.back().arm != a) queue_.push_back({a, false});
+      for (int b = 0; b < policy_.block_runs; ++b) queue_.push_back({a, true});
+    }
+}
+
+int ScheduleTuner::trial_length() const {
+  if (arms_.size() == 1) return 0;
+  const int n = static_cast<int>(arms_.size());
+  return policy_.trial_rounds * n * (1 + policy_.block_runs) - (policy_.trial_rounds - 1);
 }
 
 void ScheduleTuner::start_probe() {
@@ -56,7 +64,7 @@ void ScheduleTuner::start_probe() {
   queue_.clear();
   std::fill(probe_ms_.begin(), probe_ms_.end(), -1.0);
   for (size_t a = 0; a < arms_.size(); ++a)
-    if (a != chosen_) queue_.push_back(a);
+    if (a != chosen_) queue_.push_back({a, true});
 }
 
 void ScheduleTuner::decide() {
@@ -83,19 +91,21 @@ void ScheduleTuner::decide() {
   v.precision(3);
   v << "adaptive: " << arm_name(arms_[best]) << " kept (";
   for (size_t a = 0; a < arms_.size(); ++a) v << (a ? ", " : "") << arm_name(arms_[a]) << ' ' << med[a] << " ms";
-  v << ", medians of " << policy_.trial_runs << " runs; trial " << trials_ << ')';
+  v << ", medians of " << policy_.trial_rounds * policy_.block_runs << " runs; trial " << trials_ << ')';
   verdict_ = v.str();
 }
 
 void ScheduleTuner::report(size_t arm, double wall_ms) {
   if (arm >= arms_.size() || arms_.size() == 1) return;
-  const bool warmup = runs_[arm] < policy_.warmup_runs;
-  ++runs_[arm];
-  if (!queue_.empty() && queue_.front() == arm) queue_.pop_front();
+  bool timed = true;
+  if (!queue_.empty() && queue_.front().arm == arm) {
+    timed = queue_.front().timed;
+    queue_.pop_front();
+  }
 
   switch (phase_) {
     case Phase::kTrial:
-      if (!warmup) samples_[arm].push_back(wall_ms);
+      if (timed) samples_[arm].push_back(wall_ms);
       if (queue_.empty()) decide();
       return;
     case Phase::kProbe:
@@ -104,7 +114,7 @@ void ScheduleTuner::report(size_t arm, double wall_ms) {
       {
         const double now = recent_.empty() ? chosen_ms_ : median({recent_.begin(), recent_.end()});
         for (size_t a = 0; a < arms_.size(); ++a)
-          if (a != chosen_ && probe_ms_[a] >= 0 && probe_ms_[a] * (1 + policy_.keep_margin) < now) {
+          if (a != chosen_ && probe_ms_[a] >= 0 && probe_ms_[a] * (1 + policy_.probe_margin) < now) {
             start_trial();
             return;
           }

@@ -15,18 +15,30 @@
 // machine; on a quiet machine the team wins again. No fixed setting is best
 // in both, so the tuner watches the chosen arm and re-decides:
 //
-//   trial    each arm runs `warmup_runs` untimed (first-use caches) then
-//            `trial_runs` timed runs, round robin; the lowest median wins,
-//            but an arm earlier in the list (simpler) is kept when it is
-//            within `keep_margin` of the winner.
+//   trial    `trial_rounds` rounds; in each, every arm runs a block: one
+//            untimed run on switching to it, then `block_runs` timed runs.
+//            The second round visits the arms in reverse order, so a machine
+//            drifting during the trial weighs on every arm alike. The
+//            lowest median wins, but an arm earlier in the list (simpler) is
+//            kept when it is within `keep_margin` of the winner.
 //   exploit  the chosen arm runs. Its last `window` times are watched: a
 //            median above `drift` x the one it was chosen at (load arrived)
 //            starts a new trial at once.
 //   probe    every `probe_interval` runs each other arm runs once; one that
-//            beats the chosen arm's recent median by `keep_margin` (load
+//            beats the chosen arm's recent median by `probe_margin` (load
 //            left) starts a new trial. Probes that confirm the choice double
 //            the interval, up to `max_probe_interval`, so a steady machine
 //            pays almost nothing for them.
+//
+// Why blocks, not round robin: a run right after a switch pays for the other
+// arm's state (its oneDNN primitives and packed weights in the caches, an
+// OpenMP team gone to sleep). Measured round robin, mobilenet_v2 int8 timed
+// sequential x2 at 3.35-3.9 ms in trials and 2.97 ms when run alone.
+// Why a wider margin for probes than for trials: a probe is one run, and arms
+// within a few percent of each other (dataflow and sequential on a chain)
+// beat each other by 3 % in single runs by chance; each such probe bought a
+// whole trial, slow arms included (default 3.2 ms against --mode sequential's
+// 2.9 on the same model). Load leaving changes times by far more than 10 %.
 //
 // Pure logic on numbers: no clocks, no threads; Program feeds it.
 #pragma once
@@ -46,9 +58,10 @@ struct TunerArm {
 };
 
 struct TunerPolicy {
-  int warmup_runs = 1;
-  int trial_runs = 3;
+  int trial_rounds = 2;
+  int block_runs = 2;
   double keep_margin = 0.03;
+  double probe_margin = 0.10;
   size_t window = 8;
   double drift = 1.3;
   int probe_interval = 32;
@@ -67,6 +80,8 @@ class ScheduleTuner {
   // The run made with `arm` (what next() said) took `wall_ms`.
   void report(size_t arm, double wall_ms);
 
+  // Runs a trial takes (the first one: bench's warm-up covers it).
+  int trial_length() const;
   // True once a trial has decided (false during the first trial).
   bool decided() const { return decided_; }
   size_t chosen() const { return chosen_; }
@@ -83,8 +98,11 @@ class ScheduleTuner {
   std::vector<TunerArm> arms_;
   TunerPolicy policy_;
   Phase phase_ = Phase::kTrial;
-  std::deque<size_t> queue_;                  // arms still to run in this trial or probe
-  std::vector<int> runs_;                     // per arm, all runs ever (warm-ups are the first)
+  struct Slot {
+    size_t arm;
+    bool timed;
+  };
+  std::deque<Slot> queue_;                    // runs still to make in this trial or probe
   std::vector<std::vector<double>> samples_;  // per arm, this trial's timed runs
   std::vector<double> probe_ms_;              // this probe's time per arm (< 0: not yet)
   std::deque<double> recent_;                 // the chosen arm's last runs

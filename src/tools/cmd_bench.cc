@@ -27,9 +27,9 @@ namespace {
 struct BenchArgs {
   std::string model, inputs_dir;
   std::vector<std::string> shapes;
-  // 12 warm-ups: the adaptive schedule's first trial (a warm-up and three
-  // timed runs of each of its three ways to run, runtime/schedule_tuner.h).
-  int threads = 1, warmup = 12, runs = 20;
+  // 17 warm-ups: the adaptive schedule's first trial at 2 threads (two
+  // rounds of a block per way to run, ScheduleTuner::trial_length()).
+  int threads = 1, warmup = 17, runs = 20;
   bool json = false, profile = false;
   ScheduleFlags schedule;
 };
