@@ -15,7 +15,9 @@ models/<model>/test_data_set_0. In every round the three runs (Parallax fp32,
 Parallax int8, ORT int8) go one after the other, the order rotating between
 rounds, so machine drift hits them alike. Reported: the median over rounds of
 each run's median latency, int8/fp32 and int8/ORT (< 1: int8 on Parallax is
-faster), their geometric means, the same for the fastest run (on a loaded
+faster), their geometric means (each tool warms up by its own default:
+Parallax's covers its adaptive schedule's first trial, which would
+otherwise land in the counted runs), the same for the fastest run (on a loaded
 machine the minimum shows what a kernel can do, the median what waiting
 for descheduled threads costs), and Parallax's peak RSS and resident weight
 bytes for both files.
@@ -39,14 +41,14 @@ def model_path(name, base):
 
 def run_px(model, inputs, a):
     out = subprocess.run([a.parallax, "bench", model, "--inputs", inputs, "--threads",
-                          str(a.threads), "--runs", str(a.runs), "--warmup", "2", "--json"],
+                          str(a.threads), "--runs", str(a.runs), "--json"],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
 
 def run_ort(model, inputs, a):
     out = subprocess.run(["node", os.path.join(ROOT, "reference", "ort_bench.js"), model, "--inputs", inputs,
-                          "--threads", str(a.threads), "--runs", str(a.runs), "--warmup", "2", "--json"],
+                          "--threads", str(a.threads), "--runs", str(a.runs), "--json"],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 

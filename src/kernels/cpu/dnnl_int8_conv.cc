@@ -68,6 +68,7 @@ Status Int8Conv::run(const quant_detail::ConvGeom& g, const void* x, void* y) {
                                                 x_any, w_any, memory::desc({g.M}, memory::data_type::f32, tag::a),
                                                 y_any, strides, dil, pad_l, pad_r);
       e.pd = dnnl::convolution_forward::primitive_desc(desc, attr, eng);
+      if (g.k[0] == 1 && g.k[1] == 1) skip_amx_implementations(e.pd);
       e.prim = dnnl::convolution_forward(e.pd);
       e.packed = weights_.in_layout(e.pd.weights_desc());
       if (e.pd.src_desc() != e.x_plain)

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <string>
 
 #include <omp.h>
 
@@ -33,6 +34,19 @@ void* thread_scratch(int slot, size_t bytes) {
 
 void share_scratchpad(dnnl::primitive_attr& attr) {
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+}
+
+void skip_amx_implementations(dnnl::primitive_desc& pd) {
+  const auto is_amx = [](const dnnl::primitive_desc& d) { return std::string(d.impl_info_str()).find("amx") != std::string::npos;
+  };
+  if (!is_amx(pd)) return;
+  dnnl::primitive_desc probe = pd;
+  while (probe.next_impl()) {
+    if (!is_amx(probe)) {
+      pd = probe;
+      return;
+    }
+  }
 }
 
 void add_scratchpad(const dnnl::primitive_desc_base& pd, std::unordered_map<int, dnnl::memory>& args) {
