@@ -70,6 +70,7 @@ TEST(ArenaView, SameBytesInEveryModeWithTheMemoryChecker) {
       SessionOptions o;
       o.num_threads = threads;
       o.mode = mode;
+      o.adapt_schedule = false;  // dataflow runs dataflow, not the trial's sequential arm first
       o.check_memory = true;
       auto s = Session::open_from_bytes(view_chain_model(), o);
       ASSERT_TRUE(s.is_ok()) << s.status().to_string();

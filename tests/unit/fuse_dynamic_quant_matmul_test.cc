@@ -142,6 +142,7 @@ Tensor run_with(const std::string& model, int threads, ExecutionMode mode) {
   SessionOptions opt;
   opt.num_threads = threads;
   opt.mode = mode;
+  opt.adapt_schedule = false;
   auto s = Session::open_from_bytes(model, opt);
   EXPECT_TRUE(s.is_ok()) << s.status().to_string();
   auto y = (*s)->run(inputs());

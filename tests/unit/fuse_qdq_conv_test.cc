@@ -145,6 +145,7 @@ TEST(FuseQdqConv, SameBitsOnAnyThreadCountAndSchedule) {
       SessionOptions opt;
       opt.num_threads = threads;
       opt.mode = mode;
+      opt.adapt_schedule = false;
       auto s = Session::open_from_bytes(model, opt);
       ASSERT_TRUE(s.is_ok()) << s.status().to_string();
       auto y = (*s)->run(inputs());

@@ -44,6 +44,7 @@ void expect_refused(const ModelBuilder& b, const std::vector<NamedTensor>& input
   for (ExecutionMode mode : {ExecutionMode::kSequential, ExecutionMode::kDataflow}) {
     SessionOptions options;
     options.mode = mode;
+    options.adapt_schedule = false;  // dataflow runs dataflow, not the trial's sequential arm first
     options.num_threads = mode == ExecutionMode::kSequential ? 1 : 2;
     auto session = Session::open_from_bytes(b.bytes(), options);
     Status s = session.is_ok() ? (*session)->run(inputs).status() : session.status();
@@ -58,6 +59,7 @@ Tensor run_ok(const ModelBuilder& b, const std::vector<NamedTensor>& inputs) {
   for (ExecutionMode mode : {ExecutionMode::kSequential, ExecutionMode::kDataflow}) {
     SessionOptions options;
     options.mode = mode;
+    options.adapt_schedule = false;
     options.num_threads = mode == ExecutionMode::kSequential ? 1 : 2;
     auto session = Session::open_from_bytes(b.bytes(), options);
     EXPECT_TRUE(session.is_ok()) << session.status().to_string();

@@ -34,6 +34,7 @@ class RequestedOutputs : public ::testing::TestWithParam<ExecutionMode> {};
 TEST_P(RequestedOutputs, OnlyTheirNodesRun) {
   SessionOptions options;
   options.mode = GetParam();
+  options.adapt_schedule = false;  // dataflow runs dataflow, not the trial's sequential arm first
   options.num_threads = 2;
   options.profile = true;  // counts the ops that ran
   auto s = Session::open_from_bytes(two_branch_model(), options);
@@ -66,6 +67,7 @@ TEST_P(RequestedOutputs, OnlyTheirNodesRun) {
 TEST_P(RequestedOutputs, UnknownNameIsRefusedBeforeRunning) {
   SessionOptions options;
   options.mode = GetParam();
+  options.adapt_schedule = false;
   auto s = Session::open_from_bytes(two_branch_model(), options);
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();
   auto bad = (*s)->run({{"x", input()}}, {"b", "c"});

@@ -37,6 +37,7 @@ std::vector<float> values_of(const Tensor& t) {
 std::unique_ptr<Session> open(const ModelBuilder& b, ExecutionMode mode = ExecutionMode::kDataflow, int threads = 2) {
   SessionOptions options;
   options.mode = mode;
+  options.adapt_schedule = false;  // dataflow runs dataflow, not the trial's sequential arm first
   options.num_threads = threads;
   auto session = Session::open_from_bytes(b.bytes(), options);
   EXPECT_TRUE(session.is_ok()) << session.status().to_string();
