@@ -40,6 +40,24 @@ Result<std::vector<T>> expand_to(const Tensor& t, const Shape& inner) {
   return out;
 }
 
+// A row's sum of f(p[i]) in double, kept in kLanes interleaved partial sums:
+// one running sum is a chain of dependent adds that does not vectorise
+// (whisper_tiny_encoder's [1500, 384] LayerNorms took 0.67 ms each at 2
+// threads, ORT's 0.27). The order is fixed per row, so the bits do not
+// depend on the thread count.
+template <typename T, typename F>
+double row_sum(const T* p, int64_t n, F f) {
+  constexpr int kLanes = 8;
+  double acc[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) acc[k] += f(static_cast<double>(p[i + k]));
+  double s = 0;
+  for (; i < n; ++i) s += f(static_cast<double>(p[i]));
+  for (int k = 0; k < kLanes; ++k) s += acc[k];
+  return s;
+}
+
 class LayerNormKernel final : public OpKernel {
  public:
   static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
@@ -84,13 +102,8 @@ class LayerNormKernel final : public OpKernel {
         for (int64_t r = lo; r < hi; ++r) {
           const T* p = xp + r * D;
           T* q = yp + r * D;
-          double s = 0, s2 = 0;
-          for (int64_t i = 0; i < D; ++i) s += static_cast<double>(p[i]);
-          double m = s / static_cast<double>(D);
-          for (int64_t i = 0; i < D; ++i) {
-            double d = static_cast<double>(p[i]) - m;
-            s2 += d * d;
-          }
+          const double m = row_sum(p, D, [](double v) { return v; }) / static_cast<double>(D);
+          const double s2 = row_sum(p, D, [m](double v) { return (v - m) * (v - m); });
           double inv = 1.0 / std::sqrt(s2 / static_cast<double>(D) + eps);
           T tm = static_cast<T>(m), ti = static_cast<T>(inv);
           if (bias.empty())
