@@ -84,7 +84,7 @@ def main():
     ap.add_argument("--px", default=DEFAULT_PX, help="parallax MODE:THREADS list")
     ap.add_argument("--ort", default=DEFAULT_ORT, help="ORT MODE:THREADS list (mode sequential|parallel)")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--warmup", type=int, default=12)
+    ap.add_argument("--warmup", type=int, default=17)  # parallax bench's own: the adaptive schedule's first trial
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--rerun-spread", type=float, default=1.15)
     ap.add_argument("--out")
