@@ -37,7 +37,8 @@ void share_scratchpad(dnnl::primitive_attr& attr) {
 }
 
 void skip_amx_implementations(dnnl::primitive_desc& pd) {
-  const auto is_amx = [](const dnnl::primitive_desc& d) { return std::string(d.impl_info_str()).find("amx") != std::string::npos;
+  const auto is_amx = [](const dnnl::primitive_desc& d) {
+    return std::string(d.impl_info_str()).find("amx") != std::string::npos;
   };
   if (!is_amx(pd)) return;
   dnnl::primitive_desc probe = pd;
