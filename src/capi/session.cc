@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "capi/capi_internal.h"
+#include "capi/data_types.h"
 #include "core/status_macros.h"
 
 using parallax::Status;
@@ -52,7 +53,8 @@ Status get_type(const char* px_fn, const PxSession* session, size_t index, PxDat
   if (info->dtype == parallax::DataType::kSequence || info->optional)
     return parallax::error(StatusCode::kUnsupported, px_fn, ": ", input ? "input" : "output", " '", info->name,
                            "' is a sequence or an optional, which the C API does not pass");
-  *out = static_cast<PxDataType>(info->dtype);
+  PX_ASSIGN_OR_RETURN(*out, parallax::capi::to_px_data_type(px_fn, std::string(input ? "input '" : "output '") + info->name + "'",
+                                                   info->dtype));
   return Status::ok();
 }
 

@@ -65,7 +65,7 @@ PX_CAPI PxStatus* PxTensorGetType(const PxTensor* tensor, PxDataType* out) {
   return parallax::capi::guard(__func__, [&](const char* px_fn) -> Status {
     PX_CAPI_REQUIRE(tensor);
     PX_CAPI_REQUIRE(out);
-    *out = static_cast<PxDataType>(tensor->tensor.dtype());
+    PX_ASSIGN_OR_RETURN(*out, parallax::capi::to_px_data_type(px_fn, "the tensor", tensor->tensor.dtype()));
     return Status::ok();
   });
 }

@@ -230,6 +230,20 @@ TEST(CApi, DescribesInputsAndOutputs) {
   PxSessionRelease(session);
 }
 
+// A model may declare any number as an element type; found by
+// fuzz_capi_model_bytes (UBSan: "load of value 65, which is not a valid value
+// for type 'PxDataType'"): an input of element type 65 feeding an If.
+TEST(CApi, UnknownElementTypeIsAnErrorNotAnEnumValue) {
+  const std::string bytes = read_file(std::string(PX_SOURCE_DIR) + "/tests/capi/data/input_of_element_type_65.onnx");
+  ASSERT_FALSE(bytes.empty());
+  PxSession* session = nullptr;
+  ASSERT_PX_OK(PxSessionCreateFromBytes(bytes.data(), bytes.size(), nullptr, &session));
+  PxDataType type = PX_UNDEFINED;
+  expect_error(PxSessionGetInputType(session, 0, &type), PX_UNSUPPORTED, "input 'cond' has element type 65");
+  EXPECT_EQ(type, PX_UNDEFINED);
+  PxSessionRelease(session);
+}
+
 TEST(CApi, TensorsCheckTypeShapeAndSize) {
   PxTensor* t = nullptr;
   const int64_t dims[] = {2, 3};
