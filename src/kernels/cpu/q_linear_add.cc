@@ -19,6 +19,11 @@ namespace {
 
 using namespace quant_detail;
 
+// Elements per thread at least: about 4 us of work, enough to pay for waking
+// a partner thread. (64 Ki kept all but the largest residual adds of
+// mobilenet_v2 int8 on one thread: 0.20 ms per run against ORT's 0.12.)
+constexpr int64_t kGrain = 1 << 12;
+
 // round-half-even(v) + zp saturated to Q, as saturate_round but vectorizable:
 // v is clamped to +-2^22 (both ends saturate anyway; NaN goes to the low end
 // as saturate_round sends it to the lowest value), and 1.5 * 2^23 added and
@@ -43,7 +48,7 @@ inline Q requantize(float v, float zp) {
 template <typename Q, bool kRelu>
 void add_same_shape(const Q* a, const Q* b, Q* c, int64_t n, float sa, int32_t za, float sb, int32_t zb, float sc,
                     float zc, int threads) {
-  parallel_for(threads, n, 1 << 16, [=](int64_t i0, int64_t i1) {
+  parallel_for(threads, n, kGrain, [=](int64_t i0, int64_t i1) {
     const Q* __restrict ap = a;
     const Q* __restrict bp = b;
     Q* __restrict cp = c;
@@ -141,7 +146,7 @@ class QLinearAddKernel final : public OpKernel {
         same(ap, bp, cp, n, fsa, iza, fsb, izb, fsc, fzc, ctx.num_threads());
         return;
       }
-      parallel_for(ctx.num_threads(), n, 1 << 16, [&](int64_t i0, int64_t i1) {
+      parallel_for(ctx.num_threads(), n, kGrain, [&](int64_t i0, int64_t i1) {
         for (int64_t i = i0; i < i1; ++i) {
           const int64_t j = scalar_b ? 0 : (b_index.empty() ? i : b_index[static_cast<size_t>(i)]);
           const float fa = static_cast<float>(static_cast<int32_t>(ap[i]) - iza) * fsa;
