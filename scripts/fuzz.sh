@@ -6,7 +6,8 @@
 # fuzz/minimize_seeds.sh folds the working corpus back into them).
 #   scripts/fuzz.sh [SECONDS_PER_FUZZER]     (default: 60)
 # Environment: FUZZERS="fuzz_model_load ..." runs a subset; FUZZ_ARGS adds
-# libFuzzer flags. Crashes, leaks and timeouts land in build-fuzz/artifacts/
+# libFuzzer flags; FUZZ_REPORT_ONLY=1 prints findings but exits 0 (CI: see
+# scripts/test.sh). Crashes, leaks and timeouts land in build-fuzz/artifacts/
 # <fuzzer>/ (reproduce: build-fuzz/fuzz/<fuzzer> FILE); logs in build-fuzz/logs/.
 # One process per fuzzer, one fuzzer at a time (-jobs would move the output
 # into fuzz-N.log files and compete for the cores). A fuzzer stops at its
@@ -39,12 +40,14 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 mkdir -p "$dir/logs"
+started="$dir/logs/.started"  # findings of this run are the artifacts newer than it
+touch "$started"
 status=0
 for f in $fuzzers; do
   mkdir -p "$dir/artifacts/$f" "fuzz/corpus/$f"
   echo "== $f for ${seconds}s"
   # shellcheck disable=SC2086
-  "$dir/fuzz/$f" -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=10 -print_final_stats=1 \
+  "$dir/fuzz/$f" -max_total_time="$seconds" -rss_limit_mb=${FUZZ_RSS_MB:-4096} -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$dir/artifacts/$f/" ${FUZZ_ARGS:-} "fuzz/corpus/$f" "fuzz/seeds/$f" \
     >"$dir/logs/$f.log" 2>&1 || status=1
 done
@@ -61,4 +64,22 @@ for f in $fuzzers; do
   grep -E '^(==[0-9]+==ERROR|SUMMARY: |artifact_prefix|.*Test unit written to)' "$log" || true
 done
 ls -l "$dir"/artifacts/*/ 2>/dev/null | grep -v '^total' || true
+
+# A finding's input printed whole (they are small), so that a run on a machine
+# whose files are gone (CI) still hands over the reproducer:
+#   base64 -d > crash.onnx, then build-fuzz/fuzz/<fuzzer> crash.onnx
+for f in $fuzzers; do
+  for a in "$dir/artifacts/$f"/*; do
+    [[ -f "$a" && "$a" -nt "$started" ]] || continue
+    echo "== finding $a ($(stat -c %s "$a") bytes), base64:"
+    head -c 65536 "$a" | base64 -w 0
+    echo
+    grep -m 1 -E 'runtime error|==[0-9]+==ERROR' "$dir/logs/$f.log" || true
+    grep -m 8 -E '^ +#[0-9]+ ' "$dir/logs/$f.log" || true
+  done
+done
+if [[ "$status" != 0 && "${FUZZ_REPORT_ONLY:-0}" == 1 ]]; then
+  echo "fuzz: FINDINGS above (FUZZ_REPORT_ONLY=1: reported, exit 0)"
+  exit 0
+fi
 exit "$status"

@@ -137,6 +137,11 @@ Status Planner::plan_node(NodeId id) {
         if (!node.outputs[o].valid()) continue;
         auto& out = ictx.outputs()[o];
         if (!out.set) return error(StatusCode::kInternal, node.describe(), ": kernel did not infer output ", o);
+        // Kernels read a missing input as an untyped, empty tensor; one that
+        // passes its input's type through then has nothing to pass.
+        if (!out.dynamic && out.dtype == DataType::kUndefined)
+          return error(StatusCode::kInvalidModel, node.describe(), ": output ", o,
+                       " has no element type (is a required input missing?)");
         for (int64_t d : out.shape)
           if (d < 0)
             return error(StatusCode::kInvalidArgument, node.describe(), ": inferred output ", o, " shape ",
@@ -148,7 +153,9 @@ Status Planner::plan_node(NodeId id) {
         out_bytes += out.dynamic ? 0 : bytes_of(out.dtype, out.shape);
       }
       const OpKernel& kernel = *kernels_[id.index()];
-      if (foldable && kernel.output_views_input() && !ictx.outputs()[0].dynamic) return fold_view(id, ictx);
+      const bool has_viewed_input = node.num_explicit_inputs > 0 && node.inputs[0].valid();
+      if (foldable && kernel.output_views_input() && has_viewed_input && !ictx.outputs()[0].dynamic)
+        return fold_view(id, ictx);
       if (foldable && out_bytes <= kFoldLimitBytes) return fold(id, ictx);
       for (size_t o = 0; o < node.outputs.size(); ++o) {
         ValueId vid = node.outputs[o];

@@ -13,6 +13,9 @@
 //   model_load-reduce_log_sum_uint64_zero     log(0) = -inf to uint64 (reduce.h saturate_to)
 //   model_load-max_unpool_short_strides       heap overflow reading strides[1] of a
 //                                             one-value strides (max_unpool.cc create)
+//   model_load-flatten_without_inputs         inputs[0] of an input-less Flatten folded as
+//                                             a view (runtime/shape_planner.cc; found by
+//                                             fuzz_capi_model_bytes)
 //   run_shapes-*  bytes for fuzz/fuzz_run_shapes.cc (they pick one of its
 //                 built-in models); replayed below as the model and inputs
 //                 they decode to, so the test does not depend on that file:
@@ -119,12 +122,24 @@ TEST(FuzzRegression, QuantizeLinearZeroScaleGivesLowest) {
   auto session = Session::open_from_bytes(read_file(file));
   ASSERT_TRUE(session.is_ok()) << session.status().to_string();
   std::vector<NamedTensor> inputs;
-  for (const TensorInfo& info : (*session)->inputs()) inputs.push_back({info.name, Tensor::allocate(info.dtype, info.shape)});
+  for (const TensorInfo& info : (*session)->inputs())
+    inputs.push_back({info.name, Tensor::allocate(info.dtype, info.shape)});
   auto outputs = (*session)->run(inputs);
   ASSERT_TRUE(outputs.is_ok()) << outputs.status().to_string();
   const Tensor& y = outputs->at(0);
   ASSERT_EQ(y.dtype(), DataType::kUInt8);
   for (int64_t i = 0; i < y.numel(); ++i) EXPECT_EQ(y.data<uint8_t>()[i], 0) << i;
+}
+
+// A Flatten whose only input was turned into its name: kernels read a missing
+// input as an untyped empty tensor, so its output had no type, and the
+// planner folded it as a view of inputs[0], which does not exist.
+TEST(FuzzRegression, NodeMissingItsInputIsRefused) {
+  const fs::path file = kRegressions / "model_load-flatten_without_inputs.onnx";
+  ASSERT_TRUE(fs::exists(file)) << file;
+  const Status s = open_and_run(read_file(file));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidModel) << s.to_string();
+  EXPECT_NE(s.message().find("required input missing"), std::string::npos) << s.to_string();
 }
 
 // LSTM whose R is int8 while X is float: the shapes agree, so R was read as
