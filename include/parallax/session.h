@@ -89,7 +89,7 @@ struct OpenClOptions {
 PARALLAX_API std::vector<int> big_cores();
 
 struct SessionOptions {
-  int num_threads = 1;                          // total threads: split between concurrent nodes and inside kernels
+  int num_threads = 1;  // total threads: split between concurrent nodes and inside kernels
   // The cores this session's CPU work runs on, e.g. {0} or {2, 3}; empty:
   // wherever the OS puts it. During run() the calling thread is pinned to
   // them (its own cores come back afterwards), and so are the session's
@@ -119,8 +119,8 @@ struct SessionOptions {
   // a core; src/runtime/schedule_tuner.h). Off: always dataflow on all
   // threads. RunStatistics::mode, threads and note say what ran and why.
   bool adapt_schedule = true;
-  bool check_memory = false;                    // poison dead tensors, verify reads, check live overlaps (slow; tests)
-  bool record_timeline = false;                 // fill RunStatistics::timeline (for traces)
+  bool check_memory = false;     // poison dead tensors, verify reads, check live overlaps (slow; tests)
+  bool record_timeline = false;  // fill RunStatistics::timeline (for traces)
   // Offload the nodes an accelerator supports (docs/opencl.md). One that
   // cannot be opened (no device, a build without it) warns once and the
   // session runs on the CPU, so that the same program runs everywhere.
@@ -138,7 +138,7 @@ struct SessionOptions {
   // device, else the paper's phone constants.
   std::string offload = "auto";
   std::string device_profile;
-  size_t max_tensor_bytes = size_t{16} << 30;   // refuse larger weights (hostile files)
+  size_t max_tensor_bytes = size_t{16} << 30;  // refuse larger weights (hostile files)
   // Most iterations one Loop node may run in one execution; past it the run
   // fails with an error naming the node. A Loop whose trip count is absent
   // or INT64_MAX runs while its condition holds, which a hostile model can
@@ -153,8 +153,8 @@ struct SessionOptions {
   // Parallax by default. True: such weights run on exact int32 paths
   // instead, 2.5-4x slower there. No effect with VNNI or off x86.
   bool exact_int8 = false;
-  bool optimize = true;                         // graph cleanups and fusions before planning
-  bool profile = false;                         // time every op (see Session::op_profile)
+  bool optimize = true;  // graph cleanups and fusions before planning
+  bool profile = false;  // time every op (see Session::op_profile)
   // Where kernels keep packed weights (make_weight_cache). Null: the session's own.
   std::shared_ptr<WeightCache> weight_cache;
   // Settings of the OpenCL device, with accelerator = kOpenCL.
@@ -163,19 +163,19 @@ struct SessionOptions {
 
 // One node's execution in a run (SessionOptions::record_timeline).
 struct NodeSpan {
-  std::string node;   // node name (or op type when unnamed)
+  std::string node;  // node name (or op type when unnamed)
   std::string op;
-  int branch = -1;    // partition branch id
-  int thread = 0;     // 0 = the calling thread, 1.. = pool workers
-  int threads = 1;    // intra-op threads the kernel was given
+  int branch = -1;                  // partition branch id
+  int thread = 0;                   // 0 = the calling thread, 1.. = pool workers
+  int threads = 1;                  // intra-op threads the kernel was given
   double start_us = 0, end_us = 0;  // since the run started (a device node: until the device was done)
-  std::string device;  // the accelerator that ran it ("opencl"); empty: the CPU
+  std::string device;               // the accelerator that ran it ("opencl"); empty: the CPU
 };
 
 // What the last run did (Session::last_run_stats).
 struct RunStatistics {
   ExecutionMode mode = ExecutionMode::kSequential;
-  int threads = 1;                     // threads the run used (adaptive dataflow may use fewer than asked)
+  int threads = 1;  // threads the run used (adaptive dataflow may use fewer than asked)
   double wall_ms = 0;
   size_t nodes_run = 0;
   size_t arena_bytes = 0;              // planned activation arena of this run
@@ -188,15 +188,15 @@ struct RunStatistics {
   // (the top-level graph's pool; control-flow bodies keep their own).
   size_t pooled_peak_bytes = 0;
   size_t pooled_cached_bytes = 0;
-  size_t memory_budget = 0;            // the budget this run was planned under
-  size_t arena_allocations = 0;        // times the session's arena had to grow, all runs so far
-  int max_concurrency = 1;             // most nodes running at the same time
+  size_t memory_budget = 0;                              // the budget this run was planned under
+  size_t arena_allocations = 0;                          // times the session's arena had to grow, all runs so far
+  int max_concurrency = 1;                               // most nodes running at the same time
   std::vector<std::pair<int, int>> concurrent_branches;  // branch pairs that overlapped in time
-  std::vector<double> thread_busy_ms;  // per thread (0 = caller)
-  double critical_path_ms = 0;         // longest dependency chain of measured node times
-  double bound_ms = 0;                 // max(critical path, busy time / threads): no schedule beats it
-  std::string note;                    // e.g. why concurrency was given up
-  std::vector<NodeSpan> timeline;      // with record_timeline
+  std::vector<double> thread_busy_ms;                    // per thread (0 = caller)
+  double critical_path_ms = 0;                           // longest dependency chain of measured node times
+  double bound_ms = 0;             // max(critical path, busy time / threads): no schedule beats it
+  std::string note;                // e.g. why concurrency was given up
+  std::vector<NodeSpan> timeline;  // with record_timeline
 };
 
 // What the accelerator did for one session (Session::accelerator_counters):
@@ -232,7 +232,7 @@ struct TensorInfo {
   std::string name;
   DataType dtype = DataType::kUndefined;
   DataType element_type = DataType::kUndefined;  // dtype kSequence: its tensors' type, when declared
-  bool optional = false;  // declared optional(...): may be given or return Tensor::none()
+  bool optional = false;                         // declared optional(...): may be given or return Tensor::none()
   bool has_shape = false;
   std::vector<int64_t> shape;
   std::vector<std::string> symbols;
@@ -250,7 +250,7 @@ struct ModelInfo {
   size_t num_nodes = 0;
   size_t weight_bytes = 0;  // initializer bytes as the model stores them
   double open_ms = 0;       // Session::open, file to ready: load, optimize, compile
-  std::string offload;  // with an accelerator: the regions it got and why
+  std::string offload;      // with an accelerator: the regions it got and why
 };
 
 class PARALLAX_API Session {
@@ -267,6 +267,8 @@ class PARALLAX_API Session {
 
   // Runs the model. Every graph input must be given by name; returns all
   // graph outputs in declared order (or those named in `output_names`).
+  // open and run report every failure as a Status; nothing they call throws
+  // past them (out of memory is ResourceExhausted).
   Result<std::vector<Tensor>> run(const std::vector<NamedTensor>& inputs,
                                   const std::vector<std::string>& output_names = {});
 
@@ -294,6 +296,12 @@ class PARALLAX_API Session {
  private:
   struct Impl;
   explicit Session(std::unique_ptr<Impl> impl);
+  static Result<std::unique_ptr<Session>> open_impl(const std::filesystem::path& model_path,
+                                                    const SessionOptions& options);
+  static Result<std::unique_ptr<Session>> open_from_bytes_impl(std::string_view model_bytes,
+                                                               const SessionOptions& options);
+  Result<std::vector<Tensor>> run_impl(const std::vector<NamedTensor>& inputs,
+                                       const std::vector<std::string>& output_names);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -11,6 +11,7 @@
 
 #include "backends/backend.h"
 #include "core/block_alloc.h"
+#include "core/exception_status.h"
 #include "core/shape_arith.h"
 #include "core/status_macros.h"
 #include "kernels/registry.h"
@@ -201,7 +202,9 @@ std::vector<ValueId> Program::constants_held_by_kernels() const {
   return held;
 }
 
-size_t Program::held_constant_bytes() const { return options_.weight_cache->bytes(); }
+size_t Program::held_constant_bytes() const {
+  return options_.weight_cache->bytes();
+}
 
 namespace {
 std::string signature(std::span<const Tensor> inputs, std::span<const Tensor> outer,
@@ -301,8 +304,8 @@ Status Program::validate_inputs(std::span<const Tensor> inputs, std::span<const 
     return error(StatusCode::kInvalidArgument, "graph '", g.name, "' takes ", g.inputs.size(), " inputs, got ",
                  inputs.size());
   if (outer.size() != g.outer_values.size())
-    return error(StatusCode::kInternal, "graph '", g.name, "' reads ", g.outer_values.size(),
-                 " outer values, got ", outer.size());
+    return error(StatusCode::kInternal, "graph '", g.name, "' reads ", g.outer_values.size(), " outer values, got ",
+                 outer.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Value& v = g.value(g.inputs[i]);
     const Tensor& t = inputs[i];
@@ -334,7 +337,10 @@ Status Program::validate_inputs(std::span<const Tensor> inputs, std::span<const 
         std::ostringstream want;
         want << '[';
         for (size_t d = 0; d < dims.size(); ++d)
-          want << (d ? "," : "") << (dims[d].known() ? std::to_string(dims[d].value) : dims[d].symbol.empty() ? "?" : dims[d].symbol);
+          want << (d ? "," : "")
+               << (dims[d].known()          ? std::to_string(dims[d].value)
+                   : dims[d].symbol.empty() ? "?"
+                                            : dims[d].symbol);
         want << ']';
         return error(StatusCode::kInvalidArgument, "input '", v.name, "' must have shape ", want.str(), ", got ",
                      shape_to_string(t.shape()));
@@ -373,8 +379,10 @@ Result<ExecutionFrame*> Program::frame_for(CachedPlan& entry, bool sequential_ar
     ++arena_allocations_;
   }
   std::unique_ptr<ExecutionFrame>& frame = sequential_arm ? entry.sequential_frame : entry.frame;
-  if (!frame) frame = std::make_unique<ExecutionFrame>(*graph_, ep, arena_.get(), options_.check_memory);
-  else if (frame->arena() != arena_.get()) frame->rebind(arena_.get());
+  if (!frame)
+    frame = std::make_unique<ExecutionFrame>(*graph_, ep, arena_.get(), options_.check_memory);
+  else if (frame->arena() != arena_.get())
+    frame->rebind(arena_.get());
   return frame.get();
 }
 
@@ -391,8 +399,8 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
   const ExecutionPlan& ep = frame->plan();
   const bool sequential = ep.mode == ExecutionMode::kSequential || !pool_;
   const int threads = options_.threads_from_caller ? std::clamp(omp_get_max_threads(), 1, options_.num_threads)
-                      : entry.tuner                 ? entry.tuner->arm(arm).threads
-                                                    : options_.num_threads;
+                      : entry.tuner                ? entry.tuner->arm(arm).threads
+                                                   : options_.num_threads;
   frame->bind_run(inputs, outer, *tensor_pool_);
   const auto t0 = std::chrono::steady_clock::now();
   Status status = run_steps(*frame, entry, sequential, threads);
@@ -503,13 +511,18 @@ Status Program::run_steps(ExecutionFrame& frame, CachedPlan& entry, bool sequent
       if (frame.last_reader_done(v)) slots[v.index()] = Tensor();
     }
   };
+  // Steps run on pool workers too, where an exception would end the process.
   auto task = [&](uint32_t pos, int, int step_threads, StepDeferral& deferral) -> Status {
     const PlanStep& step = plan.steps[ep.order[pos]];
-    PX_RETURN_IF_ERROR(frame.checker().before_step(pos, slots));
-    DeferToScheduler deferrer(deferral, end_step, g.node(step.node), pos);
-    PX_RETURN_IF_ERROR(run_step(step, frame.step_io(pos), step_threads, &deferrer));
-    if (!deferrer.deferred()) end_step(pos);
-    return Status::ok();
+    try {
+      PX_RETURN_IF_ERROR(frame.checker().before_step(pos, slots));
+      DeferToScheduler deferrer(deferral, end_step, g.node(step.node), pos);
+      PX_RETURN_IF_ERROR(run_step(step, frame.step_io(pos), step_threads, &deferrer));
+      if (!deferrer.deferred()) end_step(pos);
+      return Status::ok();
+    } catch (...) {
+      return status_of_exception(std::current_exception(), g.node(step.node).describe());
+    }
   };
   if (sequential) return run_in_order(ep.order.size(), threads, task, entry.result);
   const StepCalibration& cal = *entry.calibration;
@@ -517,8 +530,7 @@ Status Program::run_steps(ExecutionFrame& frame, CachedPlan& entry, bool sequent
                  entry.result);
 }
 
-Status Program::run_step(const PlanStep& step, const ExecutionFrame::StepIO& io, int threads,
-                         StepDeferrer* deferrer) {
+Status Program::run_step(const PlanStep& step, const ExecutionFrame::StepIO& io, int threads, StepDeferrer* deferrer) {
   const Node& node = graph_->node(step.node);
   OpKernel& kernel = *kernels_[step.node.index()];
   if (!step.static_shapes) PX_RETURN_IF_ERROR(allocate_run_time_outputs(node, kernel, io));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "backends/backend.h"
+#include "core/exception_status.h"
 #include "core/status_macros.h"
 #include "format/onnx_loader.h"
 #include "graph/passes/passes.h"
@@ -43,7 +44,9 @@ const char* execution_mode_name(ExecutionMode mode) {
   return "?";
 }
 
-std::vector<int> big_cores() { return biggest_cpus(allowed_cpus()); }
+std::vector<int> big_cores() {
+  return biggest_cpus(allowed_cpus());
+}
 
 Result<ExecutionMode> parse_execution_mode(std::string_view name) {
   for (ExecutionMode m : {ExecutionMode::kSequential, ExecutionMode::kLayer, ExecutionMode::kDataflow})
@@ -97,12 +100,31 @@ Status Session::Impl::init(std::unique_ptr<Model> loaded, const SessionOptions& 
   return Status::ok();
 }
 
-std::shared_ptr<WeightCache> make_weight_cache() { return std::make_shared<WeightCache>(); }
+std::shared_ptr<WeightCache> make_weight_cache() {
+  return std::make_shared<WeightCache>();
+}
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
 
+// The public entry points below return every failure as a Status, an
+// exception thrown inside (out of memory, a library's own) included.
 Result<std::unique_ptr<Session>> Session::open(const std::filesystem::path& model_path, const SessionOptions& options) {
+  return return_status_on_exception("Session::open", [&] { return open_impl(model_path, options); });
+}
+
+Result<std::unique_ptr<Session>> Session::open_from_bytes(std::string_view model_bytes, const SessionOptions& options) {
+  return return_status_on_exception("Session::open_from_bytes",
+                                    [&] { return open_from_bytes_impl(model_bytes, options); });
+}
+
+Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& inputs,
+                                         const std::vector<std::string>& output_names) {
+  return return_status_on_exception("Session::run", [&] { return run_impl(inputs, output_names); });
+}
+
+Result<std::unique_ptr<Session>> Session::open_impl(const std::filesystem::path& model_path,
+                                                    const SessionOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   LoadOptions lopts;
   lopts.max_tensor_bytes = options.max_tensor_bytes;
@@ -113,7 +135,8 @@ Result<std::unique_ptr<Session>> Session::open(const std::filesystem::path& mode
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
 
-Result<std::unique_ptr<Session>> Session::open_from_bytes(std::string_view model_bytes, const SessionOptions& options) {
+Result<std::unique_ptr<Session>> Session::open_from_bytes_impl(std::string_view model_bytes,
+                                                               const SessionOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   LoadOptions lopts;
   lopts.max_tensor_bytes = options.max_tensor_bytes;
@@ -124,9 +147,15 @@ Result<std::unique_ptr<Session>> Session::open_from_bytes(std::string_view model
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
 
-const std::vector<TensorInfo>& Session::inputs() const { return impl_->inputs; }
-const std::vector<TensorInfo>& Session::outputs() const { return impl_->outputs; }
-const ModelInfo& Session::model_info() const { return impl_->info; }
+const std::vector<TensorInfo>& Session::inputs() const {
+  return impl_->inputs;
+}
+const std::vector<TensorInfo>& Session::outputs() const {
+  return impl_->outputs;
+}
+const ModelInfo& Session::model_info() const {
+  return impl_->info;
+}
 size_t Session::resident_weight_bytes() const {
   size_t bytes = impl_->compiled.program->held_constant_bytes();
   for (const Value& v : impl_->compiled.model->graph->values)
@@ -134,8 +163,12 @@ size_t Session::resident_weight_bytes() const {
   return bytes;
 }
 
-size_t Session::last_arena_bytes() const { return impl_->last_arena_bytes; }
-const RunStatistics& Session::last_run_stats() const { return impl_->last_stats; }
+size_t Session::last_arena_bytes() const {
+  return impl_->last_arena_bytes;
+}
+const RunStatistics& Session::last_run_stats() const {
+  return impl_->last_stats;
+}
 
 Accelerator Session::accelerator() const {
   return impl_->compiled.accelerator_kind;
@@ -156,8 +189,8 @@ std::vector<OpProfileEntry> Session::op_profile() const {
   return out;
 }
 
-Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& inputs,
-                                         const std::vector<std::string>& output_names) {
+Result<std::vector<Tensor>> Session::run_impl(const std::vector<NamedTensor>& inputs,
+                                              const std::vector<std::string>& output_names) {
   std::vector<Tensor> ordered(impl_->inputs.size());
   for (const NamedTensor& in : inputs) {
     size_t k = 0;
@@ -167,7 +200,8 @@ Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& inputs,
     ordered[k] = in.tensor;
   }
   for (size_t k = 0; k < ordered.size(); ++k)
-    if (ordered[k].empty()) return error(StatusCode::kInvalidArgument, "input '", impl_->inputs[k].name, "' is missing");
+    if (ordered[k].empty())
+      return error(StatusCode::kInvalidArgument, "input '", impl_->inputs[k].name, "' is missing");
 
   // Only the outputs asked for are computed; unknown names are refused
   // before any work is done.

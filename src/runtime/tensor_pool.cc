@@ -87,9 +87,14 @@ void TensorPool::give_back(void* block, size_t capacity) {
         cached_bytes_ -= oldest->first;
         free_.erase(oldest);
       }
-      free_.emplace(capacity, FreeBlock{block, ++stamp_});
-      cached_bytes_ += capacity;
-      return;
+      // This runs in a tensor's deleter, which must not throw: when memory
+      // runs out even for the free list's node, the block is freed instead.
+      try {
+        free_.emplace(capacity, FreeBlock{block, ++stamp_});
+        cached_bytes_ += capacity;
+        return;
+      } catch (const std::bad_alloc&) {
+      }
     }
   }
   block_free(block, capacity);

@@ -3,48 +3,14 @@
 // shapes allocates the same number of times however many ops it has (its
 // inputs, outputs and the run's own bookkeeping, not one thing per step).
 //
-// Counted by replacing the global operator new of this test executable
-// (its own binary, so that no other test pays for the counter); the runtime's
-// shared library resolves operator new to it as well.
+// Counted by the global operator new of this test executable (alloc_hooks.h).
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 
 #include "../unit/model_builder.h"
+#include "alloc_hooks.h"
 #include "parallax/session.h"
-
-// The replacements below pair malloc with free by design; GCC sees only that
-// the replaced new and delete call them and warns about the pairing.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<size_t> allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  return operator new(size);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
 
 namespace parallax {
 namespace {
@@ -85,12 +51,11 @@ size_t allocations_per_run(int ops, const SessionOptions& options) {
   // The fewest of several runs: a pool worker's first wake-up or a cache
   // line of the OS is not the executor's doing.
   for (int i = 0; i < 5; ++i) {
-    allocations = 0;
-    counting = true;
+    alloc_hooks::start_counting();
     auto out = (*session)->run(feeds);
-    counting = false;
+    const size_t counted = alloc_hooks::stop_counting();
     EXPECT_TRUE(out.is_ok());
-    fewest = std::min(fewest, allocations.load());
+    fewest = std::min(fewest, counted);
   }
   return fewest;
 }

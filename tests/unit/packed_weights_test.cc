@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <cmath>
-
 #include <cstring>
 #include <random>
 
 #include "kernels/cpu/dnnl_util.h"
+#include "kernels/weight_cache.h"
 #include "model_builder.h"
 #include "parallax/session.h"
 
@@ -197,8 +197,10 @@ std::string model_with_shared_weight(bool as_input) {
   testing::ModelBuilder b(13);
   b.input("x", onnx::TensorProto::FLOAT, {-1, 256});
   b.input("y", onnx::TensorProto::FLOAT, {-1, 256});
-  if (as_input) b.input("w", onnx::TensorProto::FLOAT, {256, 384});
-  else b.initializer("w", {256, 384}, random_values(256 * 384, 3));
+  if (as_input)
+    b.input("w", onnx::TensorProto::FLOAT, {256, 384});
+  else
+    b.initializer("w", {256, 384}, random_values(256 * 384, 3));
   b.node("MatMul", {"x", "w"}, {"xw"});
   b.node("MatMul", {"y", "w"}, {"yw"});
   b.output("xw", onnx::TensorProto::FLOAT, {-1, 384});
@@ -247,9 +249,15 @@ TEST(PackedWeights, SessionsGivenOneCacheShareTheirPackedWeights) {
   ASSERT_TRUE(second.is_ok()) << second.status().to_string();
   std::vector<NamedTensor> feeds = {{"x", tensor_of({3, 256}, random_values(3 * 256, 13))}};
   auto a = (*first)->run(feeds);
-  auto b = (*second)->run(feeds);
   ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  const WeightCache& shared = *options.weight_cache;
+  const size_t packed_bytes = shared.bytes(), packed_entries = shared.entries();
+  EXPECT_GT(packed_entries, 0u);
+  // The second session packs nothing: it finds every weight in the cache.
+  auto b = (*second)->run(feeds);
   ASSERT_TRUE(b.is_ok()) << b.status().to_string();
+  EXPECT_EQ(shared.bytes(), packed_bytes);
+  EXPECT_EQ(shared.entries(), packed_entries);
   expect_near(*a, *b);
   // Both sessions count the one shared cache: one copy of each weight, not two.
   const size_t weights = (*first)->model_info().weight_bytes;
@@ -263,6 +271,7 @@ TEST(PackedWeights, SessionsGivenOneCacheShareTheirPackedWeights) {
   auto c = (*third)->run(feeds);
   ASSERT_TRUE(c.is_ok()) << c.status().to_string();
   expect_near(*a, *c);
+  EXPECT_EQ(shared.entries(), packed_entries);
   EXPECT_EQ((*first)->resident_weight_bytes(), (*second)->resident_weight_bytes());
 }
 

@@ -1,13 +1,12 @@
 #include "kernels/cpu/dnnl_util.h"
 
+#include <omp.h>
+
 #include <cstdlib>
+#include <exception>
 #include <memory>
 #include <new>
 #include <string>
-
-#include <omp.h>
-
-#include <exception>
 
 #include "core/shape_arith.h"
 #include "core/status_macros.h"
@@ -77,6 +76,8 @@ dnnl::memory::desc plain_f32(const dnnl::memory::dims& dims) {
 }
 
 Status from_exception(const std::exception& e, const char* what) {
+  if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr)
+    return error(StatusCode::kResourceExhausted, "oneDNN ", what, ": out of memory");
   return error(StatusCode::kInternal, "oneDNN ", what, " failed: ", e.what());
 }
 
