@@ -1,12 +1,13 @@
 // Status and Result: the one error model of Parallax.
 //
 // Every fallible function returns a [[nodiscard]] Status or Result<T>; no
-// exceptions cross a Parallax API. Messages name what is wrong: the node, the
+// exceptions cross a Parallax API (Tensor::allocate, which documents that it
+// throws like std::vector, aside). Messages name what is wrong: the node, the
 // value, the violated constraint.
 //
 //   parallax::Result<int> parse(std::string_view s);
-//   PX_ASSIGN_OR_RETURN(int n, parse("42"));
-//   PX_RETURN_IF_ERROR(check(n));
+//   parallax::Result<int> n = parse("42");
+//   if (!n.is_ok()) std::cerr << n.status().to_string();
 #pragma once
 
 #include <cassert>

@@ -7,8 +7,8 @@
 namespace parallax {
 
 Result<int64_t> normalize_axis(int64_t axis, int64_t rank) {
-  // A scalar has no axis: axis 0 of one used to pass, and callers that then
-  // read dim(axis) read past the shape.
+  // A scalar has no axis: callers that read dim(axis) of one would read past
+  // the shape.
   if (rank == 0)
     return error(StatusCode::kInvalidArgument, "axis ", axis, " is out of range for rank 0 (a scalar has no axes)");
   if (axis < -rank || axis >= rank)

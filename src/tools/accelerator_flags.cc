@@ -109,7 +109,7 @@ Status apply_accelerator_choice(const std::string& accelerator_flag, const std::
       return error(StatusCode::kInvalidArgument, "--accelerator-ops needs --accelerator");
     ops = ops_flag;
   } else if (options.accelerator != Accelerator::kNone) {
-    // Read only with an accelerator, as before the flags: alone it never did anything.
+    // Read only with an accelerator: without one the op list has nothing to select.
     ops = variable("PARALLAX_ACCELERATOR_OPS");
     ops_source = "PARALLAX_ACCELERATOR_OPS";
   }

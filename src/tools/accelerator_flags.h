@@ -12,8 +12,8 @@
 //   --opencl-cache DIR             PARALLAX_OPENCL_CACHE=DIR         opencl.program_cache_dir
 //
 // A flag wins over its variable; an unset or empty variable is no setting.
-// As before the flags, the two switches take only "0" as "off": any other
-// value means the default.
+// The two switches take only "0" as "off": any other value means the
+// default, so that scripts written for the variables keep their meaning.
 #pragma once
 
 #include <CLI/CLI.hpp>

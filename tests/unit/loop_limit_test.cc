@@ -2,7 +2,7 @@
 // INT64_MAX and whose condition never turns false would run forever (a
 // hostile model, issue 21); past the limit the run fails with an error that
 // names the node and the limit. Loops within it, and every Loop when the
-// limit is 0 (the default), run as before.
+// limit is 0 (the default), run to the end.
 #include <gtest/gtest.h>
 
 #include <cstdint>

@@ -94,8 +94,8 @@ TEST_F(OpenCLOffload, BadRuleOrProfileIsAnError) {
 
 // x -> Conv -> Relu -> Conv -> Add(x) -> y, the Add on the device: the two
 // Convs stay on the CPU and get the CPU's own passes (channels-last, the Relu
-// fused), which used to be switched off for the whole graph whenever a
-// session had an accelerator; the outputs equal a CPU-only session's.
+// fused), although the session has an accelerator; the outputs equal a
+// CPU-only session's.
 TEST_F(OpenCLOffload, CpuNodesBesideTheDeviceRunChannelsLast) {
   ModelBuilder b(13);
   b.input("x", onnx::TensorProto::FLOAT, {1, 8, 12, 12});

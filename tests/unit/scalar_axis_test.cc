@@ -1,8 +1,7 @@
-// normalize_axis refuses every axis of a scalar (issue 21): it used to map
-// axis 0 / -1 of a rank-0 tensor to 0, and each caller then had to remember
-// that dim(0) does not exist. An op given an axis of a scalar input now fails
-// cleanly, naming the node, the axis and the rank; the same ops on tensors of
-// rank >= 1 run as before.
+// normalize_axis refuses every axis of a scalar (issue 21), so that no caller
+// has to remember that dim(0) of a rank-0 tensor does not exist. An op given
+// an axis of a scalar input fails cleanly, naming the node, the axis and the
+// rank; the same ops on tensors of rank >= 1 run and give their results.
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
