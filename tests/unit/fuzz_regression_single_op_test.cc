@@ -149,6 +149,28 @@ TEST(FuzzRegressionSingleOp, ReduceMeanInt8Over256ElementsDividesByTheCount) {
   EXPECT_EQ(*y.data<int8_t>(), 0);
 }
 
+// DequantizeLinear of int32 x with a non-zero int32 zero point: x - zero
+// point overflowed int32 (undefined behaviour; dequantize_linear.cc). The
+// difference is taken in 64 bits, then scaled as a float.
+TEST(FuzzRegressionSingleOp, DequantizeLinearInt32ZeroPointDoesNotOverflow) {
+  ModelBuilder b(13);
+  b.input("x", onnx::TensorProto::INT32, {2});
+  b.initializer("scale", {}, {1.0f});
+  auto* zp = b.proto().mutable_graph()->add_initializer();
+  zp->set_name("zp");
+  zp->set_data_type(onnx::TensorProto::INT32);
+  zp->add_int32_data(17);
+  b.node("DequantizeLinear", {"x", "scale", "zp"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {2});
+  Tensor x = Tensor::allocate(DataType::kInt32, {2});
+  x.data<int32_t>()[0] = std::numeric_limits<int32_t>::min();
+  x.data<int32_t>()[1] = 5;
+  Tensor y = run_ok(b, {{"x", x}});
+  ASSERT_EQ(y.numel(), 2);
+  EXPECT_EQ(y.data<float>()[0], static_cast<float>(int64_t{std::numeric_limits<int32_t>::min()} - 17));
+  EXPECT_EQ(y.data<float>()[1], -12.0f);
+}
+
 // CumSum of int32 values whose running sum overflows: signed overflow was
 // undefined behaviour (cum_sum.cc); it wraps now.
 TEST(FuzzRegressionSingleOp, CumSumInt32OverflowWraps) {
@@ -251,8 +273,8 @@ TEST(FuzzRegressionSingleOp, GemmInt32OverflowWrapsAndScalingSaturates) {
     ASSERT_EQ(y.numel(), 1);
     // alpha 1: 7 * 1678061785 wraps. alpha 4: 7e9 wraps to -1589934592,
     // and 4 times that is below int32: the lowest value.
-    const int32_t want = alpha == 1.0f ? static_cast<int32_t>(uint32_t{7} * uint32_t{1678061785})
-                                       : std::numeric_limits<int32_t>::min();
+    const int32_t want =
+        alpha == 1.0f ? static_cast<int32_t>(uint32_t{7} * uint32_t{1678061785}) : std::numeric_limits<int32_t>::min();
     EXPECT_EQ(*y.data<int32_t>(), want) << "alpha " << alpha;
   }
 }

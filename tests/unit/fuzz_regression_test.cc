@@ -16,6 +16,10 @@
 //   model_load-flatten_without_inputs         inputs[0] of an input-less Flatten folded as
 //                                             a view (runtime/shape_planner.cc; found by
 //                                             fuzz_capi_model_bytes)
+//   model_load-cast_with_empty_output         a Cast whose output name is empty: the cast-pair
+//                                             fold read the value of an invalid id
+//                                             (graph/passes/fold_cast_pairs.cc; found by
+//                                             fuzz_capi_model_bytes after 8.6 M runs)
 //   run_shapes-*  bytes for fuzz/fuzz_run_shapes.cc (they pick one of its
 //                 built-in models); replayed below as the model and inputs
 //                 they decode to, so the test does not depend on that file:

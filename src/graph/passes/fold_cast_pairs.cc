@@ -15,6 +15,7 @@ namespace parallax::passes {
 namespace {
 
 DataType known_type(const Graph& g, ValueId v) {
+  if (!v.valid()) return DataType::kUndefined;  // an optional input or output left out
   const Value& value = g.value(v);
   if (value.initializer) return value.initializer->dtype();
   if (value.is_graph_input) return value.dtype;
@@ -52,7 +53,8 @@ bool holds_exactly(DataType from, DataType to) {
 size_t fold_cast_pairs(Graph& g) {
   size_t rewrites = 0;
   for (Node& n : g.nodes) {
-    if (!is_op(n, "Cast") || n.inputs.empty() || !n.inputs[0].valid() || n.outputs.empty()) continue;
+    if (!is_op(n, "Cast") || n.inputs.empty() || !n.inputs[0].valid() || n.outputs.empty() || !n.outputs[0].valid())
+      continue;
     const DataType to = known_type(g, n.outputs[0]);
     if (to == DataType::kUndefined) continue;
     // Skip a widening Cast in front: read what it widened.

@@ -1,5 +1,8 @@
 // DequantizeLinear: y = (x - x_zero_point) * x_scale as float32, per tensor
 // or (opset 13) per slice along `axis`.
+#include <algorithm>
+#include <type_traits>
+
 #include "core/status_macros.h"
 #include "kernels/cpu/quant_util.h"
 
@@ -30,7 +33,8 @@ class DequantizeLinearKernel final : public OpKernel {
     if (scale.size() != 1) {
       const int64_t rank = static_cast<int64_t>(x.rank());
       if (rank == 0)
-        return error(StatusCode::kInvalidArgument, "DequantizeLinear: x_scale has ", scale.size(), " values but x is a scalar");
+        return error(StatusCode::kInvalidArgument, "DequantizeLinear: x_scale has ", scale.size(),
+                     " values but x is a scalar");
       PX_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(axis_, rank));
       C = x.dim(static_cast<size_t>(axis));
       for (int64_t i = axis + 1; i < rank; ++i) inner *= x.dim(static_cast<size_t>(i));
@@ -45,17 +49,21 @@ class DequantizeLinearKernel final : public OpKernel {
     // Runs of `inner` elements share one scale and zero point: no index
     // arithmetic per element, and the loop vectorizes.
     auto run = [&]<typename T>() {
+      // int32 x minus its zero point can leave int32 (the spec wants that zero
+      // point 0; a model may give another): the difference is taken in 64 bits.
+      // 8-bit x keeps 32 bits, which vectorize.
+      using Diff = std::conditional_t<(sizeof(T) >= 4), int64_t, int32_t>;
       const T* in = x.data<T>();
       parallel_for(ctx.num_threads(), outer * C, std::max<int64_t>(1, 65536 / std::max<int64_t>(inner, 1)),
                    [&](int64_t r0, int64_t r1) {
                      for (int64_t r = r0; r < r1; ++r) {
                        const size_t c = static_cast<size_t>(r % C);
-                       const int32_t z = zp[c];
+                       const Diff z = zp[c];
                        const float sc = scale[c];
                        const T* src = in + r * inner;
                        float* dst = out + r * inner;
                        for (int64_t i = 0; i < inner; ++i)
-                         dst[i] = static_cast<float>(static_cast<int32_t>(src[i]) - z) * sc;
+                         dst[i] = static_cast<float>(static_cast<Diff>(src[i]) - z) * sc;
                      }
                    });
       return Status::ok();
