@@ -6,8 +6,8 @@
 # fuzz/minimize_seeds.sh folds the working corpus back into them).
 #   scripts/fuzz.sh [SECONDS_PER_FUZZER]     (default: 60)
 # Environment: FUZZERS="fuzz_model_load ..." runs a subset; FUZZ_ARGS adds
-# libFuzzer flags; FUZZ_REPORT_ONLY=1 prints findings but exits 0 (CI: see
-# scripts/test.sh). Crashes, leaks and timeouts land in build-fuzz/artifacts/
+# libFuzzer flags; FUZZ_RSS_MB sets libFuzzer's rss limit (default 4096);
+# FUZZ_REPORT_ONLY=1 prints findings but exits 0 (CI: see scripts/test.sh). Crashes, leaks and timeouts land in build-fuzz/artifacts/
 # <fuzzer>/ (reproduce: build-fuzz/fuzz/<fuzzer> FILE); logs in build-fuzz/logs/.
 # One process per fuzzer, one fuzzer at a time (-jobs would move the output
 # into fuzz-N.log files and compete for the cores). A fuzzer stops at its
