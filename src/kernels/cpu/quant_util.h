@@ -153,6 +153,9 @@ Status matmul_i32(const char* op, const Tensor& A, const Tensor& B, const std::v
   bb.insert(bb.begin(), r - bb.size(), 1);
   auto sa = strides_of(ab), sb = strides_of(bb);
   const int64_t nbatch = shape_numel(batch);
+  // An empty Y can still have 2^58 rows of zero columns: the row loop would
+  // spin on nothing (a hang a model can ask for).
+  if (nbatch == 0 || M == 0 || N == 0) return Status::ok();
   const TA* ap = A.data<TA>();
   const TB* bp = B.data<TB>();
   parallel_for(threads, nbatch * M, std::max<int64_t>(1, 4096 / std::max<int64_t>(K * N, 1)), [&](int64_t s0, int64_t s1) {
