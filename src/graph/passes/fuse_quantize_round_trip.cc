@@ -8,27 +8,6 @@
 
 namespace parallax::passes {
 
-namespace {
-
-// The constant per-tensor scale and zero point of a Q or DQ, as values.
-struct Params {
-  float scale;
-  DataType type;
-  int32_t zero_point;
-};
-
-std::optional<Params> params(const Graph& g, const Node& n) {
-  if (n.num_explicit_inputs != 3 || !n.inputs[2].valid()) return std::nullopt;
-  const Tensor* s = constant_of(g, n.inputs[1]);
-  const Tensor* z = constant_of(g, n.inputs[2]);
-  if (!s || !z || s->numel() != 1 || z->numel() != 1 || s->dtype() != DataType::kFloat32) return std::nullopt;
-  if (z->dtype() == DataType::kUInt8) return Params{s->data<float>()[0], z->dtype(), z->data<uint8_t>()[0]};
-  if (z->dtype() == DataType::kInt8) return Params{s->data<float>()[0], z->dtype(), z->data<int8_t>()[0]};
-  return std::nullopt;
-}
-
-}  // namespace
-
 size_t fuse_quantize_round_trip(Graph& g) {
   size_t fused = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -38,8 +17,8 @@ size_t fuse_quantize_round_trip(Graph& g) {
     if (!next) continue;
     const Node& dq = g.node(*next);
     if (!is_op(dq, "DequantizeLinear") || dq.inputs[0] != q.outputs[0] || dq.outputs.size() != 1) continue;
-    const auto qp = params(g, q), dp = params(g, dq);
-    if (!qp || !dp || qp->scale != dp->scale || qp->type != dp->type || qp->zero_point != dp->zero_point) continue;
+    const auto qp = per_tensor_quantization(g, q), dp = per_tensor_quantization(g, dq);
+    if (!qp || !dp || *qp != *dp) continue;
     Node f;
     f.name = q.name + "/round_trip";
     f.op_type = "QuantizeDequantize";

@@ -49,8 +49,10 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
     // The skip connection's Add, then the activation behind it, join the Conv.
     if (passes::fuse_conv_residual(graph) > 0) passes::fuse_conv_activation(graph);
   }
-  // After the layout pass, which moves the QDQ Add's nodes to NHWC as they are.
+  // After the layout pass, which moves the QDQ Add's and MaxPool's nodes to
+  // NHWC as they are.
   passes::fuse_qdq_add(graph);
+  passes::fuse_qdq_max_pool(graph);
   // Last: the QDQ pairs no int8 node took.
   passes::fuse_quantize_round_trip(graph);
   // After it: the round trips on a SiLU's sigmoid and an attention's scores

@@ -52,6 +52,16 @@ std::optional<NodeId> quantize_after(const Graph& g, ValueId v, std::optional<No
   return next;
 }
 
+std::optional<QuantParams> per_tensor_quantization(const Graph& g, const Node& n) {
+  if (n.num_explicit_inputs != 3 || !n.inputs[2].valid()) return std::nullopt;
+  const Tensor* s = constant_of(g, n.inputs[1]);
+  const Tensor* z = constant_of(g, n.inputs[2]);
+  if (!s || !z || s->numel() != 1 || z->numel() != 1 || s->dtype() != DataType::kFloat32) return std::nullopt;
+  if (z->dtype() == DataType::kUInt8) return QuantParams{s->data<float>()[0], z->dtype(), z->data<uint8_t>()[0]};
+  if (z->dtype() == DataType::kInt8) return QuantParams{s->data<float>()[0], z->dtype(), z->data<int8_t>()[0]};
+  return std::nullopt;
+}
+
 const Tensor* constant_of(const Graph& g, ValueId v) {
   if (!v.valid()) return nullptr;
   const auto& init = g.value(v).initializer;

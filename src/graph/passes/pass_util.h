@@ -54,6 +54,15 @@ void absorb_operand(Graph& g, Node& op, Node& consumer, ValueId operand, size_t 
 // zero point: [scale, lowest - zero point, max - zero point], what the fused
 // kernels that take a round trip need (kernels/cpu/quant_util.h round_trip).
 std::optional<std::vector<float>> round_trip_params(const Graph& g, const Node& n);
+// The constant per-tensor scale and 8-bit zero point of a QuantizeLinear or
+// DequantizeLinear that names all three inputs, as values.
+struct QuantParams {
+  float scale;
+  DataType type;
+  int32_t zero_point;
+  bool operator==(const QuantParams&) const = default;
+};
+std::optional<QuantParams> per_tensor_quantization(const Graph& g, const Node& n);
 // Adds an initializer value named after `base` (made unique).
 ValueId add_constant(Graph& g, const std::string& base, Tensor t);
 
@@ -91,6 +100,9 @@ size_t fuse_qdq_conv(Graph& g, bool exact_int8 = false);
 size_t fuse_qdq_matmul(Graph& g, bool exact_int8 = false);
 // DequantizeLinear x2 -> Add [-> Relu] -> QuantizeLinear -> com.parallax.QLinearAdd.
 size_t fuse_qdq_add(Graph& g);
+// DequantizeLinear -> MaxPool -> QuantizeLinear with the same per-tensor
+// parameters -> MaxPool on the bytes (fuse_qdq_max_pool.cc).
+size_t fuse_qdq_max_pool(Graph& g);
 // QuantizeLinear -> DequantizeLinear (same per-tensor parameters, nothing
 // else reading the bytes) -> com.parallax.QuantizeDequantize.
 size_t fuse_quantize_round_trip(Graph& g);

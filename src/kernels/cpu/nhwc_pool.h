@@ -39,15 +39,21 @@ class NhwcPoolKernel final : public OpKernel {
   Status compute(ComputeContext& ctx) override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);
-    if (x.dtype() != DataType::kFloat32) return error(StatusCode::kUnsupported, "NHWC pooling is float32 only");
+    // Bytes: a QDQ MaxPool that graph/passes/fuse_qdq_max_pool.cc runs on its
+    // quantized input (averages would need requantisation).
+    const bool bytes = kMax && (x.dtype() == DataType::kUInt8 || x.dtype() == DataType::kInt8);
+    if (x.dtype() != DataType::kFloat32 && !bytes)
+      return error(StatusCode::kUnsupported, "NHWC pooling takes float32", kMax ? ", uint8 or int8" : "", ", got ",
+                   data_type_name(x.dtype()));
     if (y.numel() == 0) return Status::ok();
     try {
       std::lock_guard<std::mutex> lock(mu_);
-      const Shape key = dnnl_util::with_thread_count(x.shape());
+      Shape key = dnnl_util::with_thread_count(x.shape());
+      key.push_back(static_cast<int64_t>(x.dtype()));
       auto it = cache_.find(key);
       if (it == cache_.end()) {
         PX_ASSIGN_OR_RETURN(WindowGeometry g, geometry(x.shape()));
-        PX_ASSIGN_OR_RETURN(Entry e, build(x.shape(), g));
+        PX_ASSIGN_OR_RETURN(Entry e, build(x.shape(), x.dtype(), g));
         dnnl_util::make_room(cache_);
         it = cache_.emplace(key, std::move(e)).first;
       }
@@ -71,7 +77,7 @@ class NhwcPoolKernel final : public OpKernel {
     return resolve_window(window_, {x[1], x[2]}, window_.kernel);
   }
 
-  Result<Entry> build(const Shape& x, const WindowGeometry& g) const {
+  Result<Entry> build(const Shape& x, DataType type, const WindowGeometry& g) const {
     using dnnl::memory;
     memory::dims src = {x[0], x[3], x[1], x[2]}, dst = {x[0], x[3], g.out[0], g.out[1]};
     memory::dims strides(g.s.begin(), g.s.end()), kernel(g.k.begin(), g.k.end()), dil(2), pl(g.pb.begin(), g.pb.end()),
@@ -81,13 +87,15 @@ class NhwcPoolKernel final : public OpKernel {
       // Right padding that makes oneDNN's output size match (covers ceil_mode).
       PX_ASSIGN_OR_RETURN(pr[i], dnnl_util::right_padding(g.in[i], g.out[i], g.k[i], g.s[i], g.d[i], g.pb[i]));
     }
-    const auto f32 = memory::data_type::f32;
+    const auto dt = type == DataType::kUInt8  ? memory::data_type::u8
+                    : type == DataType::kInt8 ? memory::data_type::s8
+                                              : memory::data_type::f32;
     auto alg = kMax ? dnnl::algorithm::pooling_max
                     : include_pad_ ? dnnl::algorithm::pooling_avg_include_padding
                                    : dnnl::algorithm::pooling_avg_exclude_padding;
     dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, alg,
-                                        memory::desc(src, f32, memory::format_tag::nhwc),
-                                        memory::desc(dst, f32, memory::format_tag::nhwc), strides, kernel, dil, pl, pr);
+                                        memory::desc(src, dt, memory::format_tag::nhwc),
+                                        memory::desc(dst, dt, memory::format_tag::nhwc), strides, kernel, dil, pl, pr);
     dnnl::pooling_v2_forward::primitive_desc pd(desc, dnnl_util::cpu_engine());
     return Entry{pd, dnnl::pooling_v2_forward(pd)};
   }
