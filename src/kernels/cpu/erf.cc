@@ -11,9 +11,11 @@ struct ErfOp {
   static constexpr const char* kName = "Erf";
   static constexpr int64_t kCost = 6;
   template <class T> static constexpr bool accepts = kIsNumeric<T>;
+  static constexpr bool kVectorized = true;
+  simd::F32 operator()(simd::F32 x) const { return vmath::erf(x); }
   template <class T> T operator()(T x) const {
     if constexpr (std::is_same_v<T, float>) {
-      return vmath::erf_f32(x);
+      return vmath::erf(x);
     } else {
       return static_cast<T>(std::erf(static_cast<double>(x)));
     }

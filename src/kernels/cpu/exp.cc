@@ -9,9 +9,11 @@ namespace {
 
 struct ExpOp {
   static constexpr const char* kName = "Exp";
+  static constexpr bool kVectorized = true;
   static constexpr int64_t kCost = 4;
   template <class T> static constexpr bool accepts = kIsFloat<T>;
-  float operator()(float x) const { return vmath::exp_f32(x); }
+  float operator()(float x) const { return vmath::exp(x); }
+  simd::F32 operator()(simd::F32 x) const { return vmath::exp(x); }
   double operator()(double x) const { return std::exp(x); }
 };
 

@@ -21,9 +21,11 @@ struct GeluErfOp {
   static constexpr int64_t kCost = 8;
   template <class T> static constexpr bool accepts = std::is_floating_point_v<T>;
 
+  static constexpr bool kVectorized = true;
+  simd::F32 operator()(simd::F32 x) const { return 0.5f * x * (1.0f + vmath::erf(x * 0.70710678118654752f)); }
   template <class T> T operator()(T x) const {
     if constexpr (std::is_same_v<T, float>) {
-      return 0.5f * x * (1.0f + vmath::erf_f32(x * 0.70710678118654752f));
+      return 0.5f * x * (1.0f + vmath::erf(x * 0.70710678118654752f));
     } else {
       return T(0.5) * x * (T(1) + std::erf(x * T(0.70710678118654752)));
     }
@@ -35,10 +37,15 @@ struct GeluTanhOp {
   static constexpr int64_t kCost = 8;
   template <class T> static constexpr bool accepts = std::is_floating_point_v<T>;
 
+  static constexpr bool kVectorized = true;
+  simd::F32 operator()(simd::F32 x) const {
+    const simd::F32 inner = 0.7978845608028654f * (x + 0.044715f * x * x * x);
+    return 0.5f * x * (1.0f + vmath::tanh(inner));
+  }
   template <class T> T operator()(T x) const {
     const T inner = T(0.7978845608028654) * (x + T(0.044715) * x * x * x);
     if constexpr (std::is_same_v<T, float>) {
-      return 0.5f * x * (1.0f + vmath::tanh_f32(inner));
+      return 0.5f * x * (1.0f + vmath::tanh(inner));
     } else {
       return T(0.5) * x * (T(1) + std::tanh(inner));
     }

@@ -9,9 +9,11 @@ namespace {
 
 struct SigmoidOp {
   static constexpr const char* kName = "Sigmoid";
+  static constexpr bool kVectorized = true;
   static constexpr int64_t kCost = 4;
   template <class T> static constexpr bool accepts = kIsFloat<T>;
-  float operator()(float x) const { return vmath::sigmoid_f32(x); }
+  float operator()(float x) const { return vmath::sigmoid(x); }
+  simd::F32 operator()(simd::F32 x) const { return vmath::sigmoid(x); }
   double operator()(double x) const { return 1.0 / (1.0 + std::exp(-x)); }
 };
 

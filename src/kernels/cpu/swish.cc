@@ -13,10 +13,12 @@ namespace {
 
 struct SwishOp {
   static constexpr const char* kName = "Swish";
+  static constexpr bool kVectorized = true;
   static constexpr int64_t kCost = 5;
   template <class T>
   static constexpr bool accepts = kIsFloat<T>;
-  float operator()(float x) const { return x * vmath::sigmoid_f32(x); }
+  float operator()(float x) const { return x * vmath::sigmoid(x); }
+  simd::F32 operator()(simd::F32 x) const { return x * vmath::sigmoid(x); }
   double operator()(double x) const { return x / (1.0 + std::exp(-x)); }
 };
 

@@ -9,9 +9,11 @@ namespace {
 
 struct TanhOp {
   static constexpr const char* kName = "Tanh";
+  static constexpr bool kVectorized = true;
   static constexpr int64_t kCost = 6;
   template <class T> static constexpr bool accepts = kIsFloat<T>;
-  float operator()(float x) const { return vmath::tanh_f32(x); }
+  float operator()(float x) const { return vmath::tanh(x); }
+  simd::F32 operator()(simd::F32 x) const { return vmath::tanh(x); }
   double operator()(double x) const { return std::tanh(x); }
 };
 

@@ -7,6 +7,9 @@
 //     template <class T> T operator()(T x) const { ... }              // may return another type (IsNaN: bool)
 //     // optional: static Result<ExpOp> make(const KernelCreateContext&);  reads attributes
 //     // optional: static constexpr int64_t kCost = 8;                    per-element cost vs an add
+//     // optional: static constexpr bool kVectorized = true; with an overload
+//     //   simd::F32 operator()(simd::F32 x) const: float runs in whole vectors
+//     //   (for math GCC does not vectorise by itself, vmath's)
 //   };
 //   PX_REGISTER_KERNEL("", "Exp", 1, kMaxOpset, make_kernel<UnaryKernel<ExpOp>>);
 //
@@ -14,10 +17,12 @@
 // element functions (see elementwise_math.h) vectorise.
 #pragma once
 
+#include <cstring>
 #include <memory>
 #include <utility>
 
 #include "core/status_macros.h"
+#include "kernels/cpu/simd_f32.h"
 #include "kernels/cpu/elementwise_common.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
@@ -59,6 +64,11 @@ class UnaryKernel final : public OpKernel {
       if constexpr (Op::template accepts<T>) {
         const T* in = x.data<T>();
         Out<T>* out = y.data<Out<T>>();
+        if constexpr (std::is_same_v<T, float> && kVectorized) {
+          parallel_for(ctx.num_threads(), x.numel(), elementwise_grain(),
+                       [&](int64_t b, int64_t e) { vector_loop(op_, in, out, b, e); });
+          return Status::ok();
+        }
         parallel_for(ctx.num_threads(), x.numel(), elementwise_grain(), [&](int64_t b, int64_t e) {
           const Op f = op_;  // a local copy keeps attributes in registers
           for (int64_t i = b; i < e; ++i) out[i] = f(in[i]);
@@ -73,6 +83,24 @@ class UnaryKernel final : public OpKernel {
  private:
   template <class T>
   using Out = decltype(std::declval<const Op&>()(std::declval<T>()));
+
+  static constexpr bool kVectorized = requires { requires Op::kVectorized; };
+
+  // The tail goes through the vector function as well (zero-padded), so an
+  // element's bits do not depend on where a thread's range ends.
+  static void vector_loop(const Op& op, const float* in, float* out, int64_t b, int64_t e) {
+    const Op f = op;
+    constexpr int64_t L = simd::kF32Lanes;
+    int64_t i = b;
+    for (; i + L <= e; i += L) simd::store(out + i, f(simd::load(in + i)));
+    if (i < e) {
+      float buf[L] = {};
+      const size_t bytes = static_cast<size_t>(e - i) * sizeof(float);
+      std::memcpy(buf, in + i, bytes);
+      simd::store(buf, f(simd::load(buf)));
+      std::memcpy(out + i, buf, bytes);
+    }
+  }
 
   static int64_t elementwise_grain() {
     int64_t cost = 1;
