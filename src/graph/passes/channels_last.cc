@@ -307,6 +307,13 @@ class ChannelsLast {
         new_inputs[k] = *src;
       }
       any = true;
+    } else if (c.op_type == "Split" && c.domain.empty()) {
+      // YOLO's C2f blocks split the channels between their convolutions;
+      // split sizes (input 1 or the attribute) are along the axis and stay.
+      auto src = nhwc_source(c.inputs[0]);
+      if (!src) return false;
+      new_inputs[0] = *src;
+      any = true;
     } else if (is_transpose(c, kToNhwc)) {
       // Transpose meets its inverse: readers of c's output read the NHWC source.
       auto src = nhwc_source(c.inputs[0]);
@@ -320,16 +327,21 @@ class ChannelsLast {
     if (!any) return false;
 
     Node& node = g_.nodes[ci];
-    if (node.op_type == "Concat") {
-      auto axis = node.attrs.get_int("axis");
+    if (node.op_type == "Concat" || node.op_type == "Split") {
+      // Concat names its axis; Split's defaults to 0.
+      auto axis = node.op_type == "Concat" ? node.attrs.get_int("axis") : node.attrs.get_int("axis", 0);
       if (!axis.is_ok()) return false;
       node.attrs.set_int("axis", nhwc_axis(*axis));
     }
     node.inputs = new_inputs;
-    ValueId y = node.outputs[0];
-    ValueId y_nhwc = new_value(g_.value(y).name + "_nhwc", g_.value(y).dtype);
-    g_.nodes[ci].outputs[0] = y_nhwc;
-    add_transpose(y_nhwc, y, kToNchw);
+    // Every output becomes NHWC behind a transpose back (Split has several).
+    for (size_t k = 0; k < g_.nodes[ci].outputs.size(); ++k) {
+      ValueId y = g_.nodes[ci].outputs[k];
+      if (!y.valid()) continue;
+      ValueId y_nhwc = new_value(g_.value(y).name + "_nhwc", g_.value(y).dtype);
+      g_.nodes[ci].outputs[k] = y_nhwc;
+      add_transpose(y_nhwc, y, kToNchw);
+    }
     return true;
   }
 
