@@ -20,11 +20,7 @@ void conv(testing::ModelBuilder& b, const std::string& x, const std::string& w, 
   for (size_t i = 0; i < wv.size(); ++i)
     wv[i] = 0.05f * static_cast<float>(static_cast<int>((i * 7 + w.size()) % 11) - 5);
   b.initializer(w, {m, c, 3, 3}, wv);
-  auto* n = b.node("Conv", {x, w}, {y});
-  auto* pads = n->add_attribute();
-  pads->set_name("pads");
-  pads->set_type(onnx::AttributeProto::INTS);
-  for (int k = 0; k < 4; ++k) pads->add_ints(1);
+  testing::set_ints(b.node("Conv", {x, w}, {y}), "pads", {1, 1, 1, 1});
 }
 
 // x [1,4,8,8] -> Conv(8) -> Split(axis 1: 2 + 6, or 4 + 4 by default) ->
@@ -46,16 +42,9 @@ std::string c2f_block(bool sizes_as_input) {
   } else {
     split = b.node("Split", {"c1"}, {"a", "s"});
   }
-  auto* axis = split->add_attribute();
-  axis->set_name("axis");
-  axis->set_type(onnx::AttributeProto::INT);
-  axis->set_i(1);
+  testing::set_int(split, "axis", 1);
   conv(b, "s", "w2", second, second, "c2");
-  auto* cat = b.node("Concat", {"a", "s", "c2"}, {"cat"});
-  auto* cat_axis = cat->add_attribute();
-  cat_axis->set_name("axis");
-  cat_axis->set_type(onnx::AttributeProto::INT);
-  cat_axis->set_i(1);
+  testing::set_int(b.node("Concat", {"a", "s", "c2"}, {"cat"}), "axis", 1);
   conv(b, "cat", "w3", 4, first + 2 * second, "y");
   b.output("y", onnx::TensorProto::FLOAT, {});
   return b.bytes();

@@ -52,20 +52,9 @@ TEST(FuseQdqMaxPool, PoolsTheBytesWithThePlainGraphsResult) {
     const Shape xs{1, 5, 23, 21};
     quantized_input(b, "x", "xd", xs, 0.03f, int8, int8 ? -7 : 131);
     auto* pool = b.node("MaxPool", {"xd"}, {"p"});
-    auto* k = pool->add_attribute();
-    k->set_name("kernel_shape");
-    k->set_type(onnx::AttributeProto::INTS);
-    k->add_ints(3);
-    k->add_ints(3);
-    auto* st = pool->add_attribute();
-    st->set_name("strides");
-    st->set_type(onnx::AttributeProto::INTS);
-    st->add_ints(2);
-    st->add_ints(2);
-    auto* pads = pool->add_attribute();
-    pads->set_name("pads");
-    pads->set_type(onnx::AttributeProto::INTS);
-    for (int i = 0; i < 4; ++i) pads->add_ints(1);
+    testing::set_ints(pool, "kernel_shape", {3, 3});
+    testing::set_ints(pool, "strides", {2, 2});
+    testing::set_ints(pool, "pads", {1, 1, 1, 1});
     const Shape ys{1, 5, 12, 11};
     // The same parameters on both sides: what quantize_static writes.
     quantized_output(b, "p", ys, 0.03f, int8, int8 ? -7 : 131);
@@ -82,12 +71,7 @@ TEST(FuseQdqMaxPool, OtherOutputParametersStayFloat) {
   testing::ModelBuilder b(13);
   const Shape xs{1, 2, 8, 8};
   quantized_input(b, "x", "xd", xs, 0.03f, false, 128);
-  auto* pool = b.node("MaxPool", {"xd"}, {"p"});
-  auto* k = pool->add_attribute();
-  k->set_name("kernel_shape");
-  k->set_type(onnx::AttributeProto::INTS);
-  k->add_ints(2);
-  k->add_ints(2);
+  testing::set_ints(b.node("MaxPool", {"xd"}, {"p"}), "kernel_shape", {2, 2});
   quantized_output(b, "p", {1, 2, 7, 7}, 0.05f, false, 128);  // another scale: no byte pooling
   const auto ops = testing::expect_fused_matches_plain(b.bytes(), {{"x", testing::random_tensor(xs, 5, 3.0f)}}, 0.0f);
   // Both Q -> DQ pairs stay float round trips around a float MaxPool.
