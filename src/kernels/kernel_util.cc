@@ -3,6 +3,8 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 
 namespace parallax {
 
@@ -83,11 +85,21 @@ void parallel_for(int threads, int64_t n, int64_t grain, FunctionRef<void(int64_
     fn(0, n);
     return;
   }
+  // An exception must not leave an OpenMP region (that ends the process):
+  // the first one is kept and thrown again on the calling thread, where the
+  // step's guard turns it into a Status (runtime/program.cc).
+  std::exception_ptr failure;
+  std::atomic<bool> failed{false};
 #pragma omp parallel for num_threads(static_cast<int>(chunks)) schedule(static, 1)
   for (int64_t c = 0; c < chunks; ++c) {
     int64_t begin = n * c / chunks, end = n * (c + 1) / chunks;
-    fn(begin, end);
+    try {
+      fn(begin, end);
+    } catch (...) {
+      if (!failed.exchange(true)) failure = std::current_exception();
+    }
   }
+  if (failure) std::rethrow_exception(failure);
 }
 
 Status infer_same_as_input0(InferContext& ctx) {

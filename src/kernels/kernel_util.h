@@ -35,7 +35,8 @@ Result<int64_t> read_int_scalar(const Tensor& t);
 Result<double> read_scalar(const Tensor& t);
 
 // Runs fn(begin, end) over [0, n) split across up to `threads` threads,
-// with at least `grain` iterations per chunk. Runs inline when small.
+// with at least `grain` iterations per chunk. Runs inline when small. An
+// exception thrown by fn on any thread reaches the caller (the first one).
 void parallel_for(int threads, int64_t n, int64_t grain, FunctionRef<void(int64_t, int64_t)> fn);
 
 // Calls f.template operator()<T>() for the C++ type of `type`, for the
