@@ -319,5 +319,47 @@ TEST(FuzzRegressionSingleOp, MatMulIntegerWithEmptyOutputDoesNoWork) {
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2.0);
 }
 
+// RNN and LSTM on a NaN input: the gates' exp (rnn_util.h) converted NaN to
+// int, undefined behaviour that UBSan reported in the per-op fuzzer (its
+// input is a seed of fuzz_single_op, which CI's fuzz step replays under
+// UBSan). The gates now use vmath's NaN-safe functions; NaN propagates to
+// the outputs, as in ONNX Runtime.
+TEST(FuzzRegressionSingleOp, RecurrentGatesPropagateNaN) {
+  for (const char* op : {"RNN", "LSTM"}) {
+    const int64_t gates = std::string(op) == "LSTM" ? 4 : 1, hidden = 3, input = 2;
+    ModelBuilder b(14);
+    b.input("x", onnx::TensorProto::FLOAT, {1, 1, input});
+    b.initializer("w", {1, gates * hidden, input}, std::vector<float>(static_cast<size_t>(gates * hidden * input), 0.5f));
+    b.initializer("r", {1, gates * hidden, hidden}, std::vector<float>(static_cast<size_t>(gates * hidden * hidden), 0.25f));
+    add_int(b.node(op, {"x", "w", "r"}, {"y"}), "hidden_size", hidden);
+    b.output("y", onnx::TensorProto::FLOAT, {1, 1, 1, hidden});
+    Tensor x = Tensor::allocate(DataType::kFloat32, {1, 1, input});
+    x.data<float>()[0] = std::numeric_limits<float>::quiet_NaN();
+    x.data<float>()[1] = 1.0f;
+    Tensor y = run_ok(b, {{"x", x}});
+    ASSERT_EQ(y.numel(), hidden) << op;
+    for (int64_t i = 0; i < hidden; ++i) EXPECT_TRUE(std::isnan(y.data<float>()[i])) << op << " element " << i;
+  }
+}
+
+// LayerNormalization of an empty X [0, 2^30] over its last axis: the kernel
+// expanded Scale to the 2^30 normalised elements before finding no rows (a
+// per-op fuzzer timeout; the input is a seed of fuzz_single_op). An empty X
+// now returns at once; the time bound is the test.
+TEST(FuzzRegressionSingleOp, LayerNormOfAnEmptyInputDoesNoWork) {
+  const auto start = std::chrono::steady_clock::now();
+  const int64_t big = int64_t{1} << 30;
+  ModelBuilder b(17);
+  b.input("x", onnx::TensorProto::FLOAT, {0, big});
+  b.input("scale", onnx::TensorProto::FLOAT, {1});
+  b.node("LayerNormalization", {"x", "scale"}, {"y"});
+  b.output("y", onnx::TensorProto::FLOAT, {0, big});
+  Tensor scale = Tensor::allocate(DataType::kFloat32, {1});
+  scale.data<float>()[0] = 1.0f;
+  Tensor y = run_ok(b, {{"x", Tensor::allocate(DataType::kFloat32, {0, big})}, {"scale", scale}});
+  EXPECT_EQ(y.shape(), (Shape{0, big}));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2.0);
+}
+
 }  // namespace
 }  // namespace parallax

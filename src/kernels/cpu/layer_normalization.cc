@@ -2,7 +2,9 @@
 // applies Scale (and optional B), both broadcast to those dims. Optional
 // outputs Mean and InvStdDev have shape X.shape[:axis] + [1] * (rank - axis).
 // Statistics are computed in double (stash_type 1 asks for float or better).
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "core/status_macros.h"
@@ -85,6 +87,17 @@ class LayerNormKernel final : public OpKernel {
     Shape inner(x.shape().begin() + axis, x.shape().end());
     int64_t D = shape_numel(inner);
     int64_t rows = D == 0 ? 0 : x.numel() / D;
+    if (x.numel() == 0) {
+      // Nothing to normalise, however large the normalised dims: X [0, 2^40]
+      // would still expand Scale to 2^40 values (a per-op fuzzer timeout).
+      // Rows of no elements have mean and 1/stddev 0/0 = NaN.
+      for (int k : {1, 2}) {
+        if (!ctx.has_output(k)) continue;
+        Tensor& t = ctx.output(k);
+        std::fill_n(t.data<float>(), t.numel(), std::numeric_limits<float>::quiet_NaN());
+      }
+      return Status::ok();
+    }
     auto run = [&]<typename T>() -> Status {
       if (ctx.input(1).dtype() != x.dtype() || (ctx.has_input(2) && ctx.input(2).dtype() != x.dtype()))
         return error(StatusCode::kInvalidArgument, "Scale and B must have the input's element type");

@@ -7,7 +7,6 @@
 #include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
-#include <bit>
 #include <type_traits>
 #include <cctype>
 #include <cmath>
@@ -17,42 +16,23 @@
 
 #include "core/shape_arith.h"
 #include "core/status_macros.h"
+#include "kernels/cpu/elementwise_math.h"
+#include "kernels/cpu/simd_f32.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 
 namespace parallax {
 namespace rnn_detail {
 
-// exp for float in a form the compiler vectorises (Cody-Waite range reduction,
-// degree-6 polynomial; about 2 ulp on [-87, 88], saturating outside).
-inline float vec_exp(float x) {
-  x = std::min(std::max(x, -87.0f), 88.0f);
-  // round to nearest by the 1.5 * 2^23 trick (vectorises, unlike floor/nearbyint)
-  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  float r = x - n * 0.693359375f;
-  r = r + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const int32_t e = (static_cast<int32_t>(n) + 127) << 23;
-  return p * std::bit_cast<float>(e);
-}
-
+// The gates' sigmoid and tanh: vmath's (elementwise_math.h), in whole
+// vectors. A private exp here turned NaN into an int (undefined behaviour,
+// found by the per-op fuzzer) and stayed scalar on AVX2.
 inline void sigmoid_inplace(float* x, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) x[i] = 1.0f / (1.0f + vec_exp(-x[i]));
+  simd::transform(x, x, n, [](auto v) { return vmath::sigmoid(v); });
 }
 
 inline void tanh_inplace(float* x, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = x[i];
-    const float t = vec_exp(-2.0f * std::abs(v));
-    const float r = (1.0f - t) / (1.0f + t);
-    x[i] = v < 0.0f ? -r : r;
-  }
+  simd::transform(x, x, n, [](auto v) { return vmath::tanh(v); });
 }
 
 enum class Act { kRelu, kTanh, kSigmoid, kAffine, kLeakyRelu, kThresholdedRelu, kScaledTanh, kHardSigmoid, kElu, kSoftsign, kSoftplus };

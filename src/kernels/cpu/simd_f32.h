@@ -85,7 +85,8 @@ inline I32 load_widened(const int8_t* p) {
 }
 
 // Stores the low byte of each lane; the values must already lie in the
-// type's range (the packs below saturate, which then changes nothing).
+// type's range (AVX2's packs saturate, AVX-512's narrowing truncates: in
+// range, both keep the value).
 template <typename Q>
 inline void store_narrowed(Q* p, I32 v) {
   static_assert(std::is_same_v<Q, uint8_t> || std::is_same_v<Q, int8_t>);
@@ -105,6 +106,22 @@ inline void store_narrowed(Q* p, I32 v) {
 
 inline void store_u8(uint8_t* p, I32 v) {
   store_narrowed(p, v);
+}
+
+// out[i] = f(in[i]) for n floats, f taking and returning F32. The tail goes
+// through f as well (zero-padded), so an element's bits do not depend on
+// where a thread's range ends. `out` may be `in`.
+template <typename F>
+inline void transform(const float* in, float* out, int64_t n, F f) {
+  int64_t i = 0;
+  for (; i + kF32Lanes <= n; i += kF32Lanes) store(out + i, f(load(in + i)));
+  if (i < n) {
+    float buf[kF32Lanes] = {};
+    const size_t bytes = static_cast<size_t>(n - i) * sizeof(float);
+    std::memcpy(buf, in + i, bytes);
+    store(buf, f(load(buf)));
+    std::memcpy(out + i, buf, bytes);
+  }
 }
 
 // Lane-wise maximum; a NaN in `b` is skipped as a running `b > a` test skips it.

@@ -17,7 +17,6 @@
 // element functions (see elementwise_math.h) vectorise.
 #pragma once
 
-#include <cstring>
 #include <memory>
 #include <utility>
 
@@ -65,8 +64,10 @@ class UnaryKernel final : public OpKernel {
         const T* in = x.data<T>();
         Out<T>* out = y.data<Out<T>>();
         if constexpr (std::is_same_v<T, float> && kVectorized) {
-          parallel_for(ctx.num_threads(), x.numel(), elementwise_grain(),
-                       [&](int64_t b, int64_t e) { vector_loop(op_, in, out, b, e); });
+          parallel_for(ctx.num_threads(), x.numel(), elementwise_grain(), [&](int64_t b, int64_t e) {
+            const Op f = op_;
+            simd::transform(in + b, out + b, e - b, [&](simd::F32 v) { return f(v); });
+          });
           return Status::ok();
         }
         parallel_for(ctx.num_threads(), x.numel(), elementwise_grain(), [&](int64_t b, int64_t e) {
@@ -85,22 +86,6 @@ class UnaryKernel final : public OpKernel {
   using Out = decltype(std::declval<const Op&>()(std::declval<T>()));
 
   static constexpr bool kVectorized = requires { requires Op::kVectorized; };
-
-  // The tail goes through the vector function as well (zero-padded), so an
-  // element's bits do not depend on where a thread's range ends.
-  static void vector_loop(const Op& op, const float* in, float* out, int64_t b, int64_t e) {
-    const Op f = op;
-    constexpr int64_t L = simd::kF32Lanes;
-    int64_t i = b;
-    for (; i + L <= e; i += L) simd::store(out + i, f(simd::load(in + i)));
-    if (i < e) {
-      float buf[L] = {};
-      const size_t bytes = static_cast<size_t>(e - i) * sizeof(float);
-      std::memcpy(buf, in + i, bytes);
-      simd::store(buf, f(simd::load(buf)));
-      std::memcpy(out + i, buf, bytes);
-    }
-  }
 
   static int64_t elementwise_grain() {
     int64_t cost = 1;
