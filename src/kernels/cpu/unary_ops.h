@@ -66,7 +66,9 @@ class UnaryKernel final : public OpKernel {
         if constexpr (std::is_same_v<T, float> && kVectorized) {
           parallel_for(ctx.num_threads(), x.numel(), elementwise_grain(), [&](int64_t b, int64_t e) {
             const Op f = op_;
-            simd::transform(in + b, out + b, e - b, [&](simd::F32 v) { return f(v); });
+            // auto: clang checks a non-generic lambda's f(F32) even in the
+            // discarded branch, where Op may have no such overload.
+            simd::transform(in + b, out + b, e - b, [&](auto v) { return f(v); });
           });
           return Status::ok();
         }
