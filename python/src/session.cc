@@ -114,6 +114,23 @@ class PySession {
   py::list inputs() const { return describe_all(live()->inputs()); }
   py::list outputs() const { return describe_all(live()->outputs()); }
 
+  // pybind11's own cast would raise "Unable to cast Python instance to C++
+  // type" for [1] or "abc"; say what was wrong instead (fuzz/fuzz_python.py).
+  static std::vector<std::string> output_name_list(const py::object& names) {
+    std::vector<std::string> list;
+    if (names.is_none()) return list;
+    if (py::isinstance<py::str>(names) || !py::isinstance<py::sequence>(names))
+      throw StatusError{error(StatusCode::kInvalidArgument, "output_names must be a list of output names (str), got ",
+                              std::string(py::str(names.get_type().attr("__name__"))))};
+    for (const py::handle item : py::reinterpret_borrow<py::sequence>(names)) {
+      if (!py::isinstance<py::str>(item))
+        throw StatusError{error(StatusCode::kInvalidArgument, "output_names must hold output names (str), got ",
+                                std::string(py::str(item.get_type().attr("__name__"))))};
+      list.push_back(py::str(item));
+    }
+    return list;
+  }
+
   py::list run(const py::object& output_names, const py::dict& feeds) {
     std::shared_ptr<Session> session = live();
     std::vector<NamedTensor> inputs;
@@ -131,8 +148,7 @@ class PySession {
                                 "'; its inputs: ", names_of(session->inputs()))};
       inputs.push_back({std::move(name), to_tensor(value, *info, keep[i++])});
     }
-    std::vector<std::string> wanted;
-    if (!output_names.is_none()) wanted = output_names.cast<std::vector<std::string>>();
+    std::vector<std::string> wanted = output_name_list(output_names);
 
     Result<std::vector<Tensor>> result = Status(StatusCode::kInternal, "not run");
     {

@@ -106,3 +106,13 @@ def test_max_loop_iterations():
     opts.max_loop_iterations = 5
     (y, _) = parallax.InferenceSession(node_model("test_loop11"), sess_options=opts).run(None, feeds)
     np.testing.assert_array_equal(y, [13.0])
+
+
+def test_output_names_that_are_not_names(add):
+    feeds = {"x": good(), "y": good()}
+    with pytest.raises(parallax.InvalidArgument, match="output_names must be a list of output names \\(str\\), got str"):
+        add.run("sum", feeds)
+    with pytest.raises(parallax.InvalidArgument, match="output_names must hold output names \\(str\\), got int"):
+        add.run([1], feeds)
+    with pytest.raises(parallax.InvalidArgument, match="got NoneType"):
+        add.run([None], feeds)
