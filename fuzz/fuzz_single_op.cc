@@ -609,7 +609,14 @@ void run(const Built& b, parallax::ExecutionMode mode, int threads) {
   // Each run gets its own copy of the inputs: a kernel that wrote into one
   // would otherwise change what the other mode sees.
   std::vector<parallax::NamedTensor> feeds;
-  for (const auto& f : b.feeds) feeds.push_back({f.name, f.tensor.clone()});
+  for (const auto& f : b.feeds) {
+    feeds.push_back({f.name, f.tensor.clone()});
+#ifdef PX_SINGLE_OP_TRACE
+    std::fprintf(stderr, "  feed %s: type %d, shape [", f.name.c_str(), static_cast<int>(f.tensor.dtype()));
+    for (int64_t d : f.tensor.shape()) std::fprintf(stderr, " %lld", static_cast<long long>(d));
+    std::fprintf(stderr, " ]\n");
+#endif
+  }
   auto outputs = (*session)->run(feeds);
 #ifdef PX_SINGLE_OP_TRACE
   std::fprintf(stderr, "%s run: %s\n", b.op.c_str(), outputs.status().to_string().c_str());

@@ -35,7 +35,8 @@ class SceLossKernel final : public OpKernel {
     PX_RETURN_IF_ERROR(split_dims(op, x.shape(), targets.size(), N, C, D));
     const bool has_w = ctx.has_input(2);
     if (has_w && ctx.input(2).numel() != C)
-      return error(StatusCode::kInvalidArgument, op, ": weight has ", ctx.input(2).numel(), " elements for ", C, " classes");
+      return error(StatusCode::kInvalidArgument, op, ": weight has ", ctx.input(2).numel(), " elements for ", C,
+                   " classes");
     // The weights are read as the input's element type: another type would be read past its end.
     if (has_w && ctx.input(2).dtype() != x.dtype())
       return error(StatusCode::kInvalidArgument, op, ": weight is ", data_type_name(ctx.input(2).dtype()),
@@ -50,17 +51,19 @@ class SceLossKernel final : public OpKernel {
         lp = own.data();
       }
       const T* in = x.data<T>();
-      for (int64_t n = 0; n < N; ++n) {
-        for (int64_t d = 0; d < D; ++d) {
-          const T* p = in + n * C * D + d;
-          T* q = lp + n * C * D + d;
-          T m = -std::numeric_limits<T>::infinity();
-          for (int64_t c = 0; c < C; ++c) m = std::max(m, p[c * D]);
-          T s = T(0);
-          for (int64_t c = 0; c < C; ++c) s += std::exp(p[c * D] - m);
-          T ls = std::log(s) + m;
-          for (int64_t c = 0; c < C; ++c) q[c * D] = p[c * D] - ls;
-        }
+      // Over the N * D positions in one loop, and none when X is empty: an X
+      // of [2^31, 0, 0] would otherwise count 2^31 empty rows (fuzz find).
+      const int64_t positions = C > 0 ? N * D : 0;
+      for (int64_t i = 0; i < positions; ++i) {
+        const int64_t n = i / D, d = i % D;
+        const T* p = in + n * C * D + d;
+        T* q = lp + n * C * D + d;
+        T m = -std::numeric_limits<T>::infinity();
+        for (int64_t c = 0; c < C; ++c) m = std::max(m, p[c * D]);
+        T s = T(0);
+        for (int64_t c = 0; c < C; ++c) s += std::exp(p[c * D] - m);
+        T ls = std::log(s) + m;
+        for (int64_t c = 0; c < C; ++c) q[c * D] = p[c * D] - ls;
       }
       return nll<T>(op, a_, lp, targets, has_w ? ctx.input(2).data<T>() : nullptr, N, C, D, ctx.output(0).data<T>());
     };
