@@ -213,7 +213,7 @@ def one_case(rng, paths, sessions, feeds_of, log):
         else:
             feeds[k] = random_array(rng, feeds.get(k) if isinstance(feeds.get(k), np.ndarray) else None)
     desc = {k: (type(v).__name__, getattr(v, "dtype", None), getattr(v, "shape", None), getattr(v, "strides", None))
-            for k, v in feeds.items()}
+            if isinstance(v, np.ndarray) else repr(v)[:200] for k, v in feeds.items()}
     log(f"feed {name} {desc}")
     got = s.run(None, feeds)
     # Accepted feeds must mean what their values say, whatever their memory

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "parallax/export.h"
 #include "parallax/data_type.h"
+#include "parallax/export.h"
 #include "parallax/status.h"
 
 namespace parallax {
@@ -72,18 +72,29 @@ class PARALLAX_API Tensor {
 
   void* raw() { return data_; }
   const void* raw() const { return data_; }
-  template <typename T> T* data() { return static_cast<T*>(data_); }
-  template <typename T> const T* data() const { return static_cast<const T*>(data_); }
+  template <typename T>
+  T* data() {
+    return static_cast<T*>(data_);
+  }
+  template <typename T>
+  const T* data() const {
+    return static_cast<const T*>(data_);
+  }
 
   // Same bytes, another shape of equal element count.
   Tensor reshaped(Shape shape) const;
   // A deep copy that owns its bytes (a sequence's items copied too).
   Tensor clone() const;
+  // A handle that keeps its bytes alive by itself: this tensor when it owns
+  // them (a sequence: when every item does), else a copy of what it borrows.
+  Tensor owning() const;
   // True when this handle is the only one keeping its bytes alive, so that
   // its holder may release them piece by piece (a view never is).
   bool sole_owner() const { return owner_ && owner_.use_count() == 1; }
 
  private:
+  bool borrows() const;  // a view, or a sequence holding one
+
   DataType type_ = DataType::kUndefined;
   bool sequence_ = false;  // owner_ then holds the items (tensor.cc)
   Shape shape_;

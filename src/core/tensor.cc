@@ -111,6 +111,23 @@ Tensor Tensor::reshaped(Shape shape) const {
   return t;
 }
 
+bool Tensor::borrows() const {
+  if (sequence_) {
+    const std::span<const Tensor> all = items();
+    return std::any_of(all.begin(), all.end(), [](const Tensor& item) { return item.borrows(); });
+  }
+  return owner_ == nullptr && data_ != nullptr;
+}
+
+Tensor Tensor::owning() const {
+  if (!borrows()) return *this;
+  if (!sequence_) return clone();
+  std::vector<Tensor> kept;
+  kept.reserve(items().size());
+  for (const Tensor& item : items()) kept.push_back(item.owning());
+  return sequence(element_type(), std::move(kept));
+}
+
 Tensor Tensor::clone() const {
   if (is_none()) return none();
   if (sequence_) {

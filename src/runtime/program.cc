@@ -446,8 +446,11 @@ Status Program::take_outputs(ExecutionFrame& frame, std::vector<Tensor>& outputs
     Tensor& t = frame.slot(out);
     if (t.empty()) return error(StatusCode::kInternal, "output '", g.value(out).name, "' was not produced");
     // The caller owns what it gets back: never hand out a view of the arena,
-    // a constant or an input.
-    outputs.push_back(s == Storage::kOwned || s == Storage::kDynamic ? t : t.clone());
+    // a constant or an input. A run-time-sized output may still be one, or
+    // a sequence passing on the items of an input sequence (SequenceInsert
+    // shares them): the Python binding's temporary arrays behind such items
+    // were freed under the returned outputs (fuzz/fuzz_python.py).
+    outputs.push_back(s == Storage::kOwned ? t : s == Storage::kDynamic ? t.owning() : t.clone());
   }
   return Status::ok();
 }

@@ -141,6 +141,29 @@ TEST(SequenceOps, OutputsAreTheCallersToChange) {
   EXPECT_EQ(values_of((*second)[0]), (std::vector<float>{1, 2}));
 }
 
+// The items of an input sequence are the caller's views; a sequence output
+// that passes them on (SequenceInsert shares items) must not keep viewing
+// them: the Python binding's temporary arrays behind such items were freed
+// under the outputs it returned (found by fuzz/fuzz_python.py).
+TEST(SequenceOps, OutputsOwnTheItemsTheyPassOn) {
+  ModelBuilder b(13);
+  b.sequence_input("list", onnx::TensorProto::FLOAT);
+  b.input("t", onnx::TensorProto::FLOAT, {1});
+  b.node("SequenceInsert", {"list", "t"}, {"y"});
+  b.sequence_output("y", onnx::TensorProto::FLOAT);
+  auto session = open(b);
+  ASSERT_NE(session, nullptr);
+  std::vector<float> callers = {1, 2, 3};
+  Tensor list = Tensor::sequence(DataType::kFloat32, {Tensor::view(DataType::kFloat32, {3}, callers.data())});
+  auto out = session->run({{"list", list}, {"t", floats({1}, {9})}});
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  callers = {-1, -1, -1};  // the caller reuses its buffer
+  const Tensor& y = (*out)[0];
+  ASSERT_EQ(y.items().size(), 2u);
+  EXPECT_EQ(values_of(y.items()[0]), (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ(values_of(y.items()[1]), (std::vector<float>{9}));
+}
+
 // A sequence where a tensor op expects a tensor: an error naming the node,
 // whether the sequence is known when the session opens (a graph input) or
 // only at run time (made by a node).
