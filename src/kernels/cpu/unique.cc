@@ -63,30 +63,16 @@ class UniqueKernel final : public OpKernel {
     }
 
     std::vector<int64_t> first, counts, inverse(static_cast<size_t>(rows_n));
-    PX_RETURN_IF_ERROR(visit_all(x.dtype(), [&]<typename T>() {
-      const T* data = rows_t.data<T>();
-      auto row_less = [&](int64_t a, int64_t b) {
-        const T* p = data + a * m;
-        const T* q = data + b * m;
-        for (int64_t i = 0; i < m; ++i) {
-          if (less_key(p[i], q[i])) return true;
-          if (less_key(q[i], p[i])) return false;
-        }
-        return false;
-      };
-      std::vector<int64_t> order(static_cast<size_t>(rows_n));
-      std::iota(order.begin(), order.end(), int64_t{0});
-      std::stable_sort(order.begin(), order.end(), row_less);
-      for (size_t k = 0; k < order.size(); ++k) {
-        if (k == 0 || row_less(order[k - 1], order[k])) {
-          first.push_back(order[k]);  // stable: the earliest of its group
-          counts.push_back(0);
-        }
-        counts.back() += 1;
-        inverse[static_cast<size_t>(order[k])] = static_cast<int64_t>(first.size() - 1);
+    // Rows of no elements are all equal: one group, found without sorting.
+    // An empty input may still have millions of them along the axis.
+    if (m == 0) {
+      if (rows_n > 0) {
+        first.push_back(0);
+        counts.push_back(rows_n);
       }
-      return Status::ok();
-    }));
+    } else {
+      PX_RETURN_IF_ERROR(sort_rows(rows_t, m, first, counts, inverse));
+    }
     const size_t u = first.size();
     if (!sorted_) {
       // Reorder groups by first occurrence.
@@ -134,6 +120,36 @@ class UniqueKernel final : public OpKernel {
   }
 
  private:
+  // Groups the rows (m > 0 elements each) of `rows_t`: `first` and `counts`
+  // per group in sorted order, `inverse` the group of each row.
+  static Status sort_rows(const Tensor& rows_t, int64_t m, std::vector<int64_t>& first, std::vector<int64_t>& counts,
+                          std::vector<int64_t>& inverse) {
+    return visit_all(rows_t.dtype(), [&]<typename T>() {
+      const T* data = rows_t.data<T>();
+      auto row_less = [&](int64_t a, int64_t b) {
+        const T* p = data + a * m;
+        const T* q = data + b * m;
+        for (int64_t i = 0; i < m; ++i) {
+          if (less_key(p[i], q[i])) return true;
+          if (less_key(q[i], p[i])) return false;
+        }
+        return false;
+      };
+      std::vector<int64_t> order(inverse.size());
+      std::iota(order.begin(), order.end(), int64_t{0});
+      std::stable_sort(order.begin(), order.end(), row_less);
+      for (size_t k = 0; k < order.size(); ++k) {
+        if (k == 0 || row_less(order[k - 1], order[k])) {
+          first.push_back(order[k]);  // stable: the earliest of its group
+          counts.push_back(0);
+        }
+        counts.back() += 1;
+        inverse[static_cast<size_t>(order[k])] = static_cast<int64_t>(first.size() - 1);
+      }
+      return Status::ok();
+    });
+  }
+
   Result<size_t> axis_for(size_t rank) const {
     const int64_t r = static_cast<int64_t>(rank);
     if (axis_ < -r || axis_ >= r)
