@@ -120,6 +120,7 @@ Result<std::unique_ptr<Program>> Program::compile(std::shared_ptr<const Graph> g
     return error(StatusCode::kInvalidArgument, "num_threads must be at least 1, got ", options.num_threads);
   std::unique_ptr<Program> program(new Program(std::move(graph), options));
   if (!program->options_.weight_cache) program->options_.weight_cache = std::make_shared<WeightCache>();
+  if (!program->options_.tensor_pool) program->options_.tensor_pool = std::make_shared<TensorPool>();
   const Graph& g = *program->graph_;
   program->kernels_.reserve(g.nodes.size());
   Backend* acc = options.accelerator.get();
@@ -401,7 +402,7 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
   const int threads = options_.threads_from_caller ? std::clamp(omp_get_max_threads(), 1, options_.num_threads)
                       : entry.tuner                ? entry.tuner->arm(arm).threads
                                                    : options_.num_threads;
-  frame->bind_run(inputs, outer, *tensor_pool_);
+  frame->bind_run(inputs, outer, *options_.tensor_pool);
   const auto t0 = std::chrono::steady_clock::now();
   Status status = run_steps(*frame, entry, sequential, threads);
   const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -419,8 +420,8 @@ Status Program::execute(CachedPlan& entry, std::span<const Tensor> inputs, std::
                            .num_threads = options_.num_threads,
                            .sequential = sequential,
                            .peak_live_bytes = frame->checker().peak_live_bytes(),
-                           .pooled_peak_bytes = tensor_pool_->peak_live_bytes(),
-                           .pooled_cached_bytes = tensor_pool_->cached_bytes(),
+                           .pooled_peak_bytes = options_.tensor_pool->peak_live_bytes(),
+                           .pooled_cached_bytes = options_.tensor_pool->cached_bytes(),
                            .memory_budget = options_.memory_budget,
                            .arena_allocations = arena_allocations_,
                            .tuner_verdict = verdict,
@@ -538,7 +539,7 @@ Status Program::run_step(const PlanStep& step, const ExecutionFrame::StepIO& io,
   OpKernel& kernel = *kernels_[step.node.index()];
   if (!step.static_shapes) PX_RETURN_IF_ERROR(allocate_run_time_outputs(node, kernel, io));
   BasicComputeContext cctx(&node, io.inputs, io.outputs, io.implicit, threads, options_.max_tensor_bytes);
-  cctx.set_tensor_pool(tensor_pool_.get());
+  cctx.set_tensor_pool(options_.tensor_pool.get());
   cctx.set_deferrer(deferrer);
   cctx.set_run_id(run_id_);
   // OpenMP's thread count is per calling thread: oneDNN and our loops read it.
@@ -583,7 +584,7 @@ Status Program::allocate_run_time_outputs(const Node& node, OpKernel& kernel, co
                      shape_to_string(out.shape), " has a negative dimension");
     Status size_ok = check_tensor_bytes(out.dtype, out.shape, options_.max_tensor_bytes);
     if (!size_ok.is_ok()) return size_ok.with_context(node.describe() + ": output " + std::to_string(o));
-    *io.outputs[o] = tensor_pool_->allocate(out.dtype, std::move(out.shape));
+    *io.outputs[o] = options_.tensor_pool->allocate(out.dtype, std::move(out.shape));
   }
   return Status::ok();
 }

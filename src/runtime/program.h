@@ -79,6 +79,10 @@ struct ProgramOptions {
   // Where kernels keep packed weights; null: the program makes its own, which
   // its control-flow bodies share.
   std::shared_ptr<WeightCache> weight_cache = nullptr;
+  // Where run-time-sized tensors are recycled (tensor_pool.h); null: the
+  // program makes its own, which its control-flow bodies share, so that one
+  // bound covers the blocks of the graph and of every loop body.
+  std::shared_ptr<TensorPool> tensor_pool = nullptr;
 };
 
 // Sees every node a run executes, from the thread that ran it: profiling
@@ -181,8 +185,6 @@ class Program {
   LruCache<std::string, std::shared_ptr<const ShapePlan>> shape_plans_{kMaxCachedPlans};
   LruCache<std::string, CachedPlan> plans_{kMaxCachedPlans};
   std::shared_ptr<std::byte> arena_;
-  // Dynamic values and graph outputs: recycled from run to run (tensor_pool.h).
-  std::shared_ptr<TensorPool> tensor_pool_ = std::make_shared<TensorPool>();
   size_t arena_capacity_ = 0;
   size_t arena_allocations_ = 0;
 };

@@ -44,6 +44,9 @@ Tensor TensorPool::allocate(DataType type, Shape shape) {
     }
     live_bytes_ += capacity;
     peak_live_bytes_ = std::max(peak_live_bytes_, live_bytes_);
+    // A new block (or a grown one) adds to what the pool holds: drop the
+    // free blocks freed longest ago until held memory fits the bound again.
+    if (block == nullptr) evict_until(held_bound() - std::min(held_bound(), live_bytes_));
   }
   if (grow.block != nullptr) {
     block = block_resize(grow.block, grow_from, want);
@@ -76,17 +79,10 @@ void TensorPool::give_back(void* block, size_t capacity) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     live_bytes_ -= capacity;
-    const size_t cap = std::min(max_cached_bytes_, 2 * peak_live_bytes_);
-    if (capacity <= cap) {
+    if (capacity <= max_cached_bytes_) {
       // Make room by dropping the blocks freed longest ago: sizes in use
       // drift (a detector's counts, a loop body's shapes), recent ones recur.
-      while (cached_bytes_ + capacity > cap) {
-        auto oldest = std::min_element(free_.begin(), free_.end(),
-                                       [](const auto& a, const auto& b) { return a.second.stamp < b.second.stamp; });
-        block_free(oldest->second.block, oldest->first);
-        cached_bytes_ -= oldest->first;
-        free_.erase(oldest);
-      }
+      evict_until(max_cached_bytes_ - capacity);
       // This runs in a tensor's deleter, which must not throw: when memory
       // runs out even for the free list's node, the block is freed instead.
       try {
@@ -98,6 +94,20 @@ void TensorPool::give_back(void* block, size_t capacity) {
     }
   }
   block_free(block, capacity);
+}
+
+size_t TensorPool::held_bound() const {
+  return peak_live_bytes_ + peak_live_bytes_ / 4;
+}
+
+void TensorPool::evict_until(size_t cached_at_most) {
+  while (cached_bytes_ > cached_at_most) {
+    auto oldest = std::min_element(free_.begin(), free_.end(),
+                                   [](const auto& a, const auto& b) { return a.second.stamp < b.second.stamp; });
+    block_free(oldest->second.block, oldest->first);
+    cached_bytes_ -= oldest->first;
+    free_.erase(oldest);
+  }
 }
 
 size_t TensorPool::cached_bytes() const {

@@ -46,17 +46,32 @@ TEST(TensorPool, CacheIsBounded) {
 }
 
 // Shapes that drift (a loop body's, one new size per iteration) keep at most
-// twice the bytes ever live at once, and the newest blocks: the one just
-// freed serves the same size next.
-TEST(TensorPool, DriftingSizesKeepTheNewestBlocksWithinTwiceThePeak) {
+// a quarter above the bytes ever live at once, and the newest blocks: the
+// one just freed serves the same size next.
+TEST(TensorPool, DriftingSizesKeepTheNewestBlocksWithinAQuarterAboveThePeak) {
   auto pool = std::make_shared<TensorPool>();
   for (int64_t n = 1000; n < 1400; n += 10) {
     { Tensor t = pool->allocate(DataType::kUInt8, {n * 64}); }
-    EXPECT_LE(pool->cached_bytes(), 2 * static_cast<size_t>(n) * 64) << n;
+    EXPECT_LE(pool->cached_bytes(), pool->peak_live_bytes() * 5 / 4) << n;
   }
   const size_t reused = pool->reused();
   { Tensor t = pool->allocate(DataType::kUInt8, {1390 * 64}); }
   EXPECT_EQ(pool->reused(), reused + 1);
+}
+
+// A free block that the next request does not fit is dropped when keeping
+// it would put the blocks in use and the free ones above 1.25 times the
+// peak: a detector's run left 165 MiB of such blocks beside 153 MiB in use.
+TEST(TensorPool, FreeBlocksGoWhenTheyWouldPutHeldMemoryAboveTheBound) {
+  auto pool = std::make_shared<TensorPool>();
+  { Tensor small = pool->allocate(DataType::kUInt8, {100 << 10}); }
+  EXPECT_EQ(pool->cached_bytes(), size_t{100} << 10);
+  Tensor big = pool->allocate(DataType::kUInt8, {300 << 10});  // 100 KiB cannot serve it
+  EXPECT_EQ(pool->peak_live_bytes(), size_t{300} << 10);
+  EXPECT_EQ(pool->cached_bytes(), 0u);  // 300 + 100 KiB held would exceed 375
+  Tensor medium = pool->allocate(DataType::kUInt8, {60 << 10});
+  big = Tensor();
+  EXPECT_EQ(pool->cached_bytes(), size_t{300} << 10);  // 360 KiB held, within 1.25 * 360
 }
 
 // A big request that no free block fits grows the largest smaller one in
