@@ -84,6 +84,7 @@ const std::vector<Extra>& extras() {
       {"px_activation", A::STRING}, {"px_activation_params", A::FLOATS}, {"px_residual", A::INT}};
   static const std::vector<Extra> kExtras = {
       {"com.parallax", "NhwcConv", "Conv", 11, kFused, true},
+      {"com.parallax", "NhwcConvTranspose", "ConvTranspose", 11, {{"px_activation", A::STRING}}},
       {"com.parallax", "NhwcBatchNormalization", "BatchNormalization", 15, {}},
       {"com.parallax", "NhwcAveragePool", "AveragePool", 11, {}},
       {"com.parallax", "NhwcMaxPool", "MaxPool", 12, {}},

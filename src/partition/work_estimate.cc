@@ -53,7 +53,7 @@ std::optional<double> macs_of(const Node& n, std::span<const ValueShape> in, std
     if (!w || !y) return std::nullopt;
     return numel(*y) * per_output_channel(*w);
   }
-  if (op == "ConvTranspose") {
+  if (op == "ConvTranspose" || op == "NhwcConvTranspose") {
     const Shape* w = shape_at(in, 1);
     if (!w || !x) return std::nullopt;
     return numel(*x) * per_output_channel(*w);

@@ -9,8 +9,9 @@
 //    transpose meeting its inverse cancels. What remains are transposes at
 //    the region's borders (graph inputs, Flatten/Reshape, outputs).
 //
-// QLinearConv (int8) is wrapped like Conv, and per-tensor Quantize- /
-// DequantizeLinear let transposes through, so a QDQ model's uint8
+// ConvTranspose in its tiling form (kernel = stride: mask heads, U-Nets) is
+// wrapped too. QLinearConv (int8) is wrapped like Conv, and per-tensor
+// Quantize- / DequantizeLinear let transposes through, so a QDQ model's uint8
 // activations stay NHWC between its convolutions too.
 //
 // Example, resnet block:  Conv-Relu-Conv-Add(skip)-Relu  becomes one NHWC run
@@ -58,6 +59,33 @@ bool is_per_tensor_quantization(const Graph& g, const Node& n) {
     if (n.inputs[i].valid() && (!t || t->numel() != 1)) return false;
   }
   return true;
+}
+// A ConvTranspose that NhwcConvTranspose runs (kernels/cpu/nhwc_conv_transpose.cc):
+// constant 4-D float32 weights, strides equal to the kernel, one group, and
+// no padding, dilation, output padding or output_shape, so that each input
+// pixel writes its own tile of the output.
+bool is_tiling_conv_transpose(const Graph& g, const Node& n) {
+  if (n.num_explicit_inputs < 2 || n.num_explicit_inputs > 3 || n.attrs.has("px_residual") ||
+      n.attrs.has("output_shape"))
+    return false;
+  const Tensor* w = n.inputs[1].valid() ? constant_of(g, n.inputs[1]) : nullptr;
+  if (!w || w->rank() != 4 || w->dtype() != DataType::kFloat32 || w->numel() == 0) return false;
+  if (n.num_explicit_inputs == 3 && n.inputs[2].valid() && !constant_of(g, n.inputs[2])) return false;
+  const std::vector<int64_t> kernel = {w->dim(2), w->dim(3)};
+  auto ints = [&](const char* name) { return n.attrs.get_ints(name, std::vector<int64_t>{}); };
+  auto all = [](const std::vector<int64_t>& v, int64_t value) {
+    return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == value; });
+  };
+  auto strides = ints("strides"), kernel_shape = ints("kernel_shape"), pads = ints("pads"),
+       dilations = ints("dilations"), output_padding = ints("output_padding");
+  auto group = n.attrs.get_int("group", 1);
+  auto auto_pad = n.attrs.get_string("auto_pad", std::string("NOTSET"));
+  if (!strides.is_ok() || !kernel_shape.is_ok() || !pads.is_ok() || !dilations.is_ok() || !output_padding.is_ok() ||
+      !group.is_ok() || !auto_pad.is_ok())
+    return false;
+  return *strides == kernel && (kernel_shape->empty() || *kernel_shape == kernel) && all(*pads, 0) &&
+         all(*dilations, 1) && all(*output_padding, 0) && *group == 1 &&
+         (*auto_pad == "NOTSET" || *auto_pad == "VALID");
 }
 // A QLinearConv that NhwcQLinearConv runs (kernels/cpu/q_linear_conv.cc):
 // constant 4-D int8 weights with zero point 0, constant scalar x/y parameters.
@@ -155,6 +183,10 @@ class ChannelsLast {
     if (n.op_type == "QLinearConv") {
       if (!is_int8_nhwc_conv(g_, n, exact_int8_)) return std::nullopt;
       return "NhwcQLinearConv";
+    }
+    if (n.op_type == "ConvTranspose") {
+      if (!is_tiling_conv_transpose(g_, n)) return std::nullopt;
+      return "NhwcConvTranspose";
     }
     if (!input_is_4d(n.inputs[0])) return std::nullopt;  // pooling: only where the input is known to be 4-D
     if (n.op_type == "MaxPool") return "NhwcMaxPool";

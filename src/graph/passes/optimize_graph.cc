@@ -45,7 +45,9 @@ Status optimize_graph(Graph& graph, const OptimizeOptions& options) {
   passes::fuse_layer_norm(graph);
   if (options.channels_last) {
     passes::to_channels_last(
-        graph, {"Conv", "QLinearConv", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization"}, options.exact_int8);
+        graph,
+        {"Conv", "QLinearConv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization"},
+        options.exact_int8);
     // The skip connection's Add, then the activation behind it, join the Conv.
     if (passes::fuse_conv_residual(graph) > 0) passes::fuse_conv_activation(graph);
   }
