@@ -79,6 +79,9 @@ Result<Tensor> concat_items(std::span<const Tensor> items, int64_t axis) {
   }
   PX_RETURN_IF_ERROR(check_shape_extent(shape));
   PX_ASSIGN_OR_RETURN(Tensor out, Tensor::create(first.dtype(), shape));
+  // Nothing to copy; the loop below would still count the outer rows, which
+  // an empty output may have by the billion.
+  if (out.numel() == 0) return out;
   // Each of the `outer` rows of the output is every item's row in turn.
   int64_t outer = 1;
   for (size_t d = 0; d < ax; ++d) outer *= shape[d];
