@@ -93,6 +93,9 @@ class NhwcConvTransposeKernel final : public OpKernel {
 
   Status infer(InferContext& ctx) const override {
     const Shape& x = ctx.input_shape(0);
+    if (ctx.input_dtype(0) != DataType::kFloat32 && ctx.input_dtype(0) != DataType::kUndefined)
+      return error(StatusCode::kInvalidArgument, "NhwcConvTranspose: X must be float32, not ",
+                   data_type_name(ctx.input_dtype(0)));
     if (x.size() != 4 || x[3] != ic_)
       return error(StatusCode::kInvalidArgument, "NhwcConvTranspose: X must be [N,H,W,", ic_, "], got ",
                    shape_to_string(x));
@@ -107,6 +110,9 @@ class NhwcConvTransposeKernel final : public OpKernel {
   Status compute(ComputeContext& ctx) override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);
+    if (x.dtype() != DataType::kFloat32)
+      return error(StatusCode::kInvalidArgument, "NhwcConvTranspose: X must be float32, not ",
+                   data_type_name(x.dtype()));
     if (y.numel() == 0) return Status::ok();
     const int64_t nh = x.dim(0) * x.dim(1), w = x.dim(2), cols = kw_ * oc_;
     dnnl_util::MatmulProblem p;
