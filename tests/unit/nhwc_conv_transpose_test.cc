@@ -86,5 +86,29 @@ TEST(NhwcConvTranspose, PaddedConvTransposeStaysNchw) {
   EXPECT_FALSE(has_op(ops, "NhwcConvTranspose")) << ::testing::PrintToString(ops);
 }
 
+// The op written in a model by hand: an X that is not float32, or a window
+// that does not tile, is an error naming what is wrong, not a misread.
+TEST(NhwcConvTranspose, WrittenInAModelChecksItsInputs) {
+  auto model = [](int elem_type, int64_t stride) {
+    testing::ModelBuilder b(13);
+    auto* import = b.proto().add_opset_import();
+    import->set_domain("com.parallax");
+    import->set_version(1);
+    b.input("x", elem_type, {1, 2, 3, 8});
+    b.initializer("wt", {8, 6, 2, 2}, weights(8 * 6 * 4, 2));
+    testing::set_ints(b.node("NhwcConvTranspose", {"x", "wt"}, {"y"}, "com.parallax"), "strides", {stride, stride});
+    b.output("y", elem_type, {});
+    return b.bytes();
+  };
+  Tensor x64 = Tensor::allocate(DataType::kFloat64, {1, 2, 3, 8});
+  auto s = Session::open_from_bytes(model(onnx::TensorProto::DOUBLE, 2));
+  Status st = s.is_ok() ? (*s)->run({{"x", x64}}).status() : s.status();
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find("must be float32"), std::string::npos) << st.to_string();
+  auto t = Session::open_from_bytes(model(onnx::TensorProto::FLOAT, 1));
+  ASSERT_FALSE(t.is_ok());
+  EXPECT_NE(t.status().message().find("strides equal to the kernel"), std::string::npos) << t.status().to_string();
+}
+
 }  // namespace
 }  // namespace parallax
