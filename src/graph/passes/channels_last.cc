@@ -21,6 +21,7 @@
 #include <map>
 
 #include "core/int8_dot.h"
+#include "graph/conv_transpose_tiling.h"
 #include "graph/passes/pass_util.h"
 
 namespace parallax::passes {
@@ -61,31 +62,13 @@ bool is_per_tensor_quantization(const Graph& g, const Node& n) {
   return true;
 }
 // A ConvTranspose that NhwcConvTranspose runs (kernels/cpu/nhwc_conv_transpose.cc):
-// constant 4-D float32 weights, strides equal to the kernel, one group, and
-// no padding, dilation, output padding or output_shape, so that each input
-// pixel writes its own tile of the output.
+// constant 4-D float32 weights and the tiling form (graph/conv_transpose_tiling.h).
 bool is_tiling_conv_transpose(const Graph& g, const Node& n) {
-  if (n.num_explicit_inputs < 2 || n.num_explicit_inputs > 3 || n.attrs.has("px_residual") ||
-      n.attrs.has("output_shape"))
-    return false;
+  if (n.num_explicit_inputs < 2 || n.num_explicit_inputs > 3) return false;
   const Tensor* w = n.inputs[1].valid() ? constant_of(g, n.inputs[1]) : nullptr;
   if (!w || w->rank() != 4 || w->dtype() != DataType::kFloat32 || w->numel() == 0) return false;
   if (n.num_explicit_inputs == 3 && n.inputs[2].valid() && !constant_of(g, n.inputs[2])) return false;
-  const std::vector<int64_t> kernel = {w->dim(2), w->dim(3)};
-  auto ints = [&](const char* name) { return n.attrs.get_ints(name, std::vector<int64_t>{}); };
-  auto all = [](const std::vector<int64_t>& v, int64_t value) {
-    return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == value; });
-  };
-  auto strides = ints("strides"), kernel_shape = ints("kernel_shape"), pads = ints("pads"),
-       dilations = ints("dilations"), output_padding = ints("output_padding");
-  auto group = n.attrs.get_int("group", 1);
-  auto auto_pad = n.attrs.get_string("auto_pad", std::string("NOTSET"));
-  if (!strides.is_ok() || !kernel_shape.is_ok() || !pads.is_ok() || !dilations.is_ok() || !output_padding.is_ok() ||
-      !group.is_ok() || !auto_pad.is_ok())
-    return false;
-  return *strides == kernel && (kernel_shape->empty() || *kernel_shape == kernel) && all(*pads, 0) &&
-         all(*dilations, 1) && all(*output_padding, 0) && *group == 1 &&
-         (*auto_pad == "NOTSET" || *auto_pad == "VALID");
+  return conv_transpose_tiles_output(n.attrs, w->dim(2), w->dim(3));
 }
 // A QLinearConv that NhwcQLinearConv runs (kernels/cpu/q_linear_conv.cc):
 // constant 4-D int8 weights with zero point 0, constant scalar x/y parameters.

@@ -22,9 +22,9 @@
 
 #include "core/shape_arith.h"
 #include "core/status_macros.h"
+#include "graph/conv_transpose_tiling.h"
 #include "kernels/cpu/dnnl_matmul.h"
 #include "kernels/cpu/dnnl_util.h"
-#include "kernels/cpu/pool_util.h"
 #include "kernels/kernel_util.h"
 #include "kernels/registry.h"
 #include "kernels/weight_cache.h"
@@ -58,24 +58,15 @@ class NhwcConvTransposeKernel final : public OpKernel {
  public:
   static Result<std::unique_ptr<OpKernel>> create(const KernelCreateContext& ctx) {
     auto k = std::make_unique<NhwcConvTransposeKernel>();
-    PX_ASSIGN_OR_RETURN(WindowAttrs window, WindowAttrs::parse(ctx.attrs(), false));
-    PX_ASSIGN_OR_RETURN(int64_t group, ctx.attrs().get_int("group", 1));
-    PX_ASSIGN_OR_RETURN(auto output_padding, ctx.attrs().get_ints("output_padding", std::vector<int64_t>{}));
-    PX_ASSIGN_OR_RETURN(dnnl_util::FusedActivation act, dnnl_util::FusedActivation::parse(ctx));
     const Tensor* w = ctx.constant_input(1);
     if (!w || w->rank() != 4 || w->dtype() != DataType::kFloat32 || w->numel() == 0)
       return error(StatusCode::kInvalidArgument, "NhwcConvTranspose needs constant, non-empty float32 4-D weights");
     const int64_t ic = w->dim(0), oc = w->dim(1), kh = w->dim(2), kw = w->dim(3);
-    const std::vector<int64_t> kernel = {kh, kw};
-    auto all = [](const std::vector<int64_t>& v, int64_t value) {
-      return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == value; });
-    };
-    if (group != 1 || act.residual || ctx.attrs().has("output_shape") || window.strides != kernel ||
-        (!window.kernel.empty() && window.kernel != kernel) || !all(window.pads, 0) || !all(window.dilations, 1) ||
-        !all(output_padding, 0) || (window.auto_pad != "NOTSET" && window.auto_pad != "VALID"))
+    if (!conv_transpose_tiles_output(ctx.attrs(), kh, kw))
       return error(StatusCode::kInvalidArgument,
                    "NhwcConvTranspose takes only strides equal to the kernel, one group, no padding, dilation, "
                    "output_padding, output_shape or residual");
+    PX_ASSIGN_OR_RETURN(dnnl_util::FusedActivation act, dnnl_util::FusedActivation::parse(ctx));
     k->ic_ = ic;
     k->oc_ = oc;
     k->kh_ = kh;
@@ -85,7 +76,7 @@ class NhwcConvTransposeKernel final : public OpKernel {
       return error(StatusCode::kInvalidArgument, "NhwcConvTranspose needs a constant float32 bias of ", oc, " values");
     auto make = [&] { return std::make_shared<RowWeights>(*w, b); };
     std::string key = content_key(*w) + "|nhwc_conv_transpose_rows";
-    if (b) key += "|" + content_key(*b);
+    if (b) key.append("|").append(content_key(*b));
     k->weights_ = ctx.weight_cache() ? ctx.weight_cache()->get_or_make<RowWeights>(key, make) : make();
     k->mm_.configure(act, nullptr);
     return std::unique_ptr<OpKernel>(std::move(k));
