@@ -81,7 +81,7 @@ class DftKernel final : public OpKernel {
             const T* p = in + ((o * n + i) * inner + j) * cin;
             line[static_cast<size_t>(i)] = {static_cast<double>(p[0]), cin == 2 ? static_cast<double>(p[1]) : 0.0};
           }
-          dft.run(line, res, K);
+          dft.run(line, res, K, std::min(n, L));
           for (int64_t k = 0; k < K; ++k) {
             T* q = out + ((o * K + k) * inner + j) * 2;
             q[0] = static_cast<T>(res[static_cast<size_t>(k)].real() * scale);

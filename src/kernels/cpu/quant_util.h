@@ -242,6 +242,9 @@ inline Result<ConvGeom> conv_geometry(const char* op, const ConvAttrs& a, const 
     if (p < 0) return error(StatusCode::kInvalidArgument, op, ": pads must be >= 0, got ", p);
   for (size_t i = 0; i < sd; ++i) {
     const int64_t in = x[i + 2], k = w[i + 2];
+    // An empty kernel has no window to slide: it would make outputs from
+    // nothing while the loops still walk every input channel.
+    if (k < 1) return error(StatusCode::kInvalidArgument, op, ": W ", shape_to_string(w), " has an empty kernel dim");
     if (!a.kernel_shape.empty() && (a.kernel_shape.size() != sd || a.kernel_shape[i] != k))
       return error(StatusCode::kInvalidArgument, op, ": kernel_shape does not match W");
     const int64_t s = a.strides.empty() ? 1 : a.strides[i];

@@ -69,7 +69,7 @@ class StftKernel final : public OpKernel {
             const double wi = w[static_cast<size_t>(i)];
             line[static_cast<size_t>(i)] = {static_cast<double>(p[0]) * wi, cin == 2 ? static_cast<double>(p[1]) * wi : 0.0};
           }
-          dft.run(line, res, d.bins);
+          dft.run(line, res, d.bins, d.frame);
           T* q = out + (b * d.frames + f) * d.bins * 2;
           for (int64_t k = 0; k < d.bins; ++k) {
             q[2 * k] = static_cast<T>(res[static_cast<size_t>(k)].real());
